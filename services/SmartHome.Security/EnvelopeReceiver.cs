@@ -1,0 +1,368 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace SmartHome.Security;
+
+/// <summary>Receiver settings.</summary>
+public sealed record EnvelopeReceiverOptions
+{
+    /// <summary>Accepted clock difference between a message's timestamp and the receiver's clock, either way (default 30 s).</summary>
+    public TimeSpan FreshnessWindow { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Clock (default <see cref="TimeProvider.System"/>).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>Topic-to-sender binding (default: last topic segment equals the sender id).</summary>
+    public TopicRule TopicRule { get; init; } = TopicRules.LastSegmentIsSender;
+}
+
+/// <summary>Replay and key state of one sender, for dashboards.</summary>
+public sealed record ReplayWindowSnapshot(
+    string SenderId,
+    ulong HighestCounter,
+    int SeenInWindow,
+    int WindowSize,
+    uint CurrentKeyId,
+    long Accepted,
+    long Rejected,
+    DateTimeOffset? LastAccepted);
+
+/// <summary>
+/// Verifies and decrypts announcements and data messages through one entry point, <see cref="Receive"/>.
+/// Thread-safe: messages of different senders are processed in parallel; messages of one sender are
+/// serialized by that sender's lock (so the check-verify-commit of its replay window is atomic).
+/// Checks run cheapest first: size, format, known sender, topic binding, key id, replay window, freshness,
+/// DSA signature, then AES-GCM (or RSA unwrap); the replay window is committed only after everything passed.
+/// </summary>
+public sealed class EnvelopeReceiver : IDisposable
+{
+    private readonly RSA _recipientKey;
+    private readonly byte[] _fingerprint;
+    private readonly ReplayStore _replay;
+    private readonly TimeProvider _time;
+    private readonly long _freshnessMs;
+    private readonly TopicRule _topicRule;
+    private readonly ConcurrentDictionary<string, SenderState> _senders = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, SenderState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly object _rsaLock = new();
+
+    /// <param name="recipientPrivateKey">The actuator's RSA private key (not disposed by the receiver).</param>
+    /// <param name="senders">Sender directory: id → DSA-2048 public key (keys not disposed by the receiver).</param>
+    /// <param name="replayStore">Where highest counters persist (not disposed by the receiver; must outlive it).</param>
+    /// <param name="options">Freshness window, clock, topic rule.</param>
+    public EnvelopeReceiver(RSA recipientPrivateKey, IEnumerable<KeyValuePair<string, DSA>> senders, ReplayStore replayStore, EnvelopeReceiverOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(recipientPrivateKey);
+        ArgumentNullException.ThrowIfNull(senders);
+        ArgumentNullException.ThrowIfNull(replayStore);
+        KeyChecks.RequireRsa(recipientPrivateKey, nameof(recipientPrivateKey));
+        options ??= new EnvelopeReceiverOptions();
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FreshnessWindow, TimeSpan.Zero);
+        _recipientKey = recipientPrivateKey;
+        _fingerprint = KeyChecks.Fingerprint(recipientPrivateKey);
+        _replay = replayStore;
+        _time = options.Time;
+        _freshnessMs = (long)options.FreshnessWindow.TotalMilliseconds;
+        _topicRule = options.TopicRule;
+        _lookup = _senders.GetAlternateLookup<ReadOnlySpan<char>>();
+        foreach (var (id, key) in senders)
+        {
+            AddSender(id, key);
+        }
+    }
+
+    /// <summary>Number of known senders.</summary>
+    public int SenderCount => _senders.Count;
+
+    /// <summary>Adds a sender to the directory (thread-safe). Returns false if the id is already known.</summary>
+    public bool AddSender(string senderId, DSA publicKey)
+    {
+        ArgumentNullException.ThrowIfNull(senderId);
+        ArgumentNullException.ThrowIfNull(publicKey);
+        if (!EnvelopeFormat.IsValidSenderId(senderId))
+        {
+            throw new ArgumentException("Sender id must be 1..48 characters of [A-Za-z0-9._-].", nameof(senderId));
+        }
+        KeyChecks.RequireDsa2048(publicKey, nameof(publicKey));
+        if (_senders.ContainsKey(senderId))
+        {
+            return false;
+        }
+        int slot = _replay.OpenSlot(senderId, out ulong highest);
+        return _senders.TryAdd(senderId, new SenderState(senderId, publicKey, slot, highest));
+    }
+
+    /// <summary>
+    /// Verifies one message received on <paramref name="topic"/>. Never throws for any input bytes.
+    /// </summary>
+    public ReceiveResult Receive(string topic, ReadOnlySpan<byte> wire)
+    {
+        if (wire.Length > EnvelopeFormat.MaxMessageSize)
+        {
+            return ReceiveResult.Reject(RejectReasons.Oversize, "message larger than 4096 bytes");
+        }
+        if (!ParsedEnvelope.TryParse(wire, out ParsedEnvelope msg, out string detail))
+        {
+            return ReceiveResult.Reject(RejectReasons.Malformed, detail);
+        }
+        Span<byte> binding = stackalloc byte[EnvelopeFormat.MaxTopicLength + 2];
+        int bindingLen = topic is null ? -1 : EnvelopeFormat.WriteTopicBinding(topic, binding);
+        if (bindingLen < 0)
+        {
+            return ReceiveResult.Reject(RejectReasons.Malformed, "topic empty or longer than 512 UTF-8 bytes");
+        }
+        binding = binding[..bindingLen];
+
+        Span<char> idChars = stackalloc char[EnvelopeFormat.MaxSenderIdLength];
+        for (int i = 0; i < msg.SenderId.Length; i++)
+        {
+            idChars[i] = (char)msg.SenderId[i];
+        }
+        if (!_lookup.TryGetValue(idChars[..msg.SenderId.Length], out SenderState? sender))
+        {
+            return ReceiveResult.Reject(RejectReasons.UnknownSender, "sender id not in the directory");
+        }
+        if (!_topicRule(topic!, sender.Id, msg.Type))
+        {
+            return sender.Rejected(RejectReasons.WrongTopic, "topic does not belong to this sender");
+        }
+
+        lock (sender.Lock)
+        {
+            return msg.Type == EnvelopeType.Data
+                ? ReceiveData(sender, in msg, binding)
+                : ReceiveAnnouncement(sender, in msg, binding);
+        }
+    }
+
+    private ReceiveResult ReceiveData(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding)
+    {
+        SessionKey? key = sender.FindKey(msg.KeyId);
+        if (key is null)
+        {
+            return sender.Rejected(RejectReasons.UnknownKey, "no accepted session key with this key id");
+        }
+        if (!CommonChecks(sender, in msg, binding, out ReceiveResult rejected))
+        {
+            return rejected;
+        }
+
+        Span<byte> aad = stackalloc byte[msg.Header.Length + binding.Length];
+        msg.Header.CopyTo(aad);
+        binding.CopyTo(aad[msg.Header.Length..]);
+        Span<byte> nonce = stackalloc byte[EnvelopeFormat.NonceSize];
+        EnvelopeFormat.WriteNonce(key.Salt, msg.Counter, nonce);
+        byte[] plaintext = msg.Ciphertext.Length == 0 ? [] : new byte[msg.Ciphertext.Length];
+        try
+        {
+            key.Aes.Decrypt(nonce, msg.Ciphertext, msg.Tag, plaintext, aad);
+        }
+        catch (CryptographicException)
+        {
+            return sender.Rejected(RejectReasons.GcmTag, "AES-GCM authentication failed");
+        }
+
+        Commit(sender, msg.Counter);
+        return new ReceiveResult
+        {
+            Outcome = ReceiveOutcome.Data,
+            SenderId = sender.Id,
+            Counter = msg.Counter,
+            KeyId = msg.KeyId,
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(msg.TimestampMs),
+            Plaintext = plaintext,
+        };
+    }
+
+    private ReceiveResult ReceiveAnnouncement(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(msg.Fingerprint, _fingerprint))
+        {
+            return sender.Rejected(RejectReasons.UnknownKey, "announcement is wrapped for a different recipient key");
+        }
+        if (msg.WrappedKey.Length != _recipientKey.KeySize / 8)
+        {
+            return sender.Rejected(RejectReasons.Malformed, "wrapped key length does not match the recipient key");
+        }
+        if (!CommonChecks(sender, in msg, binding, out ReceiveResult rejected))
+        {
+            return rejected;
+        }
+
+        Span<byte> key = stackalloc byte[512];
+        int written;
+        bool ok;
+        try
+        {
+            lock (_rsaLock)
+            {
+                ok = _recipientKey.TryDecrypt(msg.WrappedKey, key, RSAEncryptionPadding.OaepSHA256, out written);
+            }
+        }
+        catch (CryptographicException)
+        {
+            ok = false;
+            written = 0;
+        }
+        try
+        {
+            if (!ok || written != EnvelopeFormat.SessionKeySize)
+            {
+                return sender.Rejected(RejectReasons.BadKey, "wrapped session key does not unwrap to 32 bytes");
+            }
+            sender.Install(new SessionKey(msg.KeyId, msg.Salt, key[..EnvelopeFormat.SessionKeySize], msg.Counter));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(key);
+        }
+        Commit(sender, msg.Counter);
+        return new ReceiveResult
+        {
+            Outcome = ReceiveOutcome.KeyAccepted,
+            SenderId = sender.Id,
+            Counter = msg.Counter,
+            KeyId = msg.KeyId,
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(msg.TimestampMs),
+        };
+    }
+
+    /// <summary>Replay window, freshness, then the DSA signature.</summary>
+    private bool CommonChecks(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding, out ReceiveResult rejected)
+    {
+        if (!sender.Window.Check(msg.Counter))
+        {
+            rejected = sender.Rejected(RejectReasons.Replay, "counter already seen or below the replay window");
+            return false;
+        }
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (msg.TimestampMs < now - _freshnessMs || msg.TimestampMs > now + _freshnessMs)
+        {
+            rejected = sender.Rejected(RejectReasons.Stale, "timestamp outside the freshness window");
+            return false;
+        }
+        Span<byte> hash = stackalloc byte[32];
+        SignatureInput.Hash(msg.Signed, binding, hash);
+        bool valid;
+        try
+        {
+            valid = sender.PublicKey.VerifySignature(hash, msg.Signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        catch (CryptographicException)
+        {
+            valid = false;
+        }
+        if (!valid)
+        {
+            rejected = sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
+            return false;
+        }
+        rejected = default;
+        return true;
+    }
+
+    private void Commit(SenderState sender, ulong counter)
+    {
+        ulong before = sender.Window.Highest;
+        sender.Window.Commit(counter);
+        if (sender.Window.Highest != before)
+        {
+            _replay.Store(sender.Slot, sender.Window.Highest);
+        }
+        sender.Accepted++;
+        sender.LastAcceptedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>Snapshot of every sender's replay window and key state (ordered by sender id).</summary>
+    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState()
+    {
+        var list = new List<ReplayWindowSnapshot>(_senders.Count);
+        foreach (var s in _senders.Values)
+        {
+            lock (s.Lock)
+            {
+                list.Add(new ReplayWindowSnapshot(
+                    s.Id,
+                    s.Window.Highest,
+                    s.Window.SeenInWindow(),
+                    ReplayWindow.Size,
+                    s.Current?.KeyId ?? 0,
+                    s.Accepted,
+                    Interlocked.Read(ref s.RejectedCount),
+                    s.LastAcceptedMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(s.LastAcceptedMs)));
+            }
+        }
+        list.Sort(static (a, b) => string.CompareOrdinal(a.SenderId, b.SenderId));
+        return list;
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _senders.Values)
+        {
+            lock (s.Lock)
+            {
+                s.Current?.Dispose();
+                s.Previous?.Dispose();
+                s.Current = s.Previous = null;
+            }
+        }
+    }
+
+    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest)
+    {
+        public readonly string Id = id;
+        public readonly DSA PublicKey = publicKey;
+        public readonly int Slot = slot;
+        public readonly object Lock = new();
+        public ReplayWindow Window = ReplayWindow.Restored(highest);
+        public SessionKey? Current;
+        public SessionKey? Previous;
+        public long Accepted;
+        public long RejectedCount;
+        public long LastAcceptedMs;
+
+        public SessionKey? FindKey(uint keyId) =>
+            Current?.KeyId == keyId ? Current : Previous?.KeyId == keyId ? Previous : null;
+
+        public void Install(SessionKey key)
+        {
+            if (Current is null || key.AnnouncedAt > Current.AnnouncedAt)
+            {
+                Previous?.Dispose();
+                Previous = Current;
+                Current = key;
+            }
+            else
+            {
+                Previous?.Dispose();
+                Previous = key;
+            }
+        }
+
+        public ReceiveResult Rejected(string reason, string detail)
+        {
+            Interlocked.Increment(ref RejectedCount);
+            return ReceiveResult.Reject(reason, detail, Id);
+        }
+    }
+
+    /// <summary>One accepted session key; the AesGcm instance is created once and reused under the sender's lock.</summary>
+    private sealed class SessionKey : IDisposable
+    {
+        public SessionKey(uint keyId, ReadOnlySpan<byte> salt, ReadOnlySpan<byte> key, ulong announcedAt)
+        {
+            KeyId = keyId;
+            Salt = salt.ToArray();
+            Aes = new AesGcm(key, EnvelopeFormat.TagSize);
+            AnnouncedAt = announcedAt;
+        }
+
+        public uint KeyId { get; }
+        public byte[] Salt { get; }
+        public AesGcm Aes { get; }
+        public ulong AnnouncedAt { get; }
+
+        public void Dispose() => Aes.Dispose();
+    }
+}

@@ -1,0 +1,108 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace SmartHome.Security;
+
+/// <summary>Reads and writes PEM key files with clear errors and private-file permissions.</summary>
+public static class KeyFiles
+{
+    /// <summary>rw------- for private files.</summary>
+    public const UnixFileMode PrivateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>rw-r--r-- for public files.</summary>
+    public const UnixFileMode PublicMode = PrivateMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
+
+    /// <summary>Atomically writes <paramref name="content"/> (temp file created with the final mode, then renamed).</summary>
+    public static void WriteAtomic(string path, string content, bool isPrivate)
+    {
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(dir);
+        string tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Environment.ProcessId + ".tmp");
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = isPrivate ? PrivateMode : PublicMode;
+        }
+        using (var fs = new FileStream(tmp, options))
+        {
+            fs.Write(Encoding.UTF8.GetBytes(content));
+            fs.Flush(flushToDisk: true);
+        }
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(tmp, isPrivate ? PrivateMode : PublicMode);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    internal static string ReadText(string path, string what)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (FileNotFoundException ex)
+        {
+            throw new KeyMaterialException(path, $"Missing {what} file '{path}'; run SmartHome.KeyGen to create it.", ex);
+        }
+        catch (DirectoryNotFoundException ex)
+        {
+            throw new KeyMaterialException(path, $"Missing {what} file '{path}'; run SmartHome.KeyGen to create it.", ex);
+        }
+        catch (IOException ex)
+        {
+            throw new KeyMaterialException(path, $"Cannot read {what} file '{path}': {ex.Message}", ex);
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new KeyMaterialException(path, $"No permission to read {what} file '{path}'.", ex);
+        }
+    }
+
+    /// <summary>Loads an RSA key (public or PKCS#8 private PEM).</summary>
+    public static RSA LoadRsa(string path, bool requirePrivate)
+    {
+        string what = requirePrivate ? "RSA private key" : "RSA public key";
+        string pem = ReadText(path, what);
+        var rsa = RSA.Create();
+        try
+        {
+            rsa.ImportFromPem(pem);
+            if (requirePrivate)
+            {
+                // Throws if there is no private part.
+                rsa.ExportParameters(true);
+            }
+            KeyChecks.RequireRsa(rsa, nameof(path));
+            return rsa;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            rsa.Dispose();
+            throw new KeyMaterialException(path, $"Corrupt {what} file '{path}': not a readable PEM {what} of 2048..4096 bits.", ex);
+        }
+    }
+
+    /// <summary>Loads a DSA-2048 key (public or PKCS#8 private PEM).</summary>
+    public static DSA LoadDsa(string path, bool requirePrivate)
+    {
+        string what = requirePrivate ? "DSA private key" : "DSA public key";
+        string pem = ReadText(path, what);
+        var dsa = DSA.Create();
+        try
+        {
+            dsa.ImportFromPem(pem);
+            if (requirePrivate)
+            {
+                dsa.ExportParameters(true);
+            }
+            KeyChecks.RequireDsa2048(dsa, nameof(path));
+            return dsa;
+        }
+        catch (Exception ex) when (ex is CryptographicException or ArgumentException)
+        {
+            dsa.Dispose();
+            throw new KeyMaterialException(path, $"Corrupt {what} file '{path}': not a readable PEM DSA-2048 key.", ex);
+        }
+    }
+}
