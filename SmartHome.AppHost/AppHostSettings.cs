@@ -1,0 +1,87 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
+using SmartHome.AppHost.Brokers;
+
+namespace SmartHome.AppHost;
+
+/// <summary>Everything the composition reads from configuration (appsettings.json, command line, environment).</summary>
+public sealed class AppHostSettings
+{
+    public required string RepositoryRoot { get; init; }
+
+    public required string RunDirectory { get; init; }
+
+    public required string LogDirectory { get; init; }
+
+    public required string KeysDirectory { get; init; }
+
+    public required string StateDirectory { get; init; }
+
+    public BrokerMode BrokerMode { get; init; }
+
+    public string? MosquittoPath { get; init; }
+
+    public bool InsecureEnabled { get; init; }
+
+    public bool SecureEnabled { get; init; }
+
+    public int InsecurePort { get; init; }
+
+    public int SecurePort { get; init; }
+
+    public string ReadingsPerSecond { get; init; } = "4";
+
+    /// <summary>A setup problem the user must fix, as one sentence; null when all is well.</summary>
+    public string? Error { get; init; }
+
+    public static AppHostSettings Load(IDistributedApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, ".."));
+        string Dir(string key, string fallback) => Path.GetFullPath(config[key] is { Length: > 0 } v ? v : Path.Combine(root, fallback));
+
+        var modeText = config["Broker:Mode"] ?? "executable";
+        string? error = null;
+        if (!Enum.TryParse<BrokerMode>(modeText, ignoreCase: true, out var mode))
+        {
+            error = $"Broker:Mode '{modeText}' is not known: use 'executable' (the host's mosquitto) or 'container' (eclipse-mosquitto:2).";
+        }
+
+        var mosquitto = mode == BrokerMode.Executable ? MosquittoLocator.Find(config["Broker:MosquittoPath"]) : null;
+        if (error is null && mode == BrokerMode.Executable && mosquitto is null)
+        {
+            error = config["Broker:MosquittoPath"] is { Length: > 0 } path
+                ? $"Broker:MosquittoPath '{path}' does not exist."
+                : MosquittoLocator.InstallHint;
+        }
+
+        var insecure = config.GetValue("Pipelines:Insecure:Enabled", true);
+        var secure = config.GetValue("Pipelines:Secure:Enabled", true);
+        var insecurePort = config.GetValue("Pipelines:Insecure:BrokerPort", 1883);
+        var securePort = config.GetValue("Pipelines:Secure:BrokerPort", 8883);
+        if (error is null && !insecure && !secure)
+        {
+            error = "Both pipelines are disabled (Pipelines:Insecure:Enabled and Pipelines:Secure:Enabled): enable at least one.";
+        }
+
+        var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost",
+            Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+
+        return new AppHostSettings
+        {
+            RepositoryRoot = root,
+            RunDirectory = runDirectory,
+            LogDirectory = Dir("SmartHome:LogDirectory", "logs"),
+            KeysDirectory = Dir("SmartHome:KeysDirectory", "keys"),
+            StateDirectory = Dir("SmartHome:StateDirectory", "state"),
+            BrokerMode = mode,
+            MosquittoPath = mosquitto,
+            InsecureEnabled = insecure,
+            SecureEnabled = secure,
+            InsecurePort = insecurePort,
+            SecurePort = securePort,
+            ReadingsPerSecond = config["Sensor:ReadingsPerSecond"] ?? "4",
+            Error = error,
+        };
+    }
+}

@@ -1,0 +1,128 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace SmartHome.AppHost.Brokers;
+
+/// <summary>How a broker runs: the host's mosquitto binary (default) or the eclipse-mosquitto:2 image.</summary>
+public enum BrokerMode
+{
+    Executable,
+    Container,
+}
+
+/// <summary>Files that make a broker authenticated: passwords, ACL and (optionally) TLS.</summary>
+public sealed record BrokerSecurity(
+    string PasswordFile,
+    string AclText,
+    BrokerProbe HealthAccount,
+    string? CaFile = null,
+    string? CertFile = null,
+    string? KeyFile = null);
+
+public static class MosquittoBuilderExtensions
+{
+    private const string ContainerConfigDirectory = "/mosquitto/config";
+
+    /// <summary>
+    /// Adds a Mosquitto broker listening on <paramref name="port"/> (0 = a free port chosen now), configured
+    /// from a mosquitto.conf generated into <paramref name="runDirectory"/>, with an MQTT connect health check.
+    /// </summary>
+    public static IResourceBuilder<IMosquittoBroker> AddMosquittoBroker(this IDistributedApplicationBuilder builder,
+        string name, int port, string runDirectory, BrokerMode mode, string? mosquittoPath, BrokerSecurity? security = null)
+    {
+        if (port == 0)
+        {
+            port = FreeTcpPort();
+        }
+
+        var directory = Path.Combine(runDirectory, name);
+        Directory.CreateDirectory(directory);
+        Directory.CreateDirectory(Path.Combine(directory, "data"));
+        var inside = mode == BrokerMode.Container ? ContainerConfigDirectory : directory;
+
+        string? Stage(string? source, string fileName)
+        {
+            if (source is null)
+            {
+                return null;
+            }
+
+            File.Copy(source, Path.Combine(directory, fileName), overwrite: true);
+            return Path.Combine(inside, fileName);
+        }
+
+        if (security is not null)
+        {
+            File.WriteAllText(Path.Combine(directory, "acl"), security.AclText);
+        }
+
+        var config = new MosquittoConfig
+        {
+            Port = mode == BrokerMode.Container ? 1883 : port,
+            BindAddress = mode == BrokerMode.Container ? "0.0.0.0" : "127.0.0.1",
+            PersistenceDirectory = Path.Combine(inside, "data"),
+            PasswordFile = Stage(security?.PasswordFile, "passwd"),
+            AclFile = security is null ? null : Path.Combine(inside, "acl"),
+            CaFile = Stage(security?.CaFile, "ca.crt.pem"),
+            CertFile = Stage(security?.CertFile, "server.crt.pem"),
+            KeyFile = Stage(security?.KeyFile, "server.key.pem"),
+        };
+        var configPath = Path.Combine(directory, "mosquitto.conf");
+        File.WriteAllText(configPath, config.Render());
+        GrantBrokerAccess(directory);
+
+        var probe = security?.HealthAccount is { } account ? account with { Port = port } : new BrokerProbe(port);
+        var healthKey = $"{name}-mqtt";
+        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
+            healthKey, _ => new MqttBrokerHealthCheck(() => probe), failureStatus: null, tags: null));
+
+        var useTls = config.UseTls;
+        if (mode == BrokerMode.Container)
+        {
+            var container = builder.AddResource(new MosquittoContainerResource(name, useTls))
+                .WithImage("eclipse-mosquitto", "2")
+                .WithBindMount(directory, ContainerConfigDirectory)
+                .WithArgs("mosquitto", "-c", Path.Combine(ContainerConfigDirectory, "mosquitto.conf"))
+                .WithEndpoint(port: port, targetPort: 1883, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
+                .WithHealthCheck(healthKey);
+            return container;
+        }
+
+        var executable = mosquittoPath ?? throw new InvalidOperationException(MosquittoLocator.InstallHint);
+        return builder.AddResource(new MosquittoResource(name, executable, directory, useTls))
+            .WithArgs("-c", configPath)
+            // Proxy-less: clients (and mosquitto_sub) reach the real broker on the fixed port.
+            .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
+            .WithHealthCheck(healthKey);
+    }
+
+    public static int FreeTcpPort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>
+    /// Mosquitto started as root drops to the user 'mosquitto', which must be able to read its
+    /// config, passwords and TLS key and write its persistence directory.
+    /// </summary>
+    private static void GrantBrokerAccess(string directory)
+    {
+        if (OperatingSystem.IsWindows() || Environment.UserName != "root" || !File.Exists("/etc/passwd")
+            || !File.ReadLines("/etc/passwd").Any(l => l.StartsWith("mosquitto:", StringComparison.Ordinal)))
+        {
+            return;
+        }
+
+        using var chown = Process.Start(new ProcessStartInfo("chown", ["-R", "mosquitto:", directory])
+        {
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        });
+        chown?.WaitForExit(5000);
+    }
+}

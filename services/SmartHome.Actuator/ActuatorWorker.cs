@@ -1,0 +1,59 @@
+using SmartHome.Messaging;
+
+namespace SmartHome.Actuator;
+
+/// <summary>Keeps the actuator's broker connection and feeds every message to the processor.</summary>
+public sealed partial class ActuatorWorker : BackgroundService
+{
+    private readonly MqttConnection _connection;
+    private readonly ReadingProcessor _processor;
+    private readonly ILogger<ActuatorWorker> _logger;
+
+    public ActuatorWorker(IConfiguration configuration, IMessageProtection protection, ReadingProcessor processor,
+        ILogger<ActuatorWorker> logger)
+    {
+        _processor = processor;
+        _logger = logger;
+        var options = BrokerClientFactory.CreateOptions(configuration, "actuator", $"{processor.Pipeline}-actuator");
+        // A persistent session makes the broker queue QoS 1 readings while the actuator restarts.
+        options.CleanStart = false;
+        options.SessionExpirySeconds = configuration.GetValue<uint>("Actuator:SessionExpirySeconds", 3600);
+        _connection = new MqttConnection(options, logger);
+        foreach (var filter in protection.SubscriptionFilters)
+        {
+            _connection.Subscribe(filter);
+        }
+
+        _connection.MessageReceived = args =>
+        {
+            _processor.Process(args.ApplicationMessage.Topic, args.ApplicationMessage.Payload, args.ApplicationMessage.UserProperties);
+            return Task.CompletedTask;
+        };
+    }
+
+    public bool IsConnected => _connection.IsConnected;
+
+    public string? LastError => _connection.LastError;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await _connection.StartAsync(stoppingToken).ConfigureAwait(false);
+            LogListening(_logger, _processor.Pipeline);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // shutting down before the broker answered
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        await _connection.DisposeAsync().ConfigureAwait(false);
+    }
+
+    [LoggerMessage(LogLevel.Information, "Actuator of the {Pipeline} pipeline is listening")]
+    private static partial void LogListening(ILogger logger, string pipeline);
+}

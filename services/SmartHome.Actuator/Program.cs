@@ -1,0 +1,52 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SmartHome.Actuator;
+using SmartHome.Messaging;
+using SmartHome.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("actuator");
+
+string pipeline;
+try
+{
+    pipeline = ProtectionRegistration.GetPipeline(builder.Configuration);
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<HomeState>();
+builder.Services.AddSingleton(new DecisionLog(builder.Configuration.GetValue("Actuator:DecisionLogCapacity", 50_000)));
+builder.Services.AddSingleton<IMessageProtection>(sp => ActuatorProtection.Create(pipeline, sp));
+builder.Services.AddSingleton(sp => new ReadingProcessor(
+    sp.GetRequiredService<IMessageProtection>(), sp.GetRequiredService<HomeState>(), sp.GetRequiredService<DecisionLog>(),
+    sp.GetRequiredService<TimeProvider>(), pipeline, sp.GetRequiredService<ILogger<ReadingProcessor>>()));
+builder.Services.AddSingleton<ActuatorWorker>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ActuatorWorker>());
+builder.Services.AddHealthChecks().AddCheck<ActuatorBrokerHealthCheck>("broker");
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+
+app.MapGet("/", (HomeState home, DecisionLog log) => Results.Ok(new { pipeline, state = home.Snapshot(), decisions = log.Summary() }));
+app.MapGet("/state", (HomeState home) => Results.Ok(home.Snapshot()));
+app.MapGet("/decisions/summary", (DecisionLog log) => Results.Ok(log.Summary()));
+
+// The decision log, oldest first; page with ?after=<last seq>; filter by attemptId, messageId or verdict.
+app.MapGet("/decisions", (DecisionLog log, long? after, int? limit, string? attemptId, string? messageId, string? verdict) =>
+    Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 100_000), attemptId, messageId, verdict)));
+
+app.Run();
+return 0;
+
+/// <summary>Healthy while the actuator is connected to its broker.</summary>
+internal sealed class ActuatorBrokerHealthCheck(ActuatorWorker worker) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(worker.IsConnected
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy(worker.LastError ?? "connecting to the broker"));
+}

@@ -1,0 +1,136 @@
+using System.Buffers;
+using System.Diagnostics;
+using MQTTnet.Packets;
+using SmartHome.Messaging;
+using SmartHome.ServiceDefaults;
+using Attr = SmartHome.ServiceDefaults.SmartHomeTelemetry.Attributes;
+
+namespace SmartHome.Actuator;
+
+/// <summary>
+/// Judges and applies one received message: protection layer first, then the reading's own
+/// checks, then the home's rules. Every outcome lands in the decision log, a span and a metric;
+/// nothing a sender can put in a message makes this throw or change state when rejected.
+/// </summary>
+public sealed partial class ReadingProcessor(
+    IMessageProtection protection,
+    HomeState home,
+    DecisionLog log,
+    TimeProvider clock,
+    string pipeline,
+    ILogger<ReadingProcessor> logger)
+{
+    public const string InternalError = "internal-error";
+
+    private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, pipeline);
+
+    public string Pipeline => pipeline;
+
+    public Decision Process(string topic, ReadOnlySequence<byte> payload, IReadOnlyCollection<MqttUserProperty>? properties)
+    {
+        var receivedMicros = DeviceReading.NowMicros(clock);
+        var parent = TraceContextPropagation.Extract(properties);
+        using var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"process {topic}", ActivityKind.Consumer, parent);
+        activity?.SetTag(Attr.MessagingSystem, "mqtt");
+        activity?.SetTag(Attr.MessagingDestination, topic);
+        activity?.SetTag(Attr.MessagingOperationType, "process");
+        activity?.SetTag(Attr.Pipeline, pipeline);
+        var attemptId = Truncate(TraceContextPropagation.Find(properties, MessageProperties.AttemptId));
+        if (attemptId is not null)
+        {
+            activity?.SetTag(Attr.AttemptId, attemptId);
+        }
+
+        Decision decision;
+        try
+        {
+            decision = Judge(topic, payload, attemptId, receivedMicros);
+        }
+        catch (Exception ex)
+        {
+            // A bug must not become a crash or a state change; it is recorded like any rejection.
+            LogInternalError(logger, topic, ex);
+            decision = Record(null, attemptId, string.Empty, topic, "unknown", InternalError, ex.GetType().Name, null, null, null);
+        }
+
+        activity?.SetTag(Attr.Verdict, decision.Verdict);
+        activity?.SetTag(Attr.Device, decision.Sender);
+        if (decision.MessageId is not null)
+        {
+            activity?.SetTag(Attr.MessagingMessageId, decision.MessageId);
+        }
+
+        if (decision.Verdict == DecisionLog.Rejected)
+        {
+            activity?.SetTag(Attr.RejectReason, decision.Reason);
+            activity?.SetStatus(ActivityStatusCode.Error, decision.Reason);
+            SmartHomeTelemetry.MessagesRejected.Add(1, _pipelineTag, new(Attr.RejectReason, decision.Reason));
+            LogRejected(logger, topic, decision.Sender, decision.Reason, decision.Effect, attemptId);
+        }
+        else
+        {
+            SmartHomeTelemetry.MessagesApplied.Add(1, _pipelineTag);
+        }
+
+        return decision;
+    }
+
+    private Decision Judge(string topic, ReadOnlySequence<byte> payload, string? attemptId, long receivedMicros)
+    {
+        // Oversized payloads are refused before they are copied or parsed.
+        if (payload.Length > 64 * 1024)
+        {
+            return Record(null, attemptId, string.Empty, topic, "unknown", RejectReasons.Oversize, $"{payload.Length} bytes", null, null, null);
+        }
+
+        var bytes = payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+        var verdict = protection.Unprotect(topic, bytes);
+        switch (verdict.Kind)
+        {
+            case InboundKind.Rejected:
+                return Record(null, attemptId, verdict.SenderId, topic, "unknown", verdict.Reason, verdict.Detail, null, null, null);
+            case InboundKind.Control:
+                return Record(null, attemptId, verdict.SenderId, topic, "session-key", null, null, null, null, verdict.Detail);
+        }
+
+        if (!DeviceReading.TryParse(verdict.Plaintext, out var reading, out var error))
+        {
+            return Record(null, attemptId, verdict.SenderId, topic, "unknown", RejectReasons.Malformed, error, null, null, null);
+        }
+
+        if (!string.Equals(reading!.DeviceId, verdict.SenderId, StringComparison.Ordinal))
+        {
+            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.SenderMismatch,
+                $"reading claims device '{reading.DeviceId}'", reading.Value, null, null);
+        }
+
+        var effect = home.Apply(reading);
+        var latencyMs = (receivedMicros - reading.SentAtMicros) / 1000.0;
+        var latencyRecorded = latencyMs is >= 0 and < 3_600_000 ? latencyMs : (double?)null;
+        if (latencyRecorded is { } ms)
+        {
+            SmartHomeTelemetry.EndToEndLatency.Record(ms, _pipelineTag);
+        }
+
+        return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), null, null, reading.Value, latencyRecorded, effect);
+    }
+
+    private Decision Record(string? messageId, string? attemptId, string sender, string topic, string kind,
+        string? rejectReason, string? detail, double? value, double? latencyMs, string? effect) =>
+        log.Add(seq => new Decision(
+            seq, messageId, attemptId, sender, Truncate(topic)!, kind,
+            rejectReason is null ? DecisionLog.Applied : DecisionLog.Rejected,
+            rejectReason, value, latencyMs, clock.GetUtcNow(),
+            rejectReason is null ? effect : Truncate(detail)));
+
+    private static string KindName(DeviceKind kind) => kind.ToString().ToLowerInvariant();
+
+    // Attacker-controlled strings are bounded before they reach logs and memory.
+    private static string? Truncate(string? value) => value is null || value.Length <= 128 ? value : value[..128];
+
+    [LoggerMessage(LogLevel.Warning, "Rejected message on {Topic} from {Sender}: {Reason} ({Detail}) attempt={AttemptId}")]
+    private static partial void LogRejected(ILogger logger, string topic, string sender, string? reason, string? detail, string? attemptId);
+
+    [LoggerMessage(LogLevel.Error, "Unexpected error while processing a message on {Topic}")]
+    private static partial void LogInternalError(ILogger logger, string topic, Exception exception);
+}

@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using SmartHome.Messaging;
+using SmartHome.Sensor;
+using SmartHome.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("sensor");
+
+string pipeline;
+try
+{
+    pipeline = ProtectionRegistration.GetPipeline(builder.Configuration);
+}
+catch (InvalidOperationException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+builder.Services.Configure<SensorOptions>(builder.Configuration.GetSection("Sensor"));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(sp =>
+{
+    var options = sp.GetRequiredService<IOptions<SensorOptions>>().Value;
+    return new HomeSimulator(options.Devices, options.Seed);
+});
+builder.Services.AddSingleton<IMessageProtection>(sp => SensorProtection.Create(pipeline, sp));
+builder.Services.AddSingleton<SensorPublisher>();
+builder.Services.AddHostedService<SensorWorker>();
+builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker");
+
+var app = builder.Build();
+app.MapDefaultEndpoints();
+
+app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
+{
+    pipeline,
+    devices = publisher.Home.Devices.Select(d => new { d.DeviceId, kind = d.Kind.ToString() }),
+    published = publisher.Published,
+    connected = publisher.AllConnected,
+}));
+
+// Publishes a run of readings at a fixed rate: used by tests, the report and anyone measuring latency.
+app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ratePerSecond, CancellationToken ct) =>
+{
+    var total = Math.Clamp(count ?? 1, 1, 1_000_000);
+    var rate = ratePerSecond is > 0 ? ratePerSecond.Value : double.PositiveInfinity;
+    var ids = await BurstPublisher.PublishAsync(publisher, total, rate, ct).ConfigureAwait(false);
+    return Results.Ok(new { published = ids.Count, messageIds = ids });
+});
+
+app.Run();
+return 0;
+
+/// <summary>Healthy when every device is connected to the broker; otherwise says why not.</summary>
+internal sealed class BrokerHealthCheck(SensorPublisher publisher) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(publisher.AllConnected
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy(publisher.LastError ?? "connecting to the broker"));
+}
