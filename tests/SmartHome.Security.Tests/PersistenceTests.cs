@@ -1,0 +1,156 @@
+using Xunit.Abstractions;
+
+namespace SmartHome.Security.Tests;
+
+public sealed class PersistenceTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("shsec-persist-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void MappedStore_SurvivesReopen()
+    {
+        string path = Path.Combine(_dir, "replay.bin");
+        using (var s = ReplayStore.OpenFile(path, capacity: 8))
+        {
+            int a = s.OpenSlot("a", out ulong h0);
+            int b = s.OpenSlot("b", out _);
+            Assert.Equal(0ul, h0);
+            s.Store(a, 42);
+            s.Store(b, 7);
+            s.Store(a, 43);
+        }
+        using (var s = ReplayStore.OpenFile(path, capacity: 1000))
+        {
+            s.OpenSlot("b", out ulong hb);
+            s.OpenSlot("a", out ulong ha);
+            s.OpenSlot("c", out ulong hc);
+            Assert.Equal((43ul, 7ul, 0ul), (ha, hb, hc));
+            Assert.Equal(3, ((MappedFileReplayStore)s).UsedSlots);
+        }
+    }
+
+    [Fact]
+    public void MappedStore_CorruptOrFull_GivesClearErrors()
+    {
+        string path = Path.Combine(_dir, "bad.bin");
+        File.WriteAllBytes(path, new byte[100]);
+        var ex = Assert.Throws<KeyMaterialException>(() => ReplayStore.OpenFile(path));
+        Assert.Equal(path, ex.FilePath);
+        Assert.Contains(path, ex.Message, StringComparison.Ordinal);
+
+        using var s = ReplayStore.OpenFile(Path.Combine(_dir, "small.bin"), capacity: 1);
+        s.OpenSlot("a", out _);
+        Assert.Throws<InvalidOperationException>(() => s.OpenSlot("b", out _));
+    }
+
+    [Fact]
+    public void RestartedReceiver_DoesNotReopenTheWindow()
+    {
+        string path = Path.Combine(_dir, "actuator-replay.bin");
+        var captured = new List<byte[]>();
+        var keys = TestKeys.Shared;
+        var time = new ManualTime();
+        using var sender = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, time: time);
+        string topic = TopicRules.Readings(TestKeys.Device);
+        using (var store = ReplayStore.OpenFile(path))
+        using (var rx = new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, store, new EnvelopeReceiverOptions { Time = time }))
+        {
+            for (int i = 0; i < 5; i++)
+            {
+                SealResult r = sender.Seal(topic, [(byte)i]);
+                if (r.Announcement is { } a)
+                {
+                    captured.Add(a.Message);
+                    Assert.True(rx.Receive(a.Topic, a.Message).IsAccepted);
+                }
+                captured.Add(r.Message);
+                Assert.True(rx.Receive(topic, r.Message).IsAccepted);
+            }
+        }
+        // "Restart": a new receiver over the same file. Every captured message (announcement included) is a replay.
+        using (var store = ReplayStore.OpenFile(path))
+        using (var rx = new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, store, new EnvelopeReceiverOptions { Time = time }))
+        {
+            Assert.Equal(RejectReasons.Replay, rx.Receive(TopicRules.Keys(TestKeys.Device), captured[0]).Reason);
+            foreach (byte[] m in captured.Skip(1))
+            {
+                // The replayed announcement was refused, so its session key is unknown to the restarted receiver.
+                Assert.Equal(RejectReasons.UnknownKey, rx.Receive(topic, m).Reason);
+            }
+            // The sender re-announces (session keys are not persisted) and continues.
+            KeyAnnouncement again = sender.RotateNow();
+            Assert.Equal(ReceiveOutcome.KeyAccepted, rx.Receive(again.Topic, again.Message).Outcome);
+            Assert.Equal(ReceiveOutcome.Data, rx.Receive(topic, sender.Seal(topic, [9]).Message).Outcome);
+        }
+    }
+
+    [Fact]
+    public void RestartedSender_ResumesAboveEveryUsedCounter()
+    {
+        var keys = TestKeys.Shared;
+        var time = new ManualTime();
+        string dir = Path.Combine(_dir, "counters");
+        using var store = ReplayStore.InMemory();
+        using var rx = new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, store, new EnvelopeReceiverOptions { Time = time });
+        string topic = TopicRules.Readings(TestKeys.Device);
+        ulong last = 0;
+        using (var s1 = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, counters: CounterStore.InDirectory(dir), time: time, counterBlockSize: 10))
+        {
+            for (int i = 0; i < 25; i++)
+            {
+                SealResult r = s1.Seal(topic, [1]);
+                if (r.Announcement is { } a)
+                {
+                    rx.Receive(a.Topic, a.Message);
+                }
+                Assert.True(rx.Receive(topic, r.Message).IsAccepted);
+                last = r.Counter;
+            }
+        }
+        Assert.Equal("31", File.ReadAllText(Path.Combine(dir, "temp-living.counter")).Trim()); // blocks [1,11) [11,21) [21,31)
+        using var s2 = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, counters: CounterStore.InDirectory(dir), time: time, counterBlockSize: 10);
+        SealResult next = s2.Seal(topic, [2]);
+        Assert.True(next.Announcement!.Counter > last);
+        Assert.Equal(ReceiveOutcome.KeyAccepted, rx.Receive(next.Announcement.Topic, next.Announcement.Message).Outcome);
+        Assert.Equal(ReceiveOutcome.Data, rx.Receive(topic, next.Message).Outcome);
+
+        File.WriteAllText(Path.Combine(dir, "temp-living.counter"), "garbage");
+        using var s3 = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, counters: CounterStore.InDirectory(dir), time: time);
+        var ex = Assert.Throws<KeyMaterialException>(() => s3.Seal(topic, [3]));
+        Assert.EndsWith("temp-living.counter", ex.FilePath, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void FiveThousandSenders_BoundedMemory()
+    {
+        const int n = 5000;
+        var keys = TestKeys.Shared;
+        string path = Path.Combine(_dir, "fleet.bin");
+        using var store = ReplayStore.OpenFile(path, capacity: n);
+        var time = new ManualTime();
+        using var rx = new EnvelopeReceiver(keys.ActuatorPrivate, [], store, new EnvelopeReceiverOptions { Time = time });
+        var ids = Enumerable.Range(1, n).Select(i => $"fleet-{i:D4}").ToArray();
+        long allocBefore = GC.GetAllocatedBytesForCurrentThread();
+        long retainedBefore = GC.GetTotalMemory(forceFullCollection: true);
+        foreach (string id in ids)
+        {
+            rx.AddSender(id, keys.DevicePublic); // same public key object: we measure the receiver's own state
+        }
+        double allocated = (GC.GetAllocatedBytesForCurrentThread() - allocBefore) / (double)n;
+        double perSender = (GC.GetTotalMemory(forceFullCollection: true) - retainedBefore) / (double)n;
+        output.WriteLine($"receiver replay/key state: {perSender:F0} managed bytes retained per sender ({allocated:F0} allocated incl. dictionary growth), + {MappedFileReplayStore.BytesPerSender} bytes of replay file; file {new FileInfo(path).Length} bytes");
+        Assert.True(perSender < 600, $"{perSender} bytes per sender");
+        Assert.Equal(n, rx.SenderCount);
+        Assert.Equal(64 + 64L * n, new FileInfo(path).Length);
+
+        // Traffic from a few of them works and lands in the file.
+        using var s = new EnvelopeSender("fleet-4999", keys.DevicePrivate, keys.ActuatorPublic, time: time);
+        SealResult r = s.Seal("smarthome/readings/fleet-4999", [1]);
+        Assert.True(rx.Receive("smarthome/keys/fleet-4999", r.Announcement!.Message).IsAccepted);
+        Assert.True(rx.Receive("smarthome/readings/fleet-4999", r.Message).IsAccepted);
+        store.OpenSlot("fleet-4999", out ulong h);
+        Assert.Equal(r.Counter, h);
+    }
+}
