@@ -4,6 +4,16 @@ namespace SmartHome.AppHost;
 
 internal static class PipelineResourceExtensions
 {
+    private static readonly System.Diagnostics.Process Self = System.Diagnostics.Process.GetCurrentProcess();
+
+    /// <summary>Lets the service stop itself if this AppHost dies without stopping it (see AppHostWatchdog).</summary>
+    public static IResourceBuilder<T> WithAppHostWatchdog<T>(this IResourceBuilder<T> service)
+        where T : IResourceWithEnvironment =>
+        service
+            .WithEnvironment("SmartHome__AppHostPid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .WithEnvironment("SmartHome__AppHostStartTicks",
+                Self.StartTime.ToUniversalTime().Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>
     /// What every pipeline service gets: its pipeline, the broker connection, log/state folders,
     /// an HTTP endpoint with a health check, and a start only once the broker is healthy.
@@ -17,6 +27,7 @@ internal static class PipelineResourceExtensions
             .WithEnvironment("SmartHome__LogDirectory", settings.LogDirectory)
             .WithEnvironment("SmartHome__StateDirectory", settings.StateDirectory)
             .WithEnvironment("SmartHome__KeysDirectory", settings.KeysDirectory)
+            .WithAppHostWatchdog()
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 }

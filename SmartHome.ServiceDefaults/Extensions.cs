@@ -30,6 +30,7 @@ public static class Extensions
         builder.AddFileLogging(role);
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
+        builder.Services.AddHostedService<AppHostWatchdog>();
         return builder;
     }
 
