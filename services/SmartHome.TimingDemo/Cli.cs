@@ -6,7 +6,7 @@ namespace SmartHome.TimingDemo;
 /// <summary>Minimal <c>command --key value</c> parser (no dependency, strict about unknown options).</summary>
 public sealed class CliArgs
 {
-    private static readonly HashSet<string> Flags = ["network", "continue", "no-unamplified-attack", "help"];
+    private static readonly HashSet<string> Flags = ["no-network", "continue", "no-unamplified-attack", "help"];
     private readonly Dictionary<string, string> _values = new(StringComparer.OrdinalIgnoreCase);
 
     public CliArgs(string[] args)

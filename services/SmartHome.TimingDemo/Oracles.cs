@@ -141,6 +141,7 @@ public sealed class TimingServer : IDisposable
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private long _requests;
+    private int _disposed;
 
     public TimingServer(ITokenVerifier verifier, byte[] secret, IPAddress address, int port)
     {
@@ -207,7 +208,7 @@ public sealed class TimingServer : IDisposable
             try
             {
                 client.Send([(byte)len]);
-                while (!_stop.IsCancellationRequested)
+                while (Volatile.Read(ref _disposed) == 0)
                 {
                     NetworkOracle.ReceiveExactly(client, header);
                     var body = token.AsSpan(0, header[0]);
@@ -236,8 +237,14 @@ public sealed class TimingServer : IDisposable
         }
     }
 
+    /// <summary>Stops accepting and ends client loops; safe to call more than once.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stop.Cancel();
         _listener.Stop();
         _stop.Dispose();

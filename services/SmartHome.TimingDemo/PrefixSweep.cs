@@ -47,10 +47,17 @@ public static class PrefixSweep
             samples[k] = new double[samplesPerPoint];
         }
 
+        var buffer = new byte[len]; // one buffer for all prefixes: same address and alignment for every k
+        OracleResult Query(int k)
+        {
+            tokens[k].CopyTo(buffer, 0);
+            return oracle.Query(buffer);
+        }
+
         var rng = new Random(seed);
         for (var i = 0; i < warmup / Math.Max(1, repetitions); i++)
         {
-            oracle.Query(tokens[i % tokens.Length]);
+            Query(i % tokens.Length);
         }
 
         var order = Enumerable.Range(0, len + 1).ToArray();
@@ -59,7 +66,7 @@ public static class PrefixSweep
             rng.Shuffle(order);
             foreach (var k in order)
             {
-                samples[k][s] = oracle.Query(tokens[k]).ElapsedNs;
+                samples[k][s] = Query(k).ElapsedNs;
             }
         }
 

@@ -55,8 +55,8 @@ finally
 
 internal static class DemoCommands
 {
-    public const int DefaultAmplify = 1000;
-    public const int DefaultNetworkAmplify = 20_000;
+    public const int DefaultAmplify = 100;
+    public const int DefaultNetworkAmplify = 2000;
 
     public const string Usage = """
         SmartHome.TimingDemo - timing attack on an early-exit token comparison vs CryptographicOperations.FixedTimeEquals
@@ -68,15 +68,16 @@ internal static class DemoCommands
 
         options:
           --seed N            secret (demo/serve) and sampling order seed            (default 42)
-          --amplify N         spin iterations per correct byte in the vulnerable verifier (default 1000 in-process, 20000 for serve)
-          --samples N         attack budget: max samples per candidate per byte      (default 1024)
+          --amplify N         spin iterations per correct byte in the vulnerable verifier (default 100 in-process, 2000 for serve / TCP)
+          --samples N         attack budget: max samples per candidate per byte      (default 2048)
           --initial-samples N samples per candidate at the first look               (default 16)
           --alpha A           family-wise error per byte                              (default 0.01)
           --estimator E       median | trimmed (20 % trimmed mean)                     (default median)
           --sweep-samples N   samples per prefix length in the sweep                   (default 10000)
           --reps N            calls per sample in the batched unamplified series       (default 32)
           --out DIR           output folder                                           (default metrics/timing)
-          --network           demo: also run serve+attack over loopback TCP
+          --net-amplify N     demo: amplification of the TCP server                  (default 2000)
+          --no-network        demo: skip the serve+attack runs over loopback TCP
           --no-unamplified-attack  demo: skip the attack on the unamplified verifier
           --continue          keep going after a byte without significant leak
         """;
@@ -97,7 +98,7 @@ internal static class DemoCommands
     private static RecoveryOptions AttackOptions(CliArgs cli, int seed) => new()
     {
         InitialSamples = cli.GetInt("initial-samples", 16),
-        MaxSamples = cli.GetInt("samples", 1024),
+        MaxSamples = cli.GetInt("samples", 2048),
         Alpha = cli.GetDouble("alpha", 0.01),
         Estimator = cli.GetEstimator(),
         Seed = seed + 1,
@@ -156,18 +157,31 @@ internal static class DemoCommands
         if (!cli.Has("no-unamplified-attack"))
         {
             attacks.Add(RunAttack("vulnerable, unamplified", new InProcessOracle(new VulnerableVerifier(secret, 0), 1, secret), options, secret));
+            attacks.Add(RunAttack($"vulnerable, unamplified, x{reps} calls/sample", new InProcessOracle(new VulnerableVerifier(secret, 0), reps, secret), options, secret));
+            attacks.Add(RunAttack($"constant-time, x{reps} calls/sample", new InProcessOracle(new ConstantTimeVerifier(secret), reps, secret), options, secret));
         }
 
-        if (cli.Has("network"))
+        if (!cli.Has("no-network"))
         {
             var netAmplify = cli.GetInt("net-amplify", DefaultNetworkAmplify);
-            foreach (var kind in new[] { VerifierKind.Vulnerable, VerifierKind.ConstantTime })
+            Console.WriteLine($"TCP AMPLIFICATION: {netAmplify} iterations ~ {netAmplify * nsPerIteration:F0} ns per correct byte (loopback round trips are ~30 us with jitter).");
+            var servers = new (VerifierKind Kind, int Amplify, string Name)[]
             {
-                using var server = new TimingServer(TokenVerifiers.Create(kind, secret, netAmplify), secret, IPAddress.Loopback, 0);
-                _ = server.RunAsync();
-                using var oracle = new NetworkOracle(IPAddress.Loopback, server.Endpoint.Port);
-                var name = kind == VerifierKind.Vulnerable ? $"tcp loopback, vulnerable, amplified x{netAmplify} it/byte" : "tcp loopback, constant-time";
-                attacks.Add(RunAttack(name, oracle, options with { WarmupQueries = 2000 }, secret));
+                (VerifierKind.Vulnerable, netAmplify, $"tcp loopback, vulnerable, amplified x{netAmplify} it/byte"),
+                (VerifierKind.ConstantTime, 0, "tcp loopback, constant-time"),
+                (VerifierKind.Vulnerable, 0, "tcp loopback, vulnerable, unamplified"),
+            };
+            foreach (var (kind, amp, name) in servers)
+            {
+                using var server = new TimingServer(TokenVerifiers.Create(kind, secret, amp), secret, IPAddress.Loopback, 0);
+                var serverTask = server.RunAsync();
+                using (var oracle = new NetworkOracle(IPAddress.Loopback, server.Endpoint.Port))
+                {
+                    attacks.Add(RunAttack(name, oracle, options with { WarmupQueries = 2000 }, secret));
+                }
+
+                server.Dispose();
+                serverTask.Wait();
             }
         }
 
