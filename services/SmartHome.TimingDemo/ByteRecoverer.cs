@@ -5,7 +5,7 @@ namespace SmartHome.TimingDemo;
 public sealed record RecoveryOptions
 {
     /// <summary>Samples per candidate at the first look.</summary>
-    public int InitialSamples { get; init; } = 16;
+    public int InitialSamples { get; init; } = 8;
 
     /// <summary>Budget: samples per candidate per byte after which the byte is declared "no significant leak".</summary>
     public int MaxSamples { get; init; } = 2048;
@@ -66,6 +66,7 @@ public sealed record ByteResult(
 
 public sealed record RecoveryResult(
     IReadOnlyList<ByteResult> Bytes,
+    /// <summary>The leading bytes decided with a significant leak (empty when byte 0 showed none).</summary>
     byte[] Recovered,
     bool Complete,
     bool AcceptedByOracle,
@@ -126,7 +127,9 @@ public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
             queries++;
         }
 
-        var recovered = known.AsSpan(0, results.Count).ToArray();
+        // Only the leading bytes that were significant count as recovered; a non-significant guess is no claim.
+        var decided = results.TakeWhile(r => r.Significant).Count();
+        var recovered = known.AsSpan(0, decided).ToArray();
         TimingMetrics.AttackQueries.Add(queries);
         return new RecoveryResult(results, recovered, complete, accepted, queries, total.Elapsed);
     }

@@ -70,7 +70,7 @@ internal static class DemoCommands
           --seed N            secret (demo/serve) and sampling order seed            (default 42)
           --amplify N         spin iterations per correct byte in the vulnerable verifier (default 100 in-process, 2000 for serve / TCP)
           --samples N         attack budget: max samples per candidate per byte      (default 2048)
-          --initial-samples N samples per candidate at the first look               (default 16)
+          --initial-samples N samples per candidate at the first look               (default 8)
           --alpha A           family-wise error per byte                              (default 0.01)
           --estimator E       median | trimmed (20 % trimmed mean)                     (default median)
           --sweep-samples N   samples per prefix length in the sweep                   (default 10000)
@@ -97,7 +97,7 @@ internal static class DemoCommands
 
     private static RecoveryOptions AttackOptions(CliArgs cli, int seed) => new()
     {
-        InitialSamples = cli.GetInt("initial-samples", 16),
+        InitialSamples = cli.GetInt("initial-samples", 8),
         MaxSamples = cli.GetInt("samples", 2048),
         Alpha = cli.GetDouble("alpha", 0.01),
         Estimator = cli.GetEstimator(),
