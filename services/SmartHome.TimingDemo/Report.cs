@@ -222,8 +222,11 @@ public static class Report
             p.Legend.IsVisible = true;
         }
 
+        // Head-room above the data so the legend (upper left) covers no line.
+        left.Axes.SetLimitsY(0, 1.3 * amplified.SelectMany(s => s.Points).Max(p => p.Q3Ns) / 1000.0);
+        right.Axes.SetLimitsY(0, 1.5 * unamplified.SelectMany(s => s.Points).Max(p => p.Q3Ns));
         left.Legend.Alignment = Alignment.UpperLeft;
-        right.Legend.Alignment = Alignment.MiddleRight;
+        right.Legend.Alignment = Alignment.UpperLeft;
 
         multiplot.SavePng(path, 1600, 700);
     }
