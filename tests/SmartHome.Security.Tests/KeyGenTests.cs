@@ -1,0 +1,257 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.RegularExpressions;
+using Xunit.Abstractions;
+
+namespace SmartHome.Security.Tests;
+
+/// <summary>Generates one keys folder per test class (DSA-2048 keygen is slow).</summary>
+public sealed class GeneratedKeysFixture : IDisposable
+{
+    public string Root { get; } = Directory.CreateTempSubdirectory("shsec-keys-").FullName;
+    public KeyPaths Paths { get; }
+    public KeyGenReport Report { get; }
+
+    public GeneratedKeysFixture()
+    {
+        Paths = new KeyPaths(Root);
+        Report = KeyMaterialGenerator.Generate(Paths, new KeyGenOptions { Fleet = 2 });
+    }
+
+    public void Dispose() => Directory.Delete(Root, recursive: true);
+}
+
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHelper output) : IClassFixture<GeneratedKeysFixture>
+{
+    private KeyPaths P => keys.Paths;
+
+    private IEnumerable<string> PrivateFiles =>
+        [P.ActuatorPrivateKey, P.BrokerCaPrivateKey, P.BrokerServerPrivateKey, P.BrokerUsers, P.BrokerPasswordFile,
+         .. KeyMaterialGenerator.DefaultDevices.Select(P.DevicePrivateKey), P.DevicePrivateKey("fleet-0001")];
+
+    [Fact]
+    public void Layout_PemFormats_AndPermissions()
+    {
+        output.WriteLine($"RSA {keys.Report.RsaKeyGen.TotalMilliseconds:F0} ms; {keys.Report.DeviceKeysGenerated} device DSA keys {keys.Report.DeviceKeyGen.TotalMilliseconds:F0} ms; {keys.Report.FleetKeysGenerated} fleet keys {keys.Report.FleetKeyGen.TotalMilliseconds:F0} ms");
+        foreach (string f in PrivateFiles)
+        {
+            Assert.True(File.Exists(f), f);
+            Assert.Equal(KeyFiles.PrivateMode, File.GetUnixFileMode(f));
+            if (f.EndsWith(".key.pem", StringComparison.Ordinal))
+            {
+                Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(f), StringComparison.Ordinal);
+            }
+        }
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", File.ReadAllText(P.ActuatorPublicKey), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN PUBLIC KEY-----", File.ReadAllText(P.DevicePublicKey("door-front")), StringComparison.Ordinal);
+        Assert.StartsWith("-----BEGIN CERTIFICATE-----", File.ReadAllText(P.BrokerServerCertificate), StringComparison.Ordinal);
+        Assert.Equal(KeyFiles.PublicMode, File.GetUnixFileMode(P.ActuatorPublicKey));
+        Assert.Equal(["door-front", "fleet-0001", "fleet-0002", "plug-garage", "smoke-kitchen", "temp-living"], P.ListDeviceIds());
+
+        using var server = X509Certificate2.CreateFromPemFile(P.BrokerServerCertificate, P.BrokerServerPrivateKey);
+        Assert.True(server.HasPrivateKey);
+        Assert.True(server.MatchesHostname("localhost"));
+        var san = server.Extensions.OfType<X509SubjectAlternativeNameExtension>().Single();
+        Assert.Equal([IPAddress.Loopback, IPAddress.IPv6Loopback], san.EnumerateIPAddresses());
+        using var ca = X509Certificate2.CreateFromPem(File.ReadAllText(P.BrokerCaCertificate));
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ca);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        Assert.True(chain.Build(server), string.Join(", ", chain.ChainStatus.Select(s => s.StatusInformation)));
+    }
+
+    [ToolFact("openssl")]
+    public void OpenSsl_ReadsEveryFile()
+    {
+        string openssl = Tools.Find("openssl")!;
+        foreach (string f in PrivateFiles.Where(f => f.EndsWith(".key.pem", StringComparison.Ordinal)))
+        {
+            var r = Tools.Run(openssl, ["pkey", "-in", f, "-noout"]);
+            Assert.True(r.ExitCode == 0, $"{f}: {r.Stderr}");
+        }
+        foreach (string f in (string[])[P.ActuatorPublicKey, P.DevicePublicKey("temp-living"), P.DevicePublicKey("fleet-0002")])
+        {
+            var r = Tools.Run(openssl, ["pkey", "-pubin", "-in", f, "-noout", "-text"]);
+            Assert.True(r.ExitCode == 0, $"{f}: {r.Stderr}");
+            Assert.Contains("2048 bit", r.Stdout, StringComparison.Ordinal);
+        }
+        var v = Tools.Run(openssl, ["verify", "-CAfile", P.BrokerCaCertificate, P.BrokerServerCertificate]);
+        Assert.True(v.ExitCode == 0, v.Stdout + v.Stderr);
+        var x = Tools.Run(openssl, ["x509", "-in", P.BrokerServerCertificate, "-noout", "-ext", "subjectAltName"]);
+        Assert.Contains("DNS:localhost", x.Stdout, StringComparison.Ordinal);
+        Assert.Contains("IP Address:127.0.0.1", x.Stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void KeyStore_LoadsEverything()
+    {
+        using var store = KeyStore.Load(P.Root);
+        Assert.Equal(6, store.DevicePublicKeys.Count);
+        using var rsa = store.LoadActuatorPrivateKey();
+        Assert.Equal(store.ActuatorPublicKey.ExportSubjectPublicKeyInfo(), rsa.ExportSubjectPublicKeyInfo());
+        using var dsa = store.LoadDevicePrivateKey("plug-garage");
+        Assert.Equal(store.GetDevicePublicKey("plug-garage").ExportSubjectPublicKeyInfo(), dsa.ExportSubjectPublicKeyInfo());
+        var users = store.LoadBrokerPasswords();
+        Assert.Equal(["actuator", "door-front", "fleet", "health", "monitor", "plug-garage", "smoke-kitchen", "temp-living"], users.Keys.Order(StringComparer.Ordinal));
+        Assert.All(users.Values, pw => Assert.Equal(24, pw.Length));
+        string[] lines = File.ReadAllLines(P.BrokerPasswordFile);
+        Assert.Equal(users.Count, lines.Length);
+        foreach (var (user, pw) in users)
+        {
+            Assert.True(BrokerPasswords.VerifyMosquittoLine(lines.Single(l => l.StartsWith(user + ":", StringComparison.Ordinal)), user, pw));
+        }
+        var missing = Assert.Throws<KeyMaterialException>(() => store.LoadDevicePrivateKey("nobody"));
+        Assert.Equal(P.DevicePrivateKey("nobody"), missing.FilePath);
+
+        // The loaded keys work end to end.
+        using var sender = new EnvelopeSender("plug-garage", dsa, store.ActuatorPublicKey);
+        using var rx = new EnvelopeReceiver(rsa, store.DevicePublicKeys, ReplayStore.InMemory());
+        SealResult r = sender.Seal("smarthome/readings/plug-garage", [42]);
+        Assert.True(rx.Receive(r.Announcement!.Topic, r.Announcement.Message).IsAccepted);
+        Assert.Equal([42], rx.Receive("smarthome/readings/plug-garage", r.Message).Plaintext!);
+    }
+
+    [Fact]
+    public void Rerun_KeepsExistingKeys()
+    {
+        string before = File.ReadAllText(P.DevicePrivateKey("temp-living")) + File.ReadAllText(P.BrokerUsers) + File.ReadAllText(P.BrokerPasswordFile);
+        KeyGenReport again = KeyMaterialGenerator.Generate(P, new KeyGenOptions { Fleet = 2 });
+        Assert.Empty(again.Created);
+        Assert.Equal(before, File.ReadAllText(P.DevicePrivateKey("temp-living")) + File.ReadAllText(P.BrokerUsers) + File.ReadAllText(P.BrokerPasswordFile));
+    }
+
+    [Fact]
+    public void CorruptOrMissingFiles_GiveOneSentenceNamingTheFile()
+    {
+        string copy = Directory.CreateTempSubdirectory("shsec-corrupt-").FullName;
+        try
+        {
+            foreach (string f in Directory.GetFiles(P.Root, "*", SearchOption.AllDirectories))
+            {
+                string dest = Path.Combine(copy, Path.GetRelativePath(P.Root, f));
+                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
+                File.Copy(f, dest);
+            }
+            var cp = new KeyPaths(copy);
+            File.WriteAllText(cp.DevicePublicKey("door-front"), "-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n");
+            var ex = Assert.Throws<KeyMaterialException>(() => KeyStore.Load(copy));
+            Assert.Equal(cp.DevicePublicKey("door-front"), ex.FilePath);
+            Assert.Throws<KeyMaterialException>(() => KeyMaterialGenerator.Generate(cp, new KeyGenOptions()));
+
+            // The console prints one sentence (no stack trace) and exits 1.
+            var run = Tools.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "SmartHome.KeyGen.dll"), "--keys", copy]);
+            Assert.Equal(1, run.ExitCode);
+            string err = run.Stderr.Trim();
+            Assert.Single(err.Split('\n'));
+            Assert.Contains(cp.DevicePublicKey("door-front"), err, StringComparison.Ordinal);
+            Assert.DoesNotContain(" at ", err, StringComparison.Ordinal);
+
+            File.Delete(cp.ActuatorPrivateKey);
+            var missing = Assert.Throws<KeyMaterialException>(() => new KeyStore_Private(copy).Load());
+            Assert.Equal(cp.ActuatorPrivateKey, missing.FilePath);
+            File.WriteAllText(cp.BrokerUsers, "{ nope");
+            Assert.Equal(cp.BrokerUsers, Assert.Throws<KeyMaterialException>(() => BrokerPasswords.ReadUsersFile(cp.BrokerUsers)).FilePath);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    private sealed class KeyStore_Private(string root)
+    {
+        public void Load() => KeyFiles.LoadRsa(new KeyPaths(root).ActuatorPrivateKey, requirePrivate: true).Dispose();
+    }
+
+    [GeneratedRegex(@"^[a-z0-9.-]+:\$7\$101\$[A-Za-z0-9+/]{16}\$[A-Za-z0-9+/]{86}==$")]
+    private static partial Regex MosquittoLineFormat();
+
+    [ToolFact("mosquitto_passwd")]
+    public void PasswordLines_MatchMosquittoPasswd()
+    {
+        string dir = Directory.CreateTempSubdirectory("shsec-mp-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, "p");
+            var r = Tools.Run(Tools.Find("mosquitto_passwd")!, ["-b", "-c", file, "alice", "correct horse"]);
+            Assert.True(r.ExitCode == 0, r.Stderr);
+            string theirs = File.ReadAllText(file).Trim();
+            string ours = BrokerPasswords.MosquittoLine("alice", "correct horse");
+            Assert.Matches(MosquittoLineFormat(), theirs);
+            Assert.Matches(MosquittoLineFormat(), ours);
+            // Same KDF: our verifier accepts mosquitto_passwd's hash; with mosquitto's salt we produce its exact line.
+            Assert.True(BrokerPasswords.VerifyMosquittoLine(theirs, "alice", "correct horse"));
+            Assert.False(BrokerPasswords.VerifyMosquittoLine(theirs, "alice", "wrong"));
+            byte[] salt = Convert.FromBase64String(theirs.Split('$')[3]);
+            Assert.Equal(theirs, BrokerPasswords.MosquittoLine("alice", "correct horse", salt));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [ToolFact("/usr/sbin/mosquitto", "mosquitto_pub")]
+    public void RealMosquitto_AcceptsRightPassword_RefusesWrongOne()
+    {
+        string dir = Directory.CreateTempSubdirectory("shsec-broker-").FullName;
+        int port;
+        using (var l = new TcpListener(IPAddress.Loopback, 0))
+        {
+            l.Start();
+            port = ((IPEndPoint)l.LocalEndpoint).Port;
+        }
+        string pw = Path.Combine(dir, "mosquitto.passwd");
+        File.Copy(P.BrokerPasswordFile, pw);
+        File.SetUnixFileMode(pw, KeyFiles.PublicMode);
+        File.SetUnixFileMode(dir, KeyFiles.PublicMode | UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
+        string conf = Path.Combine(dir, "mosquitto.conf");
+        // 'user root' keeps a root-run broker from dropping to user mosquitto (ignored when not root).
+        File.WriteAllText(conf, $"user root\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {pw}\nlog_dest stdout\n");
+        var users = BrokerPasswords.ReadUsersFile(P.BrokerUsers);
+        using var broker = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        try
+        {
+            WaitForPort(port);
+            string pub = Tools.Find("mosquitto_pub")!;
+            var ok = Tools.Run(pub, ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "actuator", "-P", users["actuator"], "-t", "t", "-m", "hi", "-q", "1"], 15_000);
+            Assert.True(ok.ExitCode == 0, "right password refused: " + ok.Stderr);
+            var bad = Tools.Run(pub, ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "actuator", "-P", users["actuator"] + "x", "-t", "t", "-m", "hi", "-q", "1"], 15_000);
+            Assert.NotEqual(0, bad.ExitCode);
+            var other = Tools.Run(pub, ["-h", "127.0.0.1", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-u", "monitor", "-P", users["actuator"], "-t", "t", "-m", "hi", "-q", "1"], 15_000);
+            Assert.NotEqual(0, other.ExitCode);
+            output.WriteLine($"right: exit 0; wrong: exit {bad.ExitCode} {bad.Stderr.Trim()}");
+        }
+        finally
+        {
+            broker.Kill();
+            broker.WaitForExit(5000);
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static void WaitForPort(int port)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                c.Connect(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) when (DateTime.UtcNow < deadline)
+            {
+                Thread.Sleep(50);
+            }
+        }
+    }
+}
