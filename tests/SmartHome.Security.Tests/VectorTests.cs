@@ -1,0 +1,130 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Xunit.Abstractions;
+
+namespace SmartHome.Security.Tests;
+
+/// <summary>Runs only when an environment variable is set (used to regenerate committed vectors).</summary>
+public sealed class EnvFactAttribute : FactAttribute
+{
+    public EnvFactAttribute(string variable)
+    {
+        if (Environment.GetEnvironmentVariable(variable) != "1")
+        {
+            Skip = $"Skipped: set {variable}=1 to run.";
+        }
+    }
+}
+
+/// <summary>The committed test vector (vectors/vector-v1.json, used in docs/PROTOCOL.md) and its node interop check.</summary>
+public class VectorTests(ITestOutputHelper output)
+{
+    private static readonly DateTimeOffset VectorTime = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
+    private const string Plaintext = "{\"sensor\":\"temp-living\",\"t\":21.5,\"unit\":\"C\"}";
+
+    private static string VectorPath => Path.Combine(TestKeys.VectorsDir, "vector-v1.json");
+
+    [EnvFact("SMARTHOME_WRITE_VECTORS")]
+    public void WriteVector()
+    {
+        var keys = TestKeys.Shared;
+        var time = new ManualTime(VectorTime);
+        using var sender = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, time: time);
+        string topic = TopicRules.Readings(TestKeys.Device);
+        SealResult r = sender.Seal(topic, Encoding.UTF8.GetBytes(Plaintext));
+        KeyAnnouncement a = r.Announcement!;
+
+        // Independently derived intermediate values for the worked example.
+        int idLen = TestKeys.Device.Length;
+        int h = EnvelopeFormat.FixedHeaderSize + idLen;
+        byte[] ann = a.Message;
+        byte[] wrapped = ann.AsSpan(h + 14, 256).ToArray();
+        byte[] sessionKey = keys.ActuatorPrivate.Decrypt(wrapped, RSAEncryptionPadding.OaepSHA256);
+        byte[] salt = ann.AsSpan(h, 4).ToArray();
+        byte[] nonce = [.. salt, .. BigEndian(r.Counter)];
+        byte[] t = Encoding.UTF8.GetBytes(topic);
+        byte[] binding = [(byte)(t.Length >> 8), (byte)t.Length, .. t];
+        byte[] aad = [.. r.Message.AsSpan(0, h + 2), .. binding];
+
+        var json = new JsonObject
+        {
+            ["description"] = "SmartHome secure envelope v1 test vector (test keys only). Receiver clock = receiverTimeUnixMs.",
+            ["keys"] = new JsonObject
+            {
+                ["recipientPrivateKey"] = "keys/actuator.rsa.key.pem",
+                ["recipientPublicKey"] = "keys/actuator.rsa.pub.pem",
+                ["senderPublicKey"] = "keys/temp-living.dsa.pub.pem",
+                ["senderPrivateKey"] = "keys/temp-living.dsa.key.pem",
+            },
+            ["senderId"] = TestKeys.Device,
+            ["receiverTimeUnixMs"] = VectorTime.ToUnixTimeMilliseconds(),
+            ["announcement"] = new JsonObject { ["topic"] = a.Topic, ["hex"] = Convert.ToHexStringLower(ann) },
+            ["data"] = new JsonObject { ["topic"] = topic, ["hex"] = Convert.ToHexStringLower(r.Message), ["plaintext"] = Plaintext },
+            ["derived"] = new JsonObject
+            {
+                ["sessionKeyHex"] = Convert.ToHexStringLower(sessionKey),
+                ["recipientFingerprintHex"] = Convert.ToHexStringLower(SHA256.HashData(keys.ActuatorPublic.ExportSubjectPublicKeyInfo())[..8]),
+                ["dataNonceHex"] = Convert.ToHexStringLower(nonce),
+                ["dataAadHex"] = Convert.ToHexStringLower(aad),
+                ["topicBindingHex"] = Convert.ToHexStringLower(binding),
+            },
+        };
+        string dest = Path.Combine(ConstantTimeScanTests.RepoRoot(), "tests", "SmartHome.Security.Tests", "vectors", "vector-v1.json");
+        File.WriteAllText(dest, json.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n");
+        output.WriteLine("wrote " + dest);
+    }
+
+    private static byte[] BigEndian(ulong v)
+    {
+        byte[] b = new byte[8];
+        BinaryPrimitives.WriteUInt64BigEndian(b, v);
+        return b;
+    }
+
+    private static (EnvelopeReceiver Rx, JsonNode V) ReceiverForVector()
+    {
+        JsonNode v = JsonNode.Parse(File.ReadAllText(VectorPath))!;
+        var time = new ManualTime(DateTimeOffset.FromUnixTimeMilliseconds((long)v["receiverTimeUnixMs"]!));
+        var keys = TestKeys.Shared;
+        return (new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, ReplayStore.InMemory(), new EnvelopeReceiverOptions { Time = time }), v);
+    }
+
+    [Fact]
+    public void CommittedVector_IsAcceptedByTheReceiver()
+    {
+        var (rx, v) = ReceiverForVector();
+        using (rx)
+        {
+            ReceiveResult ann = rx.Receive((string)v["announcement"]!["topic"]!, Convert.FromHexString((string)v["announcement"]!["hex"]!));
+            Assert.Equal(ReceiveOutcome.KeyAccepted, ann.Outcome);
+            ReceiveResult data = rx.Receive((string)v["data"]!["topic"]!, Convert.FromHexString((string)v["data"]!["hex"]!));
+            Assert.Equal(ReceiveOutcome.Data, data.Outcome);
+            Assert.Equal((string)v["data"]!["plaintext"]!, Encoding.UTF8.GetString(data.Plaintext!));
+        }
+    }
+
+    /// <summary>node's crypto module verifies and decrypts the vector, then seals its own message which C# accepts.</summary>
+    [ToolFact("node")]
+    public void Node_VerifiesDecrypts_AndProducesAcceptedMessage()
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "interop", "verify-vector.mjs");
+        var run = Tools.Run(Tools.Find("node")!, [script, VectorPath], 30_000);
+        output.WriteLine(run.Stdout + run.Stderr);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        JsonNode result = JsonNode.Parse(run.Stdout)!;
+        Assert.Equal(Plaintext, (string)result["plaintext"]!);
+
+        var (rx, v) = ReceiverForVector();
+        using (rx)
+        {
+            Assert.True(rx.Receive((string)v["announcement"]!["topic"]!, Convert.FromHexString((string)v["announcement"]!["hex"]!)).IsAccepted);
+            Assert.True(rx.Receive((string)v["data"]!["topic"]!, Convert.FromHexString((string)v["data"]!["hex"]!)).IsAccepted);
+            ReceiveResult fromNode = rx.Receive((string)result["nodeMessage"]!["topic"]!, Convert.FromHexString((string)result["nodeMessage"]!["hex"]!));
+            Assert.Equal(ReceiveOutcome.Data, fromNode.Outcome);
+            Assert.Equal((string)result["nodeMessage"]!["plaintext"]!, Encoding.UTF8.GetString(fromNode.Plaintext!));
+        }
+    }
+}
