@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(SmartHome.Security.Benchmarks.EnvelopeBenchmarks).Assembly).Run(args);
