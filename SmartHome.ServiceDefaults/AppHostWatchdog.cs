@@ -41,7 +41,9 @@ public sealed partial class AppHostWatchdog(IConfiguration configuration, IHostA
         try
         {
             using var process = Process.GetProcessById(pid);
-            return !process.HasExited && process.StartTime.ToUniversalTime().Ticks == startTicks;
+            // Linux derives StartTime from the boot time, which jitters by milliseconds between reads.
+            var drift = Math.Abs(process.StartTime.ToUniversalTime().Ticks - startTicks);
+            return !process.HasExited && drift < TimeSpan.FromSeconds(2).Ticks;
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace SmartHome.Messaging.Tests;
+
+/// <summary>The reconnecting connection against a real Mosquitto that is killed and restarted.</summary>
+public sealed class MqttConnectionTests
+{
+    [Fact]
+    public async Task Publisher_and_subscriber_survive_a_broker_restart()
+    {
+        await using var broker = new MosquittoProcess();
+        await broker.StartAsync();
+        var received = new ConcurrentQueue<string>();
+        await using var subscriber = NewConnection(broker, "sub");
+        subscriber.Subscribe("lab/#");
+        subscriber.MessageReceived = args =>
+        {
+            received.Enqueue(args.ApplicationMessage.ConvertPayloadToString());
+            return Task.CompletedTask;
+        };
+        await using var publisher = NewConnection(broker, "pub");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await subscriber.StartAsync(timeout.Token);
+        await publisher.StartAsync(timeout.Token);
+
+        await publisher.PublishAsync(Message("before"), timeout.Token);
+        await WaitForAsync(() => received.Contains("before"), timeout.Token);
+
+        broker.Kill();
+        Assert.False(await PortOpenAsync(broker.Port), "the killed broker no longer listens");
+        await WaitForAsync(() => !publisher.IsConnected && !subscriber.IsConnected, timeout.Token);
+        // A publish while the broker is down waits for the reconnect instead of failing.
+        var pending = publisher.PublishAsync(Message("during"), timeout.Token);
+        await Task.Delay(300, timeout.Token);
+        Assert.False(pending.IsCompleted);
+
+        await broker.StartAsync();
+        await pending; // delivered to the broker once reconnected
+        await subscriber.WaitConnectedAsync(timeout.Token);
+        // The restarted broker has no session for the subscriber; the connection re-subscribed by itself.
+        await publisher.PublishAsync(Message("after"), timeout.Token);
+        await WaitForAsync(() => received.Contains("after"), timeout.Token);
+        Assert.True(publisher.Reconnects >= 1);
+        Assert.True(subscriber.Reconnects >= 1);
+    }
+
+    [Fact]
+    public async Task Unreachable_broker_is_reported_not_thrown()
+    {
+        await using var broker = new MosquittoProcess(); // never started: nothing listens on its port
+        await using var connection = NewConnection(broker, "lonely");
+        using var shortWait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.StartAsync(shortWait.Token));
+        Assert.False(connection.IsConnected);
+        Assert.False(string.IsNullOrEmpty(connection.LastError));
+    }
+
+    [Fact]
+    public void Bad_connection_strings_fail_fast_with_a_clear_message()
+    {
+        var options = new MqttConnectionOptions { ConnectionString = "http://example", ClientId = "x" };
+        var error = Assert.Throws<FormatException>(() => options.ParseEndpoint());
+        Assert.Contains("mqtt://host:port", error.Message);
+        Assert.Equal(("broker", 8883, true), new MqttConnectionOptions { ConnectionString = "mqtts://broker" }.ParseEndpoint());
+    }
+
+    private static MqttConnection NewConnection(MosquittoProcess broker, string name) =>
+        new(new MqttConnectionOptions
+        {
+            ConnectionString = broker.ConnectionString,
+            ClientId = $"{name}-{Guid.NewGuid():N}",
+            MinBackoff = TimeSpan.FromMilliseconds(50),
+            MaxBackoff = TimeSpan.FromMilliseconds(500),
+        }, NullLogger.Instance);
+
+    private static MqttApplicationMessage Message(string text) => new MqttApplicationMessageBuilder()
+        .WithTopic("lab/test").WithPayload(text).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+
+    private static async Task<bool> PortOpenAsync(int port)
+    {
+        try
+        {
+            using var probe = new System.Net.Sockets.TcpClient();
+            await probe.ConnectAsync(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task WaitForAsync(Func<bool> condition, CancellationToken cancellationToken)
+    {
+        while (!condition())
+        {
+            await Task.Delay(25, cancellationToken);
+        }
+    }
+}
