@@ -14,6 +14,14 @@ internal static class PipelineResourceExtensions
             .WithEnvironment("SmartHome__AppHostStartTicks",
                 Self.StartTime.ToUniversalTime().Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>The secure broker demands a username/password (from keys/broker/users.json) and TLS with our CA.</summary>
+    public static IResourceBuilder<ProjectResource> WithSecureBrokerAccount(this IResourceBuilder<ProjectResource> service,
+        SmartHome.Security.KeyPaths keys) =>
+        service
+            .WithEnvironment("Broker__Authenticate", "true")
+            .WithEnvironment("Broker__UsersFile", keys.BrokerUsers)
+            .WithEnvironment("Broker__CaCertificate", keys.BrokerCaCertificate);
+
     /// <summary>
     /// What every pipeline service gets: its pipeline, the broker connection, log/state folders,
     /// an HTTP endpoint with a health check, and a start only once the broker is healthy.

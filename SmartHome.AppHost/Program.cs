@@ -24,5 +24,40 @@ if (settings.InsecureEnabled)
         .WaitFor(actuator);
 }
 
+if (settings.SecureEnabled)
+{
+    var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
+    // KeyGen runs first only when keys/ lacks material; it never overwrites existing keys.
+    IResourceBuilder<ProjectResource>? keygen = SecureBrokerFiles.KeysMissing(keys)
+        ? builder.AddProject<Projects.SmartHome_KeyGen>("keygen").WithArgs("--keys", settings.KeysDirectory)
+        : null;
+
+    var broker = builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
+        settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource);
+
+    var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")
+        .WithPipelineDefaults(settings, "secure", broker)
+        .WithSecureBrokerAccount(keys)
+        .WithCommand("replay-window", "Show replay-window state", context => HttpCommands.GetAsync(context, "/replay-window"),
+            new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
+    var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
+        .WithPipelineDefaults(settings, "secure", broker)
+        .WithSecureBrokerAccount(keys)
+        .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
+        .WaitFor(actuator)
+        .WithCommand("rotate-key", "Rotate session keys", context => HttpCommands.PostAsync(context, "/rotate"),
+            new CommandOptions { Description = "Every device announces a fresh AES-256 session key now.", IconName = "ArrowSync" });
+    if (keygen is not null)
+    {
+        actuator.WaitForCompletion(keygen);
+        sensor.WaitForCompletion(keygen);
+    }
+}
+
+builder.AddProject<Projects.SmartHome_TimingDemo>("timing-demo")
+    .WithArgs("demo", "--out", Path.Combine(settings.RepositoryRoot, "metrics", "timing"))
+    .WithAppHostWatchdog()
+    .WithExplicitStart();
+
 builder.Build().Run();
 return 0;

@@ -17,7 +17,7 @@ public enum BrokerMode
 public sealed record BrokerSecurity(
     string PasswordFile,
     string AclText,
-    BrokerProbe HealthAccount,
+    Func<BrokerProbe> HealthAccount,
     string? CaFile = null,
     string? CertFile = null,
     string? KeyFile = null);
@@ -29,9 +29,11 @@ public static class MosquittoBuilderExtensions
     /// <summary>
     /// Adds a Mosquitto broker listening on <paramref name="port"/> (0 = a free port chosen now), configured
     /// from a mosquitto.conf generated into <paramref name="runDirectory"/>, with an MQTT connect health check.
+    /// <paramref name="filesProducer"/> (the KeyGen) must finish before the broker's files are staged.
     /// </summary>
     public static IResourceBuilder<IMosquittoBroker> AddMosquittoBroker(this IDistributedApplicationBuilder builder,
-        string name, int port, string runDirectory, BrokerMode mode, string? mosquittoPath, BrokerSecurity? security = null)
+        string name, int port, string runDirectory, BrokerMode mode, string? mosquittoPath, BrokerSecurity? security = null,
+        IResource? filesProducer = null)
     {
         if (port == 0)
         {
@@ -40,46 +42,57 @@ public static class MosquittoBuilderExtensions
 
         var directory = Path.Combine(runDirectory, name);
         Directory.CreateDirectory(directory);
-        Directory.CreateDirectory(Path.Combine(directory, "data"));
         var inside = mode == BrokerMode.Container ? ContainerConfigDirectory : directory;
+        var configPath = Path.Combine(directory, "mosquitto.conf");
+        var useTls = security?.CertFile is not null;
 
-        string? Stage(string? source, string fileName)
+        // Key material may not exist yet (KeyGen runs as a resource first), so the broker's files are
+        // staged just before each start rather than while the model is built.
+        void Stage()
         {
-            if (source is null)
+            Directory.CreateDirectory(Path.Combine(directory, "data"));
+            string? Copy(string? source, string fileName)
             {
-                return null;
+                if (source is null)
+                {
+                    return null;
+                }
+
+                if (!File.Exists(source))
+                {
+                    throw new FileNotFoundException($"Broker file '{source}' does not exist: run `dotnet run --project services/SmartHome.KeyGen`.", source);
+                }
+
+                File.Copy(source, Path.Combine(directory, fileName), overwrite: true);
+                return Path.Combine(inside, fileName);
             }
 
-            File.Copy(source, Path.Combine(directory, fileName), overwrite: true);
-            return Path.Combine(inside, fileName);
+            if (security is not null)
+            {
+                File.WriteAllText(Path.Combine(directory, "acl"), security.AclText);
+            }
+
+            var config = new MosquittoConfig
+            {
+                Port = mode == BrokerMode.Container ? 1883 : port,
+                BindAddress = mode == BrokerMode.Container ? "0.0.0.0" : "127.0.0.1",
+                PersistenceDirectory = Path.Combine(inside, "data"),
+                PasswordFile = Copy(security?.PasswordFile, "passwd"),
+                AclFile = security is null ? null : Path.Combine(inside, "acl"),
+                CaFile = Copy(security?.CaFile, "ca.crt.pem"),
+                CertFile = Copy(security?.CertFile, "server.crt.pem"),
+                KeyFile = Copy(security?.KeyFile, "server.key.pem"),
+            };
+            File.WriteAllText(configPath, config.Render());
+            GrantBrokerAccess(directory);
         }
 
-        if (security is not null)
-        {
-            File.WriteAllText(Path.Combine(directory, "acl"), security.AclText);
-        }
-
-        var config = new MosquittoConfig
-        {
-            Port = mode == BrokerMode.Container ? 1883 : port,
-            BindAddress = mode == BrokerMode.Container ? "0.0.0.0" : "127.0.0.1",
-            PersistenceDirectory = Path.Combine(inside, "data"),
-            PasswordFile = Stage(security?.PasswordFile, "passwd"),
-            AclFile = security is null ? null : Path.Combine(inside, "acl"),
-            CaFile = Stage(security?.CaFile, "ca.crt.pem"),
-            CertFile = Stage(security?.CertFile, "server.crt.pem"),
-            KeyFile = Stage(security?.KeyFile, "server.key.pem"),
-        };
-        var configPath = Path.Combine(directory, "mosquitto.conf");
-        File.WriteAllText(configPath, config.Render());
-        GrantBrokerAccess(directory);
-
-        var probe = security?.HealthAccount is { } account ? account with { Port = port } : new BrokerProbe(port);
+        Func<BrokerProbe> probe = security is null ? () => new BrokerProbe(port) : () => security.HealthAccount() with { Port = port };
         var healthKey = $"{name}-mqtt";
         builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-            healthKey, _ => new MqttBrokerHealthCheck(() => probe), failureStatus: null, tags: null));
+            healthKey, _ => new MqttBrokerHealthCheck(probe), failureStatus: null, tags: null));
 
-        var useTls = config.UseTls;
+        IResourceBuilder<IMosquittoBroker> broker;
         if (mode == BrokerMode.Container)
         {
             var container = builder.AddResource(new MosquittoContainerResource(name, useTls))
@@ -88,15 +101,40 @@ public static class MosquittoBuilderExtensions
                 .WithArgs("mosquitto", "-c", Path.Combine(ContainerConfigDirectory, "mosquitto.conf"))
                 .WithEndpoint(port: port, targetPort: 1883, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
                 .WithHealthCheck(healthKey);
-            return container;
+            broker = container;
+        }
+        else
+        {
+            var executable = mosquittoPath ?? throw new InvalidOperationException(MosquittoLocator.InstallHint);
+            broker = builder.AddResource(new MosquittoResource(name, executable, directory, useTls))
+                .WithArgs("-c", configPath)
+                // Proxy-less: clients (and mosquitto_sub) reach the real broker on the fixed port.
+                .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
+                .WithHealthCheck(healthKey);
         }
 
-        var executable = mosquittoPath ?? throw new InvalidOperationException(MosquittoLocator.InstallHint);
-        return builder.AddResource(new MosquittoResource(name, executable, directory, useTls))
-            .WithArgs("-c", configPath)
-            // Proxy-less: clients (and mosquitto_sub) reach the real broker on the fixed port.
-            .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
-            .WithHealthCheck(healthKey);
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker.Resource, async (evt, ct) =>
+        {
+            if (filesProducer is not null)
+            {
+                // This event can fire before Aspire's own WaitForCompletion; the files must exist before staging.
+                var notifications = evt.Services.GetRequiredService<ResourceNotificationService>();
+                var done = await notifications.WaitForResourceAsync(filesProducer.Name,
+                    e => e.Snapshot.ExitCode is not null || KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).ConfigureAwait(false);
+                if (done.Snapshot.ExitCode is not (null or 0))
+                {
+                    throw new InvalidOperationException($"{filesProducer.Name} failed (exit code {done.Snapshot.ExitCode}); see its console log.");
+                }
+            }
+
+            Stage();
+        });
+        if (filesProducer is not null)
+        {
+            broker.WaitForCompletion(builder.CreateResourceBuilder(filesProducer));
+        }
+
+        return broker;
     }
 
     public static int FreeTcpPort()

@@ -25,7 +25,7 @@ public sealed class MosquittoContainerResource(string name, bool useTls) : Conta
 }
 
 /// <summary>What clients need of a broker, whichever way it runs.</summary>
-public interface IMosquittoBroker : IResourceWithConnectionString, IResourceWithEndpoints
+public interface IMosquittoBroker : IResourceWithConnectionString, IResourceWithEndpoints, IResourceWithWaitSupport
 {
     bool UseTls { get; }
 

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmartHome.Actuator;
 using SmartHome.Messaging;
+using SmartHome.Messaging.Secure;
+using SmartHome.Security;
 using SmartHome.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -20,7 +22,19 @@ catch (InvalidOperationException ex)
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HomeState>();
 builder.Services.AddSingleton(new DecisionLog(builder.Configuration.GetValue("Actuator:DecisionLogCapacity", 50_000)));
-builder.Services.AddSingleton<IMessageProtection>(sp => ActuatorProtection.Create(pipeline, sp));
+IMessageProtection protection;
+try
+{
+    protection = ProtectionFactory.ForActuator(pipeline, builder.Configuration);
+}
+catch (Exception ex) when (ex is KeyMaterialException or IOException or InvalidOperationException)
+{
+    // Missing or corrupt keys are a setup problem: one sentence, no stack trace.
+    Console.Error.WriteLine($"The {pipeline} actuator cannot start: {ex.Message}");
+    return 1;
+}
+
+builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton(sp => new ReadingProcessor(
     sp.GetRequiredService<IMessageProtection>(), sp.GetRequiredService<HomeState>(), sp.GetRequiredService<DecisionLog>(),
     sp.GetRequiredService<TimeProvider>(), pipeline, sp.GetRequiredService<ILogger<ReadingProcessor>>()));
@@ -38,6 +52,12 @@ app.MapGet("/decisions/summary", (DecisionLog log) => Results.Ok(log.Summary()))
 // The decision log, oldest first; page with ?after=<last seq>; filter by attemptId, messageId or verdict.
 app.MapGet("/decisions", (DecisionLog log, long? after, int? limit, string? attemptId, string? messageId, string? verdict) =>
     Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 100_000), attemptId, messageId, verdict)));
+
+// Dashboard command "show replay-window state": per sender, highest counter, window fill, key id.
+app.MapGet("/replay-window", () =>
+    protection is SecureReceiverProtection secure
+        ? Results.Ok(secure.Receiver.SnapshotReplayState())
+        : Results.Ok(Array.Empty<object>()));
 
 app.Run();
 return 0;

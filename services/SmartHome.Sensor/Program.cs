@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SmartHome.Messaging;
+using SmartHome.Messaging.Secure;
+using SmartHome.Security;
 using SmartHome.Sensor;
 using SmartHome.ServiceDefaults;
 
@@ -25,7 +27,22 @@ builder.Services.AddSingleton(sp =>
     var options = sp.GetRequiredService<IOptions<SensorOptions>>().Value;
     return new HomeSimulator(options.Devices, options.Seed);
 });
-builder.Services.AddSingleton<IMessageProtection>(sp => SensorProtection.Create(pipeline, sp));
+IMessageProtection protection;
+try
+{
+    var devices = builder.Configuration.GetSection("Sensor:Devices").Get<string[]>() is { Length: > 0 } configured
+        ? configured
+        : HomeSimulator.DefaultDevices;
+    protection = ProtectionFactory.ForSensor(pipeline, builder.Configuration, devices);
+}
+catch (Exception ex) when (ex is KeyMaterialException or IOException or InvalidOperationException)
+{
+    // Missing or corrupt keys are a setup problem: one sentence, no stack trace.
+    Console.Error.WriteLine($"The {pipeline} sensor cannot start: {ex.Message}");
+    return 1;
+}
+
+builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton<SensorPublisher>();
 builder.Services.AddHostedService<SensorWorker>();
 builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker");
@@ -49,6 +66,12 @@ app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ra
     var ids = await BurstPublisher.PublishAsync(publisher, total, rate, ct).ConfigureAwait(false);
     return Results.Ok(new { published = ids.Count, messageIds = ids });
 });
+
+// Dashboard command "rotate session key": every device announces a fresh AES-256 key now.
+app.MapPost("/rotate", async (SensorPublisher publisher, CancellationToken ct) =>
+    protection is SecureSenderProtection secure
+        ? Results.Ok(new { rotated = await publisher.PublishAllAsync(secure.RotateAll(), ct).ConfigureAwait(false) })
+        : Results.BadRequest(new { error = "The insecure pipeline has no session keys to rotate." }));
 
 app.Run();
 return 0;

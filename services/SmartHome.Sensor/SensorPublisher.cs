@@ -95,6 +95,27 @@ public sealed class SensorPublisher : IAsyncDisposable
         return reading.MessageId;
     }
 
+    /// <summary>Publishes protocol messages (e.g. key announcements) on the connection of the device that owns each topic.</summary>
+    public async Task<int> PublishAllAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)
+    {
+        foreach (var message in messages)
+        {
+            if (!Topics.TryGetDeviceId(message.Topic, out var deviceId) || !_connections.TryGetValue(deviceId, out var connection))
+            {
+                throw new InvalidOperationException($"No device connection owns topic '{message.Topic}'.");
+            }
+
+            await connection.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(message.Topic)
+                .WithPayload(message.Payload)
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithRetainFlag(message.Retain)
+                .Build(), cancellationToken).ConfigureAwait(false);
+        }
+
+        return messages.Count;
+    }
+
     public async ValueTask DisposeAsync()
     {
         foreach (var connection in _connections.Values)

@@ -1,0 +1,50 @@
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace SmartHome.AppHost;
+
+/// <summary>Dashboard commands that call a resource's own HTTP endpoint and show its answer.</summary>
+internal static class HttpCommands
+{
+    private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromMinutes(10) };
+
+    public static Task<ExecuteCommandResult> GetAsync(ExecuteCommandContext context, string path) =>
+        SendAsync(context, HttpMethod.Get, path);
+
+    public static Task<ExecuteCommandResult> PostAsync(ExecuteCommandContext context, string path) =>
+        SendAsync(context, HttpMethod.Post, path);
+
+    private static async Task<ExecuteCommandResult> SendAsync(ExecuteCommandContext context, HttpMethod method, string path)
+    {
+        var model = context.Services.GetRequiredService<DistributedApplicationModel>();
+        var resource = model.Resources.OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == context.ResourceName);
+        if (resource is null)
+        {
+            return CommandResults.Failure($"Resource {context.ResourceName} has no HTTP endpoint.");
+        }
+
+        var endpoint = resource.GetEndpoint("http");
+        if (!endpoint.IsAllocated)
+        {
+            return CommandResults.Failure($"{context.ResourceName} is not running.");
+        }
+
+        try
+        {
+            using var request = new HttpRequestMessage(method, new Uri(new Uri(endpoint.Url), path));
+            using var response = await Client.SendAsync(request, context.CancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
+            context.Logger.LogInformation("{Resource} {Path}: {Body}", context.ResourceName, path, body);
+            return response.IsSuccessStatusCode
+                ? new ExecuteCommandResult { Success = true, Message = Shorten(body) }
+                : CommandResults.Failure($"{(int)response.StatusCode}: {Shorten(body)}");
+        }
+        catch (HttpRequestException ex)
+        {
+            return CommandResults.Failure($"{context.ResourceName} did not answer: {ex.Message}");
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 2000 ? text : text[..2000] + "…";
+}
