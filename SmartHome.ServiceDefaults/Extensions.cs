@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -18,6 +19,7 @@ public static class Extensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
+    public const string ProcessEndpointPath = "/process";
 
     /// <summary>
     /// Adds OpenTelemetry (exported to the Aspire dashboard when OTEL_EXPORTER_OTLP_ENDPOINT is set),
@@ -105,6 +107,20 @@ public static class Extensions
         {
             Predicate = registration => registration.Tags.Contains("live"),
         });
+        // CPU time and memory of this process, for the report's CPU-per-message and memory figures.
+        app.MapGet(ProcessEndpointPath, () =>
+        {
+            using var self = System.Diagnostics.Process.GetCurrentProcess();
+            return Results.Ok(new ProcessStats(
+                self.TotalProcessorTime.TotalMilliseconds,
+                self.WorkingSet64,
+                self.PeakWorkingSet64,
+                GC.GetTotalMemory(forceFullCollection: false),
+                Environment.ProcessId));
+        });
         return app;
     }
 }
+
+/// <summary>Answer of <c>GET /process</c>.</summary>
+public sealed record ProcessStats(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
