@@ -3,7 +3,8 @@ using System.Text.Json;
 namespace SmartHome.IntegrationTests;
 
 /// <summary>The insecure pipeline end to end: real Mosquitto, real sensor and actuator, the dashboard's telemetry.</summary>
-public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture) : IClassFixture<SmartHomeAppFixture>
+[Collection(SmartHomeAppCollection.Name)]
+public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
 {
     [Fact]
     public async Task Sensor_readings_are_applied_by_the_actuator_and_traced_as_one_trace()

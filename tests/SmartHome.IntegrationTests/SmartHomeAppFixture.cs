@@ -107,6 +107,13 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
     }
 }
 
+/// <summary>One running app shared by the pipeline test classes (starting it costs ~30 s on 2 cores).</summary>
+[CollectionDefinition(Name)]
+public sealed class SmartHomeAppCollection : ICollectionFixture<SmartHomeAppFixture>
+{
+    public const string Name = "SmartHome app";
+}
+
 /// <summary>JSON shape of the actuator's /decisions entries (only what tests read).</summary>
 public sealed record DecisionDto(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
     string Verdict, string? Reason, double? Value, double? LatencyMs);

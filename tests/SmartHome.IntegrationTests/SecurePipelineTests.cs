@@ -1,0 +1,191 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace SmartHome.IntegrationTests;
+
+/// <summary>
+/// The secure pipeline as a user meets it: TLS, passwords and ACLs enforced by the real Mosquitto,
+/// readings sealed end to end, every legit reading applied.
+/// </summary>
+[Collection(SmartHomeAppCollection.Name)]
+public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
+{
+    private string UsersFile => Path.Combine(fixture.KeysDirectory, "broker", "users.json");
+
+    private string CaFile => Path.Combine(fixture.KeysDirectory, "broker", "ca.crt.pem");
+
+    private string Password(string user)
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(UsersFile));
+        return document.RootElement.GetProperty("users").GetProperty(user).GetString()!;
+    }
+
+    [Fact]
+    public async Task The_secure_actuator_applies_the_secure_sensors_readings()
+    {
+        await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
+        var actuator = fixture.Http("secure-actuator");
+        var applied = await SmartHomeAppFixture.EventuallyAsync(async () =>
+        {
+            var decisions = await actuator.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
+            return decisions?.Where(d => d.Kind != "session-key").ToList() is { Count: >= 8 } readings ? readings : null;
+        }, TimeSpan.FromSeconds(60), "eight applied secure readings");
+        Assert.True(applied.Select(d => d.Kind).Distinct().Count() >= 3);
+        Assert.All(applied, d => Assert.NotNull(d.LatencyMs));
+
+        var replay = await actuator.GetAsync<JsonElement>("/replay-window");
+        Assert.True(replay.GetArrayLength() >= 4, "every device has replay state");
+    }
+
+    [Fact]
+    public async Task The_broker_refuses_anonymous_clients_and_wrong_passwords()
+    {
+        await fixture.WaitHealthyAsync("secure-broker");
+        var broker = (await fixture.App.GetConnectionStringAsync("secure-broker"))!;
+        Assert.StartsWith("mqtts://", broker);
+
+        var anonymous = await ConnectAsync(broker, null, null);
+        Assert.NotEqual(MqttClientConnectResultCode.Success, anonymous);
+        var wrong = await ConnectAsync(broker, "door-front", "not-the-password");
+        Assert.NotEqual(MqttClientConnectResultCode.Success, wrong);
+        var right = await ConnectAsync(broker, "door-front", Password("door-front"));
+        Assert.Equal(MqttClientConnectResultCode.Success, right);
+    }
+
+    [Fact]
+    public async Task A_device_cannot_read_or_write_outside_its_own_topics()
+    {
+        await fixture.WaitHealthyAsync("secure-broker", "secure-actuator");
+        var broker = (await fixture.App.GetConnectionStringAsync("secure-broker"))!;
+        using var client = new MqttClientFactory().CreateMqttClient();
+        await client.ConnectAsync(MqttTestClient.Options(broker, "plug-garage", Password("plug-garage"), CaFile));
+
+        var received = new ConcurrentQueue<string>();
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.Enqueue(e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
+        var subscription = await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter("smarthome/readings/+", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        var code = Assert.Single(subscription.Items).ResultCode;
+
+        // Whatever SUBACK says, the ACL must keep every other device's reading away from this client.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.DoesNotContain(received, topic => !topic.EndsWith("/plug-garage", StringComparison.Ordinal));
+
+        // Publishing as another device is dropped by the broker: the actuator never sees it.
+        var attempt = Guid.NewGuid().ToString("N");
+        await client.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic("smarthome/readings/door-front").WithPayload("forged"u8.ToArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var decisions = await fixture.Http("secure-actuator").GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}");
+        Assert.Empty(decisions!);
+        Assert.True(code is MqttClientSubscribeResultCode.NotAuthorized or MqttClientSubscribeResultCode.GrantedQoS1,
+            $"SUBACK {code}");
+    }
+
+    [Fact]
+    public async Task No_reading_is_readable_on_the_secure_broker_even_for_a_privileged_account()
+    {
+        await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
+        var broker = (await fixture.App.GetConnectionStringAsync("secure-broker"))!;
+        var captured = new ConcurrentQueue<(string Topic, byte[] Payload)>();
+        using var monitor = new MqttClientFactory().CreateMqttClient();
+        monitor.ApplicationMessageReceivedAsync += e =>
+        {
+            captured.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+        await monitor.ConnectAsync(MqttTestClient.Options(broker, "monitor", Password("monitor"), CaFile));
+        await monitor.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("#").Build());
+
+        var sensor = fixture.Http("secure-sensor");
+        var published = await sensor.PostAsync("/publish?count=40&ratePerSecond=100", null);
+        published.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await published.Content.ReadAsStringAsync());
+        var ids = body.RootElement.GetProperty("messageIds").EnumerateArray().Select(e => e.GetString()!).ToList();
+
+        var actuator = fixture.Http("secure-actuator");
+        var values = new List<double>();
+        foreach (var id in ids)
+        {
+            var decision = await SmartHomeAppFixture.EventuallyAsync(async () =>
+                (await actuator.GetAsync<List<DecisionDto>>($"/decisions?messageId={id}"))?.FirstOrDefault(),
+                TimeSpan.FromSeconds(30), $"decision for {id}");
+            Assert.Equal("applied", decision.Verdict);
+            values.Add(decision.Value!.Value);
+        }
+
+        await Task.Delay(500);
+        var readings = captured.Where(c => c.Topic.StartsWith("smarthome/readings/", StringComparison.Ordinal)).ToList();
+        Assert.True(readings.Count >= ids.Count, $"the monitor saw {readings.Count} sealed readings");
+        foreach (var (_, payload) in readings)
+        {
+            var text = Encoding.Latin1.GetString(payload);
+            // Neither the JSON structure nor a message id of what the actuator applied appears in the bytes.
+            Assert.DoesNotContain("messageId", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("sentAtMicros", text, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain(ids, id => text.Contains(id, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task Ten_thousand_legit_readings_are_applied_with_zero_false_rejections()
+    {
+        await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
+        var actuator = fixture.Http("secure-actuator");
+        var before = await actuator.GetAsync<JsonElement>("/decisions/summary");
+        var rejectedBefore = before.GetProperty("rejected").GetInt64();
+        var sensor = fixture.Http("secure-sensor");
+        sensor.Timeout = TimeSpan.FromMinutes(5);
+        var published = await sensor.PostAsync("/publish?count=10000", null);
+        published.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await published.Content.ReadAsStringAsync());
+        var ids = body.RootElement.GetProperty("messageIds").EnumerateArray().Select(e => e.GetString()!).ToHashSet();
+        Assert.Equal(10_000, ids.Count);
+
+        var appliedIds = new HashSet<string>();
+        long after = before.GetProperty("total").GetInt64();
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (appliedIds.Count < ids.Count && DateTime.UtcNow < deadline)
+        {
+            var page = await actuator.GetAsync<List<DecisionDto>>($"/decisions?after={after}&limit=5000");
+            if (page is null || page.Count == 0)
+            {
+                await Task.Delay(250);
+                continue;
+            }
+
+            after = page[^1].Seq;
+            foreach (var d in page.Where(d => d.MessageId is not null && ids.Contains(d.MessageId) && d.Verdict == "applied"))
+            {
+                appliedIds.Add(d.MessageId!);
+            }
+        }
+
+        var rejectedAfter = (await actuator.GetAsync<JsonElement>("/decisions/summary")).GetProperty("rejected").GetInt64();
+        Assert.Equal(0, rejectedAfter - rejectedBefore);
+        Assert.Equal(ids.Count, appliedIds.Count);
+    }
+
+    /// <summary>The CONNACK code, or null when the client library reports the refusal as an exception.</summary>
+    private async Task<MqttClientConnectResultCode?> ConnectAsync(string broker, string? user, string? password)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        try
+        {
+            var result = await client.ConnectAsync(MqttTestClient.Options(broker, user, password, CaFile));
+            return result.ResultCode;
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException)
+        {
+            return null;
+        }
+    }
+}
