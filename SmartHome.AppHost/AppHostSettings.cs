@@ -34,6 +34,20 @@ public sealed class AppHostSettings
     /// <summary>A setup problem the user must fix, as one sentence; null when all is well.</summary>
     public string? Error { get; init; }
 
+    private static bool PortIsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            listener.Start();
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     public static AppHostSettings Load(IDistributedApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -62,6 +76,15 @@ public sealed class AppHostSettings
         if (error is null && !insecure && !secure)
         {
             error = "Both pipelines are disabled (Pipelines:Insecure:Enabled and Pipelines:Secure:Enabled): enable at least one.";
+        }
+
+        foreach (var (enabled, port, key) in new[] { (insecure, insecurePort, "Pipelines:Insecure:BrokerPort"), (secure, securePort, "Pipelines:Secure:BrokerPort") })
+        {
+            if (error is null && enabled && port != 0 && !PortIsFree(port))
+            {
+                error = $"Port {port} is already in use (often the system's own mosquitto service: `sudo systemctl stop mosquitto`); " +
+                        $"free it or choose another with --{key}=<port> (0 = any free port).";
+            }
         }
 
         var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost",
