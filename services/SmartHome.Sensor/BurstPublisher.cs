@@ -5,12 +5,20 @@ namespace SmartHome.Sensor;
 /// <summary>Publishes N readings round-robin over the devices at a target rate (or as fast as possible).</summary>
 public static class BurstPublisher
 {
+    /// <param name="concurrency">
+    /// Publishes in flight at once (1 = each QoS 1 publish awaits its PUBACK before the next starts, the default).
+    /// Publishes are always started in order from one loop, so a device's session-key announcement goes on the wire
+    /// before any data sealed under that key.
+    /// </param>
     public static async Task<IReadOnlyList<string>> PublishAsync(SensorPublisher publisher, int count, double ratePerSecond,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int concurrency = 1)
     {
-        var ids = new List<string>(count);
+        ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1);
+        var ids = new string[count];
         var devices = publisher.Home.Devices;
         var clock = Stopwatch.StartNew();
+        using var slots = new SemaphoreSlim(concurrency, concurrency);
+        var inFlight = new List<Task>(concurrency > 1 ? count : 0);
         for (var i = 0; i < count; i++)
         {
             if (!double.IsPositiveInfinity(ratePerSecond))
@@ -24,9 +32,30 @@ public static class BurstPublisher
                 }
             }
 
-            ids.Add(await publisher.PublishReadingAsync(devices[i % devices.Count], cancellationToken).ConfigureAwait(false));
+            if (concurrency == 1)
+            {
+                ids[i] = await publisher.PublishReadingAsync(devices[i % devices.Count], cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            inFlight.Add(PublishOneAsync(publisher, devices[i % devices.Count], ids, i, slots, cancellationToken));
         }
 
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
         return ids;
+    }
+
+    private static async Task PublishOneAsync(SensorPublisher publisher, SimulatedDevice device, string[] ids, int index,
+        SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ids[index] = await publisher.PublishReadingAsync(device, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            slots.Release();
+        }
     }
 }

@@ -59,11 +59,12 @@ app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
 }));
 
 // Publishes a run of readings at a fixed rate: used by tests, the report and anyone measuring latency.
-app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ratePerSecond, CancellationToken ct) =>
+// ?concurrency=C keeps up to C publishes in flight (default 1: each awaits its PUBACK before the next).
+app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ratePerSecond, int? concurrency, CancellationToken ct) =>
 {
     var total = Math.Clamp(count ?? 1, 1, 1_000_000);
     var rate = ratePerSecond is > 0 ? ratePerSecond.Value : double.PositiveInfinity;
-    var ids = await BurstPublisher.PublishAsync(publisher, total, rate, ct).ConfigureAwait(false);
+    var ids = await BurstPublisher.PublishAsync(publisher, total, rate, ct, Math.Clamp(concurrency ?? 1, 1, 256)).ConfigureAwait(false);
     return Results.Ok(new { published = ids.Count, messageIds = ids });
 });
 

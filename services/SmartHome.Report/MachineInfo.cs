@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.Reflection;
+using System.Runtime.InteropServices;
+
+namespace SmartHome.Report;
+
+/// <summary>The facts a reader needs to reproduce a run: CPU, memory, OS, runtime, versions, commit.</summary>
+public static class MachineInfo
+{
+    public static string Describe()
+    {
+        var cpu = ReadFirst("/proc/cpuinfo", "model name") ?? RuntimeInformation.ProcessArchitecture.ToString();
+        var memKb = ReadFirst("/proc/meminfo", "MemTotal")?.Split(' ', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+        var mem = long.TryParse(memKb, out var kb) ? $", {kb / 1024.0 / 1024.0:0.0} GiB RAM" : string.Empty;
+        return cpu + mem;
+    }
+
+    public static string Os => RuntimeInformation.OSDescription;
+
+    public static string Runtime => RuntimeInformation.FrameworkDescription + " " + RuntimeInformation.ProcessArchitecture +
+        $", build {typeof(MachineInfo).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "?"}";
+
+    public static string AspireVersion =>
+        typeof(Aspire.Hosting.DistributedApplication).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion is { } v
+            ? v.Split('+')[0]
+            : "unknown";
+
+    public static string? GitCommit(string repositoryRoot) => Run("git", $"-C \"{repositoryRoot}\" rev-parse --short HEAD");
+
+    /// <summary>First line of <c>mosquitto -h</c> (e.g. "mosquitto version 2.0.11"), or null.</summary>
+    public static string? MosquittoVersion() =>
+        Run("mosquitto", "-h", stdoutOnlyFirstLine: true) is { } line && line.Contains("version", StringComparison.Ordinal) ? line : null;
+
+    private static string? ReadFirst(string file, string key)
+    {
+        try
+        {
+            var line = File.ReadLines(file).FirstOrDefault(l => l.StartsWith(key, StringComparison.Ordinal));
+            return line?[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Run(string file, string arguments, bool stdoutOnlyFirstLine = true)
+    {
+        try
+        {
+            using var p = Process.Start(new ProcessStartInfo(file, arguments)
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            });
+            if (p is null)
+            {
+                return null;
+            }
+
+            var stdout = p.StandardOutput.ReadToEnd();
+            p.StandardError.ReadToEnd();
+            p.WaitForExit(5000);
+            var text = stdoutOnlyFirstLine ? stdout.Split('\n')[0].Trim() : stdout.Trim();
+            return text.Length == 0 ? null : text;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The repository root (the folder holding SmartHome.sln), from the working directory or the binary's location.</summary>
+    public static string? FindRepositoryRoot()
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "SmartHome.sln")))
+                {
+                    return dir.FullName;
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>CPU time (user + system) of any process, from /proc/PID/stat, in ms; null where unavailable.</summary>
+    public static double? ProcCpuMs(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // Fields after "pid (comm)": state is [0], utime is [11], stime is [12], in clock ticks (100 Hz on Linux).
+            return (long.Parse(fields[11], System.Globalization.CultureInfo.InvariantCulture) +
+                    long.Parse(fields[12], System.Globalization.CultureInfo.InvariantCulture)) * 10.0;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+}

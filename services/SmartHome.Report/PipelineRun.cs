@@ -1,0 +1,223 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace SmartHome.Report;
+
+/// <summary>JSON shape of an actuator decision (what the report reads).</summary>
+public sealed record DecisionDto(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
+    string Verdict, string? Reason, double? Value, double? LatencyMs, DateTimeOffset ReceivedAt);
+
+public sealed record DecisionSummaryDto(long Total, long Applied, long Rejected);
+
+public sealed record ProcessStatsDto(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
+
+public sealed record PublishAnswer(int Published, List<string> MessageIds);
+
+/// <summary>What one measured burst on one pipeline produced: ids published, decisions seen, CPU used.</summary>
+public sealed record RunMeasurement(
+    string Pipeline,
+    IReadOnlyList<string> MessageIds,
+    IReadOnlyList<DecisionDto> Decisions,
+    double TargetRatePerSecond,
+    double WallSeconds,
+    double SensorCpuMs,
+    double ActuatorCpuMs,
+    double? BrokerCpuMs,
+    long ActuatorWorkingSetBytes);
+
+/// <summary>The HTTP surface of one pipeline: its sensor and actuator.</summary>
+public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClient actuator, Func<int?> brokerPid) : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Pipeline => pipeline;
+
+    public async Task<long> DecisionCountAsync(CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<DecisionSummaryDto>("/decisions/summary", Json, ct).ConfigureAwait(false))!.Total;
+
+    public async Task<ProcessStatsDto> SensorProcessAsync(CancellationToken ct) =>
+        (await sensor.GetFromJsonAsync<ProcessStatsDto>("/process", Json, ct).ConfigureAwait(false))!;
+
+    public async Task<ProcessStatsDto> ActuatorProcessAsync(CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<ProcessStatsDto>("/process", Json, ct).ConfigureAwait(false))!;
+
+    /// <summary>
+    /// Publishes <paramref name="count"/> readings at <paramref name="rate"/>/s with <paramref name="concurrency"/> in flight,
+    /// waits until the actuator has decided them (or stops making progress), then fetches those decisions.
+    /// </summary>
+    public async Task<RunMeasurement> MeasureAsync(int count, double rate, int concurrency, Action<double>? onProgress,
+        CancellationToken ct)
+    {
+        var after = await DecisionCountAsync(ct).ConfigureAwait(false);
+        var sensorBefore = await SensorProcessAsync(ct).ConfigureAwait(false);
+        var actuatorBefore = await ActuatorProcessAsync(ct).ConfigureAwait(false);
+        var pid = brokerPid();
+        var brokerBefore = pid is { } p1 ? MachineInfo.ProcCpuMs(p1) : null;
+        var wall = Stopwatch.StartNew();
+
+        using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var progressTask = ReportProgressAsync(after, count, onProgress, publishing.Token);
+        var url = string.Create(CultureInfo.InvariantCulture, $"/publish?count={count}&ratePerSecond={rate}&concurrency={concurrency}");
+        using var response = await sensor.PostAsync(new Uri(url, UriKind.Relative), null, ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var answer = (await response.Content.ReadFromJsonAsync<PublishAnswer>(Json, ct).ConfigureAwait(false))!;
+
+        // Wait for the actuator to catch up: all decided, or no progress for 5 s.
+        var expected = after + answer.Published;
+        var last = -1L;
+        var stalledSince = Stopwatch.StartNew();
+        while (true)
+        {
+            var now = await DecisionCountAsync(ct).ConfigureAwait(false);
+            if (now >= expected)
+            {
+                break;
+            }
+
+            if (now != last)
+            {
+                last = now;
+                stalledSince.Restart();
+            }
+            else if (stalledSince.Elapsed > TimeSpan.FromSeconds(5))
+            {
+                break;
+            }
+
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+
+        var wallSeconds = wall.Elapsed.TotalSeconds;
+        var sensorAfter = await SensorProcessAsync(ct).ConfigureAwait(false);
+        var actuatorAfter = await ActuatorProcessAsync(ct).ConfigureAwait(false);
+        var brokerAfter = pid is { } p2 ? MachineInfo.ProcCpuMs(p2) : null;
+        await publishing.CancelAsync().ConfigureAwait(false);
+        await progressTask.ConfigureAwait(false);
+
+        var decisions = await FetchDecisionsAsync(after, ct).ConfigureAwait(false);
+        onProgress?.Invoke(1);
+        return new RunMeasurement(pipeline, answer.MessageIds, decisions, rate, wallSeconds,
+            sensorAfter.CpuMilliseconds - sensorBefore.CpuMilliseconds,
+            actuatorAfter.CpuMilliseconds - actuatorBefore.CpuMilliseconds,
+            brokerBefore is { } b0 && brokerAfter is { } b1 ? b1 - b0 : null,
+            actuatorAfter.WorkingSetBytes);
+    }
+
+    private async Task ReportProgressAsync(long after, int count, Action<double>? onProgress, CancellationToken ct)
+    {
+        if (onProgress is null)
+        {
+            return;
+        }
+
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                await Task.Delay(250, ct).ConfigureAwait(false);
+                var now = await DecisionCountAsync(ct).ConfigureAwait(false);
+                onProgress(Math.Min(1, (now - after) / (double)count));
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or HttpRequestException)
+        {
+            // progress is best effort
+        }
+    }
+
+    /// <summary>Every decision after sequence number <paramref name="after"/>, paged.</summary>
+    public async Task<List<DecisionDto>> FetchDecisionsAsync(long after, CancellationToken ct)
+    {
+        var all = new List<DecisionDto>();
+        while (true)
+        {
+            var page = await actuator.GetFromJsonAsync<List<DecisionDto>>(
+                string.Create(CultureInfo.InvariantCulture, $"/decisions?after={after}&limit=5000"), Json, ct).ConfigureAwait(false);
+            if (page is null || page.Count == 0)
+            {
+                return all;
+            }
+
+            all.AddRange(page);
+            after = page[^1].Seq;
+        }
+    }
+
+    public void Dispose()
+    {
+        sensor.Dispose();
+        actuator.Dispose();
+    }
+}
+
+/// <summary>Turns raw measurements into the report's numbers (pure, unit-tested).</summary>
+public static class Analysis
+{
+    public static LatencyResult Latency(RunMeasurement m)
+    {
+        ArgumentNullException.ThrowIfNull(m);
+        var wanted = new HashSet<string>(m.MessageIds, StringComparer.Ordinal);
+        var first = new Dictionary<string, DecisionDto>(StringComparer.Ordinal);
+        foreach (var d in m.Decisions)
+        {
+            if (d.MessageId is { } id && wanted.Contains(id))
+            {
+                first.TryAdd(id, d);
+            }
+        }
+
+        var applied = first.Values.Where(d => d.Verdict == "applied").ToList();
+        var rejected = first.Values.Where(d => d.Verdict != "applied").ToList();
+        var stats = LatencyStats.Compute(applied.Where(d => d.LatencyMs is not null).Select(d => d.LatencyMs!.Value));
+        var throughput = 0.0;
+        if (applied.Count > 1)
+        {
+            var span = (applied.Max(d => d.ReceivedAt) - applied.Min(d => d.ReceivedAt)).TotalSeconds;
+            throughput = span > 0 ? (applied.Count - 1) / span : 0;
+        }
+
+        var count = m.MessageIds.Count;
+        return new LatencyResult(
+            m.Pipeline, count, first.Count, applied.Count, rejected.Count, count - first.Count,
+            stats.P50Ms, stats.P95Ms, stats.P99Ms, stats.P999Ms, stats.MaxMs, stats.MeanMs,
+            m.TargetRatePerSecond, throughput, m.SensorCpuMs, m.ActuatorCpuMs,
+            count == 0 ? 0 : (m.SensorCpuMs + m.ActuatorCpuMs) / count,
+            m.ActuatorWorkingSetBytes,
+            rejected.GroupBy(d => d.Reason ?? "unknown").ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            stats.Cdf);
+    }
+
+    /// <summary>A throughput step passes when loss + rejections &lt; 1 %, p99 &lt; 50 ms and ≥ 90 % of the target rate arrived.</summary>
+    public static ThroughputStep Step(RunMeasurement m, int concurrency)
+    {
+        var l = Latency(m);
+        var lossPercent = l.Count == 0 ? 100 : 100.0 * (l.Lost + l.RejectedLegit) / l.Count;
+        var reasons = new List<string>();
+        if (lossPercent >= 1)
+        {
+            reasons.Add($"loss {Fmt.Pct(lossPercent)} %");
+        }
+
+        if (l.P99Ms >= 50)
+        {
+            reasons.Add($"p99 {Fmt.Ms(l.P99Ms)} ms");
+        }
+
+        if (l.ThroughputPerSecond < 0.9 * m.TargetRatePerSecond)
+        {
+            reasons.Add($"only {Fmt.Rate(l.ThroughputPerSecond)}/s arrived");
+        }
+
+        var cpuPct = (double ms) => m.WallSeconds > 0 ? ms / (m.WallSeconds * 1000) * 100 : 0;
+        var verdict = reasons.Count == 0 ? "pass" : "fail: " + string.Join(", ", reasons);
+        if (m.BrokerCpuMs is { } broker)
+        {
+            verdict += $" (broker CPU {Fmt.Rate(cpuPct(broker))} %)";
+        }
+
+        return new ThroughputStep(m.Pipeline, m.TargetRatePerSecond, l.Count, concurrency, l.ThroughputPerSecond, lossPercent,
+            l.RejectedLegit, l.P50Ms, l.P99Ms, cpuPct(m.SensorCpuMs), cpuPct(m.ActuatorCpuMs), reasons.Count == 0, verdict);
+    }
+}

@@ -1,0 +1,169 @@
+using ScottPlot;
+
+namespace SmartHome.Report;
+
+/// <summary>PNG plots (ScottPlot 5), rendered from the same results object as the tables.</summary>
+public static class Plots
+{
+    private static readonly Color Insecure = new(214, 39, 40);
+    private static readonly Color Secure = new(31, 119, 180);
+
+    private static Color ColorOf(string pipeline) => pipeline == "secure" ? Secure : Insecure;
+
+    /// <summary>Attack success rate per attack (and level) and pipeline: horizontal grouped bars.</summary>
+    public static void AttackSuccess(IReadOnlyList<AttackResult> attacks, string path)
+    {
+        ArgumentNullException.ThrowIfNull(attacks);
+        var rows = attacks.Select(a => (a.Attack, a.Level)).Distinct().ToList();
+        var plot = new Plot();
+        var bars = new List<Bar>();
+        var ticks = new List<Tick>();
+        for (var r = 0; r < rows.Count; r++)
+        {
+            var y = rows.Count - 1 - r;
+            ticks.Add(new Tick(y, $"{rows[r].Attack} ({rows[r].Level})"));
+            var offset = -0.2;
+            foreach (var pipeline in SummaryWriter.Pipelines)
+            {
+                var a = attacks.FirstOrDefault(x => x.Attack == rows[r].Attack && x.Level == rows[r].Level && x.Pipeline == pipeline);
+                if (a is not null)
+                {
+                    bars.Add(new Bar
+                    {
+                        Position = y + offset,
+                        Value = a.SuccessRate * 100,
+                        Size = 0.38,
+                        FillColor = ColorOf(pipeline),
+                        Label = $"{a.Succeeded}/{a.Attempts}",
+                        Orientation = Orientation.Horizontal,
+                    });
+                }
+
+                offset += 0.4;
+            }
+        }
+
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.Horizontal = true;
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.SetLimitsX(0, 115);
+        plot.Axes.SetLimitsY(-0.7, rows.Count - 0.3);
+        plot.Title("Attack success rate per attack and pipeline");
+        plot.XLabel("Attempts that succeeded on the victim's side (%)");
+        plot.YLabel("Attack (attacker level)");
+        AddLegend(plot);
+        plot.SavePng(path, 1100, Math.Max(420, 90 + 38 * rows.Count));
+    }
+
+    /// <summary>Latency CDF of both pipelines from the HdrHistogram percentiles.</summary>
+    public static void LatencyCdf(IReadOnlyList<LatencyResult> latency, string path)
+    {
+        ArgumentNullException.ThrowIfNull(latency);
+        var plot = new Plot();
+        var xMax = 0.0;
+        foreach (var l in latency.Where(l => l.Cdf.Count > 0))
+        {
+            var points = l.Cdf.Where(p => p.Percentile <= 99.9).ToList();
+            var xs = points.Select(p => p.LatencyMs).ToArray();
+            var ys = points.Select(p => p.Percentile).ToArray();
+            var line = plot.Add.ScatterLine(xs, ys, ColorOf(l.Pipeline));
+            line.LineWidth = 2;
+            line.LegendText = $"{l.Pipeline}: p50 {Fmt.Ms(l.P50Ms)} ms, p99 {Fmt.Ms(l.P99Ms)} ms, max {Fmt.Ms(l.MaxMs)} ms";
+            xMax = Math.Max(xMax, xs.Max());
+        }
+
+        plot.Axes.SetLimitsX(0, Math.Max(0.1, xMax * 1.05));
+        plot.Axes.SetLimitsY(0, 101);
+        var count = latency.Count > 0 ? latency[0].Count : 0;
+        plot.Title($"End-to-end latency CDF ({count} readings per pipeline, up to p99.9)");
+        plot.XLabel("Latency sensor → actuator (ms)");
+        plot.YLabel("Readings at or below (%)");
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 1000, 600);
+    }
+
+    /// <summary>Per-operation crypto cost (mean µs) plus the measured secure − insecure p50 difference.</summary>
+    public static void CryptoCost(CryptoBreakdown crypto, string path)
+    {
+        ArgumentNullException.ThrowIfNull(crypto);
+        var items = crypto.Operations.Select(o => (Name: o.Operation, Us: o.MeanUs, Color: Secure)).ToList();
+        items.Add(("Seal + open per message (sum)", crypto.SealPlusOpenUs, new Color(44, 160, 44)));
+        if (crypto.MeasuredSecureMinusInsecureP50Us is { } diff)
+        {
+            items.Add(("Measured end-to-end: secure p50 − insecure p50", diff, new Color(255, 127, 14)));
+        }
+
+        var plot = new Plot();
+        var bars = new List<Bar>();
+        var ticks = new List<Tick>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var y = items.Count - 1 - i;
+            bars.Add(new Bar
+            {
+                Position = y,
+                Value = Math.Max(0, items[i].Us),
+                Size = 0.7,
+                FillColor = items[i].Color,
+                Label = Fmt.Us(items[i].Us) + " µs",
+                Orientation = Orientation.Horizontal,
+            });
+            ticks.Add(new Tick(y, items[i].Name));
+        }
+
+        var barPlot = plot.Add.Bars(bars);
+        barPlot.Horizontal = true;
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
+        plot.Axes.SetLimitsX(0, Math.Max(1, items.Max(i => i.Us)) * 1.25);
+        plot.Axes.SetLimitsY(-0.6, items.Count - 0.4);
+        plot.Title("Crypto cost per operation (in-process microbenchmark, mean)");
+        plot.XLabel("Microseconds per call");
+        plot.SavePng(path, 1200, 120 + 45 * items.Count);
+    }
+
+    /// <summary>Throughput mode: achieved vs target rate per step, per pipeline, with the pass/fail verdict.</summary>
+    public static void Throughput(IReadOnlyList<ThroughputResult> results, string path)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        var plot = new Plot();
+        var max = 1.0;
+        foreach (var t in results)
+        {
+            var steps = t.Steps.OrderBy(s => s.TargetRatePerSecond).ToList();
+            var xs = steps.Select(s => s.TargetRatePerSecond).ToArray();
+            var ys = steps.Select(s => s.AchievedPerSecond).ToArray();
+            var line = plot.Add.Scatter(xs, ys, ColorOf(t.Pipeline));
+            line.LegendText = $"{t.Pipeline}: highest passing {Fmt.Rate(t.HighestPassingRatePerSecond)}/s";
+            line.MarkerSize = 8;
+            foreach (var s in steps.Where(s => !s.Passed))
+            {
+                var m = plot.Add.Marker(s.TargetRatePerSecond, s.AchievedPerSecond, MarkerShape.Eks, 14, ColorOf(t.Pipeline));
+                m.LegendText = string.Empty;
+            }
+
+            max = Math.Max(max, Math.Max(xs.DefaultIfEmpty(1).Max(), ys.DefaultIfEmpty(1).Max()));
+        }
+
+        var ideal = plot.Add.Line(0, 0, max, max);
+        ideal.LinePattern = LinePattern.Dashed;
+        ideal.Color = Colors.Gray;
+        ideal.LegendText = "achieved = target";
+        plot.Axes.SetLimits(0, max * 1.05, 0, max * 1.05);
+        plot.Title("Throughput steps (× = step failed: loss ≥ 1 %, p99 ≥ 50 ms or < 90 % of target arrived)");
+        plot.XLabel("Target rate (readings/s)");
+        plot.YLabel("Rate received by the actuator (readings/s)");
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, 1000, 600);
+    }
+
+    private static void AddLegend(Plot plot)
+    {
+        foreach (var pipeline in SummaryWriter.Pipelines)
+        {
+            plot.Legend.ManualItems.Add(new LegendItem { LabelText = pipeline, FillColor = ColorOf(pipeline) });
+        }
+
+        plot.Legend.IsVisible = true;
+        plot.Legend.Alignment = Alignment.LowerRight;
+    }
+}

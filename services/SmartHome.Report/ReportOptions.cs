@@ -1,0 +1,149 @@
+using System.Globalization;
+
+namespace SmartHome.Report;
+
+public enum ReportMode
+{
+    Full,
+    Latency,
+    Throughput,
+    Fleet,
+}
+
+/// <summary>Command-line options of the report.</summary>
+public sealed record ReportOptions
+{
+    public ReportMode Mode { get; init; } = ReportMode.Full;
+
+    public int Attempts { get; init; } = 100;
+
+    public int Readings { get; init; } = 10_000;
+
+    public double RatePerSecond { get; init; } = 1000;
+
+    /// <summary>Publishes in flight per sensor during the latency run (1 = the sensor's sequential default).</summary>
+    public int Concurrency { get; init; } = 1;
+
+    public string OutputDirectory { get; init; } = "metrics";
+
+    public int FleetSize { get; init; } = 1000;
+
+    /// <summary>Where fleet keys are cached between runs (default: OUT/fleet-keys).</summary>
+    public string? FleetKeysDirectory { get; init; }
+
+    public int CryptoIterations { get; init; } = 2000;
+
+    /// <summary>Keys directory of the started app (default: the repository's keys/).</summary>
+    public string? KeysDirectory { get; init; }
+
+    /// <summary>Attach to a running app instead of starting one.</summary>
+    public bool Attach { get; init; }
+
+    public Dictionary<string, Uri> Urls { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Broker mode to state in the report when attaching (the started app's mode is read from its config).</summary>
+    public string BrokerMode { get; init; } = "executable";
+
+    /// <summary>Throughput mode: readings per step are about this many seconds of traffic (bounded).</summary>
+    public double StepSeconds { get; init; } = 3;
+
+    /// <summary>Throughput mode: publishes in flight per sensor.</summary>
+    public int ThroughputConcurrency { get; init; } = 16;
+
+    public bool ShowHelp { get; init; }
+
+    public static readonly string[] UrlKeys =
+        ["insecure-sensor", "insecure-actuator", "secure-sensor", "secure-actuator", "insecure-attacker", "secure-attacker"];
+
+    public const string Usage = """
+        SmartHome.Report — measured evidence for the insecure-vs-secure comparison.
+
+        dotnet run -c Release --project services/SmartHome.Report -- [options]
+
+          --mode full|latency|throughput|fleet   full = attack campaign + latency + crypto breakdown (default)
+          --attempts N        attempts per attack and level (default 100)
+          --readings N        readings per pipeline in the latency run (default 10000)
+          --rate R            readings/s per pipeline in the latency run (default 1000)
+          --concurrency C     publishes in flight per sensor in the latency run (default 1)
+          --out DIR           output directory (default metrics/)
+          --fleet N           fleet mode: device identities (default 1000)
+          --fleet-keys DIR    fleet key cache (default OUT/fleet-keys)
+          --crypto-iterations N   microbenchmark iterations per operation (default 2000)
+          --step-seconds S    throughput mode: traffic per step (default 3)
+          --throughput-concurrency C   throughput mode: publishes in flight (default 16)
+          --keys DIR          keys of the started app (default: the repository's keys/)
+          --attach            use a running app; give its URLs:
+              --insecure-sensor URL --insecure-actuator URL --secure-sensor URL --secure-actuator URL
+              [--insecure-attacker URL --secure-attacker URL] [--broker-mode executable|container]
+        """;
+
+    public static ReportOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new ReportOptions();
+        var urls = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        for (var i = 0; i < args.Count; i++)
+        {
+            var arg = args[i];
+            string Next() => i + 1 < args.Count ? args[++i] : throw new ArgumentException($"Option {arg} needs a value.");
+            int Int(int min) => int.TryParse(Next(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min
+                ? v
+                : throw new ArgumentException($"Option {arg} needs an integer >= {min}.");
+            double Dbl() => double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0
+                ? v
+                : throw new ArgumentException($"Option {arg} needs a positive number.");
+
+            switch (arg)
+            {
+                case "-h" or "--help":
+                    o = o with { ShowHelp = true };
+                    break;
+                case "--mode":
+                    var m = Next();
+                    o = o with
+                    {
+                        Mode = Enum.TryParse<ReportMode>(m, ignoreCase: true, out var mode)
+                            ? mode
+                            : throw new ArgumentException($"Unknown mode '{m}': use full, latency, throughput or fleet."),
+                    };
+                    break;
+                case "--attempts": o = o with { Attempts = Int(1) }; break;
+                case "--readings": o = o with { Readings = Int(1) }; break;
+                case "--rate": o = o with { RatePerSecond = Dbl() }; break;
+                case "--concurrency": o = o with { Concurrency = Int(1) }; break;
+                case "--out": o = o with { OutputDirectory = Next() }; break;
+                case "--fleet": o = o with { FleetSize = Int(1) }; break;
+                case "--fleet-keys": o = o with { FleetKeysDirectory = Next() }; break;
+                case "--crypto-iterations": o = o with { CryptoIterations = Int(10) }; break;
+                case "--step-seconds": o = o with { StepSeconds = Dbl() }; break;
+                case "--throughput-concurrency": o = o with { ThroughputConcurrency = Int(1) }; break;
+                case "--keys": o = o with { KeysDirectory = Next() }; break;
+                case "--attach": o = o with { Attach = true }; break;
+                case "--broker-mode": o = o with { BrokerMode = Next() }; break;
+                default:
+                    var key = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg;
+                    if (UrlKeys.Contains(key))
+                    {
+                        var text = Next();
+                        urls[key] = Uri.TryCreate(text, UriKind.Absolute, out var uri)
+                            ? uri
+                            : throw new ArgumentException($"Option {arg} needs an absolute URL, got '{text}'.");
+                        break;
+                    }
+
+                    throw new ArgumentException($"Unknown option '{arg}'. Use --help.");
+            }
+        }
+
+        o = o with { Urls = urls };
+        if (o.Attach && o.Mode != ReportMode.Fleet)
+        {
+            var missing = UrlKeys.Take(4).Where(k => !urls.ContainsKey(k)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new ArgumentException($"--attach needs the URLs of {string.Join(", ", missing.Select(k => "--" + k))}.");
+            }
+        }
+
+        return o;
+    }
+}
