@@ -1,4 +1,6 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Text;
 using System.Security.Cryptography;
 
 namespace SmartHome.Security;
@@ -14,6 +16,13 @@ public sealed record EnvelopeReceiverOptions
 
     /// <summary>Topic-to-sender binding (default: last topic segment equals the sender id).</summary>
     public TopicRule TopicRule { get; init; } = TopicRules.LastSegmentIsSender;
+
+    /// <summary>
+    /// Where accepted announcements are kept (null: nowhere), so a restarted receiver still holds the session
+    /// keys its senders use and queued readings decrypt. The files hold the announcements as received — the
+    /// session keys in them stay wrapped under the recipient's RSA key — and are re-verified on restore.
+    /// </summary>
+    public string? AnnouncementDirectory { get; init; }
 }
 
 /// <summary>Replay and key state of one sender, for dashboards.</summary>
@@ -45,6 +54,7 @@ public sealed class EnvelopeReceiver : IDisposable
     private readonly ConcurrentDictionary<string, SenderState> _senders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SenderState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly object _rsaLock = new();
+    private readonly string? _announcementDirectory;
 
     /// <param name="recipientPrivateKey">The actuator's RSA private key (not disposed by the receiver).</param>
     /// <param name="senders">Sender directory: id → DSA-2048 public key (keys not disposed by the receiver).</param>
@@ -64,6 +74,12 @@ public sealed class EnvelopeReceiver : IDisposable
         _time = options.Time;
         _freshnessMs = (long)options.FreshnessWindow.TotalMilliseconds;
         _topicRule = options.TopicRule;
+        _announcementDirectory = options.AnnouncementDirectory;
+        if (_announcementDirectory is not null)
+        {
+            Directory.CreateDirectory(_announcementDirectory);
+        }
+
         _lookup = _senders.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var (id, key) in senders)
         {
@@ -89,7 +105,109 @@ public sealed class EnvelopeReceiver : IDisposable
             return false;
         }
         int slot = _replay.OpenSlot(senderId, out ulong highest);
-        return _senders.TryAdd(senderId, new SenderState(senderId, publicKey, slot, highest));
+        var state = new SenderState(senderId, publicKey, slot, highest);
+        if (!_senders.TryAdd(senderId, state))
+        {
+            return false;
+        }
+
+        lock (state.Lock)
+        {
+            RestoreAnnouncement(state, "previous");
+            RestoreAnnouncement(state, "current");
+        }
+
+        return true;
+    }
+
+    private string AnnouncementPath(string senderId, string which) =>
+        Path.Combine(_announcementDirectory!, $"{senderId}.{which}.announcement");
+
+    /// <summary>Keeps the announcement just accepted (topic + bytes); the one before becomes "previous".</summary>
+    private void PersistAnnouncement(SenderState sender, string topic, ReadOnlySpan<byte> wire)
+    {
+        if (_announcementDirectory is null)
+        {
+            return;
+        }
+
+        try
+        {
+            var current = AnnouncementPath(sender.Id, "current");
+            if (File.Exists(current))
+            {
+                File.Move(current, AnnouncementPath(sender.Id, "previous"), overwrite: true);
+            }
+
+            var topicBytes = Encoding.UTF8.GetBytes(topic);
+            var content = new byte[2 + topicBytes.Length + wire.Length];
+            BinaryPrimitives.WriteUInt16BigEndian(content, (ushort)topicBytes.Length);
+            topicBytes.CopyTo(content, 2);
+            wire.CopyTo(content.AsSpan(2 + topicBytes.Length));
+            var temporary = current + ".tmp";
+            File.WriteAllBytes(temporary, content);
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            File.Move(temporary, current, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Losing this file only costs a re-announcement after a restart; the message itself was valid.
+        }
+    }
+
+    /// <summary>
+    /// Re-installs a kept announcement after a restart: format, recipient, topic binding and DSA signature are
+    /// checked again; replay and freshness are not (it was accepted before, and it is older by nature).
+    /// </summary>
+    private void RestoreAnnouncement(SenderState sender, string which)
+    {
+        if (_announcementDirectory is null)
+        {
+            return;
+        }
+
+        byte[] content;
+        try
+        {
+            var path = AnnouncementPath(sender.Id, which);
+            if (!File.Exists(path))
+            {
+                return;
+            }
+
+            content = File.ReadAllBytes(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        if (content.Length < 2 || content.Length < 2 + BinaryPrimitives.ReadUInt16BigEndian(content))
+        {
+            return;
+        }
+
+        var topicLength = BinaryPrimitives.ReadUInt16BigEndian(content);
+        var topic = Encoding.UTF8.GetString(content, 2, topicLength);
+        var wire = content.AsSpan(2 + topicLength);
+        if (!ParsedEnvelope.TryParse(wire, out ParsedEnvelope msg, out _) || msg.Type == EnvelopeType.Data
+            || !string.Equals(Encoding.ASCII.GetString(msg.SenderId), sender.Id, StringComparison.Ordinal) || !_topicRule(topic, sender.Id, msg.Type))
+        {
+            return;
+        }
+
+        Span<byte> binding = stackalloc byte[EnvelopeFormat.MaxTopicLength + 2];
+        int bindingLength = EnvelopeFormat.WriteTopicBinding(topic, binding);
+        if (bindingLength < 0 || !SignatureValid(sender, in msg, binding[..bindingLength]))
+        {
+            return;
+        }
+
+        _ = UnwrapAndInstall(sender, in msg);
     }
 
     /// <summary>
@@ -131,7 +249,7 @@ public sealed class EnvelopeReceiver : IDisposable
         {
             return msg.Type == EnvelopeType.Data
                 ? ReceiveData(sender, in msg, binding)
-                : ReceiveAnnouncement(sender, in msg, binding);
+                : ReceiveAnnouncement(sender, in msg, binding, topic!, wire);
         }
     }
 
@@ -174,7 +292,7 @@ public sealed class EnvelopeReceiver : IDisposable
         };
     }
 
-    private ReceiveResult ReceiveAnnouncement(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding)
+    private ReceiveResult ReceiveAnnouncement(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding, string topic, ReadOnlySpan<byte> wire)
     {
         if (!CryptographicOperations.FixedTimeEquals(msg.Fingerprint, _fingerprint))
         {
@@ -187,6 +305,30 @@ public sealed class EnvelopeReceiver : IDisposable
         if (!CommonChecks(sender, in msg, binding, out ReceiveResult rejected))
         {
             return rejected;
+        }
+
+        if (!UnwrapAndInstall(sender, in msg))
+        {
+            return sender.Rejected(RejectReasons.BadKey, "wrapped session key does not unwrap to 32 bytes");
+        }
+        Commit(sender, msg.Counter);
+        PersistAnnouncement(sender, topic, wire);
+        return new ReceiveResult
+        {
+            Outcome = ReceiveOutcome.KeyAccepted,
+            SenderId = sender.Id,
+            Counter = msg.Counter,
+            KeyId = msg.KeyId,
+            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(msg.TimestampMs),
+        };
+    }
+
+    /// <summary>RSA-OAEP unwrap of the announced session key and its installation; false if it does not unwrap.</summary>
+    private bool UnwrapAndInstall(SenderState sender, in ParsedEnvelope msg)
+    {
+        if (msg.WrappedKey.Length != _recipientKey.KeySize / 8 || !CryptographicOperations.FixedTimeEquals(msg.Fingerprint, _fingerprint))
+        {
+            return false;
         }
 
         Span<byte> key = stackalloc byte[512];
@@ -208,23 +350,15 @@ public sealed class EnvelopeReceiver : IDisposable
         {
             if (!ok || written != EnvelopeFormat.SessionKeySize)
             {
-                return sender.Rejected(RejectReasons.BadKey, "wrapped session key does not unwrap to 32 bytes");
+                return false;
             }
             sender.Install(new SessionKey(msg.KeyId, msg.Salt, key[..EnvelopeFormat.SessionKeySize], msg.Counter));
+            return true;
         }
         finally
         {
             CryptographicOperations.ZeroMemory(key);
         }
-        Commit(sender, msg.Counter);
-        return new ReceiveResult
-        {
-            Outcome = ReceiveOutcome.KeyAccepted,
-            SenderId = sender.Id,
-            Counter = msg.Counter,
-            KeyId = msg.KeyId,
-            Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(msg.TimestampMs),
-        };
     }
 
     /// <summary>Replay window, freshness, then the DSA signature.</summary>
@@ -241,24 +375,27 @@ public sealed class EnvelopeReceiver : IDisposable
             rejected = sender.Rejected(RejectReasons.Stale, "timestamp outside the freshness window");
             return false;
         }
-        Span<byte> hash = stackalloc byte[32];
-        SignatureInput.Hash(msg.Signed, binding, hash);
-        bool valid;
-        try
-        {
-            valid = sender.PublicKey.VerifySignature(hash, msg.Signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
-        }
-        catch (CryptographicException)
-        {
-            valid = false;
-        }
-        if (!valid)
+        if (!SignatureValid(sender, in msg, binding))
         {
             rejected = sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
             return false;
         }
         rejected = default;
         return true;
+    }
+
+    private static bool SignatureValid(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SignatureInput.Hash(msg.Signed, binding, hash);
+        try
+        {
+            return sender.PublicKey.VerifySignature(hash, msg.Signature, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+        }
+        catch (CryptographicException)
+        {
+            return false;
+        }
     }
 
     private void Commit(SenderState sender, ulong counter)

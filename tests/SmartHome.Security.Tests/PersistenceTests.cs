@@ -87,6 +87,50 @@ public sealed class PersistenceTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void RestartedReceiver_WithKeptAnnouncements_DecryptsQueuedReadingsButNotReplays()
+    {
+        string path = Path.Combine(_dir, "replay-kept.bin");
+        string announcements = Path.Combine(_dir, "announcements");
+        var keys = TestKeys.Shared;
+        var time = new ManualTime();
+        var options = new EnvelopeReceiverOptions { Time = time, AnnouncementDirectory = announcements };
+        using var sender = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, time: time);
+        string topic = TopicRules.Readings(TestKeys.Device);
+        byte[] alreadyApplied;
+        using (var store = ReplayStore.OpenFile(path))
+        using (var rx = new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, store, options))
+        {
+            SealResult first = sender.Seal(topic, [1]);
+            Assert.Equal(ReceiveOutcome.KeyAccepted, rx.Receive(first.Announcement!.Topic, first.Announcement.Message).Outcome);
+            Assert.Equal(ReceiveOutcome.Data, rx.Receive(topic, first.Message).Outcome);
+            alreadyApplied = first.Message;
+        }
+
+        // Sealed while the receiver was down (queued by the broker), delivered after its restart.
+        byte[] queued = sender.Seal(topic, [2]).Message;
+        time.Advance(TimeSpan.FromSeconds(5));
+        using (var store = ReplayStore.OpenFile(path))
+        using (var rx = new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, store, options))
+        {
+            Assert.Equal(RejectReasons.Replay, rx.Receive(topic, alreadyApplied).Reason);
+            Assert.Equal(ReceiveOutcome.Data, rx.Receive(topic, queued).Outcome);
+            Assert.Equal(RejectReasons.Replay, rx.Receive(topic, queued).Reason);
+        }
+
+        // A kept file that was tampered with is not trusted: the key is simply unknown.
+        string kept = Path.Combine(announcements, TestKeys.Device + ".current.announcement");
+        byte[] bytes = File.ReadAllBytes(kept);
+        bytes[^10] ^= 0x01;
+        File.WriteAllBytes(kept, bytes);
+        File.Delete(Path.Combine(announcements, TestKeys.Device + ".previous.announcement"));
+        using (var store = ReplayStore.OpenFile(path))
+        using (var rx = new EnvelopeReceiver(keys.ActuatorPrivate, keys.Directory, store, options))
+        {
+            Assert.Equal(RejectReasons.UnknownKey, rx.Receive(topic, sender.Seal(topic, [3]).Message).Reason);
+        }
+    }
+
+    [Fact]
     public void RestartedSender_ResumesAboveEveryUsedCounter()
     {
         var keys = TestKeys.Shared;

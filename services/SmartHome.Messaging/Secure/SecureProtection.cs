@@ -123,7 +123,12 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
             .Select(id => new KeyValuePair<string, DSA>(id, keys.GetDevicePublicKey(id)))
             .ToList();
         var receiver = new EnvelopeReceiver(keys.LoadActuatorPrivateKey(), senders, replay,
-            new EnvelopeReceiverOptions { FreshnessWindow = freshness });
+            new EnvelopeReceiverOptions
+            {
+                FreshnessWindow = freshness,
+                // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile.
+                AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements"),
+            });
         return new SecureReceiverProtection(receiver);
     }
 }
