@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using MQTTnet;
+
+namespace SmartHome.IntegrationTests;
+
+/// <summary>Restarts as they happen in real life: the actuator or the broker goes away while readings keep coming.</summary>
+[Collection(SmartHomeAppCollection.Name)]
+public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
+{
+    [Fact]
+    public async Task A_restarted_secure_actuator_applies_queued_readings_once_and_still_rejects_old_captures()
+    {
+        await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
+        var broker = (await fixture.App.GetConnectionStringAsync("secure-broker"))!;
+        var (users, ca) = (Path.Combine(fixture.KeysDirectory, "broker", "users.json"), Path.Combine(fixture.KeysDirectory, "broker", "ca.crt.pem"));
+        using var document = JsonDocument.Parse(File.ReadAllText(users));
+        var monitorPassword = document.RootElement.GetProperty("users").GetProperty("monitor").GetString();
+
+        // An eavesdropper with broker access captures a sealed reading the actuator applies.
+        var captured = new ConcurrentQueue<(string Topic, byte[] Payload)>();
+        using var monitor = new MqttClientFactory().CreateMqttClient();
+        monitor.ApplicationMessageReceivedAsync += e =>
+        {
+            captured.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+        await monitor.ConnectAsync(MqttTestClient.Options(broker, "monitor", monitorPassword, ca));
+        await monitor.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("smarthome/readings/+").Build());
+        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(captured.IsEmpty ? null : "x"), TimeSpan.FromSeconds(30), "a captured reading");
+        var (capturedTopic, capturedBytes) = captured.First();
+
+        await ExecuteAsync("secure-actuator", KnownResourceCommands.StopCommand);
+        var sensor = fixture.Http("secure-sensor");
+        var ids = await PublishAsync(sensor, 40);
+        await ExecuteAsync("secure-actuator", KnownResourceCommands.StartCommand);
+        await fixture.WaitHealthyAsync("secure-actuator");
+
+        var actuator = fixture.Http("secure-actuator");
+        var decisions = await WaitForAllAsync(actuator, ids);
+        Assert.All(ids, id => Assert.Equal(1, decisions.Count(d => d.MessageId == id && d.Verdict == "applied")));
+
+        var attempt = Guid.NewGuid().ToString("N");
+        await monitor.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(capturedTopic).WithPayload(capturedBytes)
+            .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
+        var replay = await SmartHomeAppFixture.EventuallyAsync(async () =>
+            (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
+            TimeSpan.FromSeconds(30), "the replayed capture's decision");
+        Assert.Equal("rejected", replay.Verdict);
+        Assert.Equal("replay", replay.Reason);
+    }
+
+    [Theory]
+    [InlineData("insecure")]
+    [InlineData("secure")]
+    public async Task Readings_published_across_a_broker_restart_are_not_lost(string pipeline)
+    {
+        await fixture.WaitHealthyAsync($"{pipeline}-broker", $"{pipeline}-actuator", $"{pipeline}-sensor");
+        var sensor = fixture.Http($"{pipeline}-sensor");
+        sensor.Timeout = TimeSpan.FromMinutes(2);
+
+        // 60 readings at 20/s; the broker is stopped for a few seconds in the middle of them.
+        var publishing = PublishAsync(sensor, 60, 20);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        await ExecuteAsync($"{pipeline}-broker", KnownResourceCommands.StopCommand);
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await ExecuteAsync($"{pipeline}-broker", KnownResourceCommands.StartCommand);
+        var ids = await publishing;
+        Assert.Equal(60, ids.Count);
+
+        var decisions = await WaitForAllAsync(fixture.Http($"{pipeline}-actuator"), ids);
+        Assert.All(ids, id => Assert.Contains(decisions, d => d.MessageId == id && d.Verdict == "applied"));
+        if (pipeline == "secure")
+        {
+            // The replay window turns any QoS 1 redelivery into a rejected duplicate, never a second application.
+            Assert.All(ids, id => Assert.Equal(1, decisions.Count(d => d.MessageId == id && d.Verdict == "applied")));
+        }
+    }
+
+    private async Task ExecuteAsync(string resourceName, string command)
+    {
+        var model = fixture.App.Services.GetRequiredService<DistributedApplicationModel>();
+        var resource = model.Resources.Single(r => r.Name == resourceName);
+        var result = await fixture.App.ResourceCommands.ExecuteCommandAsync(resource, command);
+        Assert.True(result.Success, $"{command} on {resourceName}: {result.Message}");
+    }
+
+    private static async Task<List<string>> PublishAsync(HttpClient sensor, int count, int ratePerSecond = 100)
+    {
+        var response = await sensor.PostAsync($"/publish?count={count}&ratePerSecond={ratePerSecond}", null);
+        response.EnsureSuccessStatusCode();
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.GetProperty("messageIds").EnumerateArray().Select(e => e.GetString()!).ToList();
+    }
+
+    /// <summary>Every decision about <paramref name="ids"/>, once each has at least one.</summary>
+    private static async Task<List<DecisionDto>> WaitForAllAsync(HttpClient actuator, IReadOnlyCollection<string> ids)
+    {
+        var wanted = ids.ToHashSet();
+        return await SmartHomeAppFixture.EventuallyAsync(async () =>
+        {
+            var all = new List<DecisionDto>();
+            long after = 0;
+            while (true)
+            {
+                var page = await actuator.GetAsync<List<DecisionDto>>($"/decisions?after={after}&limit=5000");
+                if (page is null || page.Count == 0)
+                {
+                    break;
+                }
+
+                all.AddRange(page.Where(d => d.MessageId is not null && wanted.Contains(d.MessageId)));
+                after = page[^1].Seq;
+            }
+
+            return wanted.All(id => all.Any(d => d.MessageId == id)) ? all : null;
+        }, TimeSpan.FromSeconds(90), $"decisions for all {ids.Count} readings");
+    }
+}
