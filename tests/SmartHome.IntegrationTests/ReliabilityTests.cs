@@ -55,6 +55,29 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         Assert.Equal("replay", replay.Reason);
     }
 
+    [Fact]
+    public async Task A_restarted_secure_sensor_resumes_its_counters_with_a_fresh_key_and_is_accepted()
+    {
+        await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
+        var actuator = fixture.Http("secure-actuator");
+        var before = await actuator.GetAsync<List<ReplayStateDto>>("/replay-window");
+        await ExecuteAsync("secure-sensor", KnownResourceCommands.RestartCommand);
+        await fixture.WaitHealthyAsync("secure-sensor");
+
+        var ids = await PublishAsync(fixture.Http("secure-sensor"), 20);
+        var decisions = await WaitForAllAsync(actuator, ids);
+        Assert.All(ids, id => Assert.Equal(1, decisions.Count(d => d.MessageId == id && d.Verdict == "applied")));
+        var after = await actuator.GetAsync<List<ReplayStateDto>>("/replay-window");
+        foreach (var device in after!)
+        {
+            var old = before!.Single(b => b.SenderId == device.SenderId);
+            Assert.True(device.HighestCounter > old.HighestCounter, $"{device.SenderId} counts on from {old.HighestCounter}");
+            Assert.NotEqual(old.CurrentKeyId, device.CurrentKeyId);
+        }
+    }
+
+    private sealed record ReplayStateDto(string SenderId, ulong HighestCounter, uint CurrentKeyId);
+
     [Theory]
     [InlineData("insecure")]
     [InlineData("secure")]

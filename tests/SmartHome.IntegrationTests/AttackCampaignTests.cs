@@ -1,0 +1,139 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using SmartHome.AppHost;
+using Xunit.Abstractions;
+
+namespace SmartHome.IntegrationTests;
+
+/// <summary>
+/// Issue 5's expected result, measured: the same attack catalogue against both pipelines, every attempt judged by the
+/// victim actuator's own decision log. Its own app instance (attacks must not disturb the other test classes).
+/// </summary>
+public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutputHelper output) : IClassFixture<SmartHomeAppFixture>
+{
+    private static readonly string[] ClassicAttacks = ["eavesdrop", "inject", "tamper", "replay"];
+
+    private static readonly string[] OtherAttacks =
+    [
+        "replay-cross-topic", "key-substitution", "downgrade", "wildcard-subscribe", "credential-guessing", "client-id-takeover",
+        "retained-poisoning", "malformed", "oversized", "flood",
+    ];
+
+    [Fact]
+    public async Task Insecure_pipeline_loses_the_classic_attacks_and_secure_pipeline_blocks_everything_without_false_rejections()
+    {
+        var clock = Stopwatch.StartNew();
+        await fixture.WaitHealthyAsync("insecure-broker", "insecure-actuator", "insecure-sensor", "secure-broker", "secure-actuator", "secure-sensor");
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        foreach (var attacker in new[] { "insecure-attacker", "secure-attacker" })
+        {
+            // Explicit start: the attackers do not run until someone starts them.
+            var started = await commands.ExecuteCommandAsync(attacker, KnownResourceCommands.StartCommand);
+            Assert.True(started.Success, $"start {attacker}: {started.Message}");
+        }
+
+        await fixture.WaitHealthyAsync("insecure-attacker", "secure-attacker");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(8));
+
+        // Insecure: 100 attempts of the classic four (and the restart replay), 10 of the rest to show them too.
+        var insecure = await AttackerResources.RunCampaignAsync(fixture.App.Services, "insecure", 100,
+            string.Join(',', ClassicAttacks.Append("replay-after-restart")), cts.Token);
+        var insecureOthers = await AttackerResources.RunCampaignAsync(fixture.App.Services, "insecure", 10, string.Join(',', OtherAttacks), cts.Token);
+
+        // Secure: 100 attempts of everything, while the test itself keeps sending legit readings it will account for.
+        var secureActuator = fixture.Http("secure-actuator");
+        var startSeq = (await secureActuator.GetAsync<JsonElement>("/decisions/summary")).GetProperty("total").GetInt64();
+        var secureSensor = fixture.App.CreateHttpClient("secure-sensor");
+        secureSensor.Timeout = TimeSpan.FromMinutes(5);
+        var legitTask = PublishLegitAsync(secureSensor, cts.Token);
+        var secure = await AttackerResources.RunCampaignAsync(fixture.App.Services, "secure", 100,
+            string.Join(',', ClassicAttacks.Concat(OtherAttacks)), cts.Token);
+        var legitIds = await legitTask;
+        var secureRestart = await AttackerResources.RunCampaignAsync(fixture.App.Services, "secure", 100, "replay-after-restart", cts.Token);
+
+        var results = Results(insecure).Concat(Results(insecureOthers)).Concat(Results(secure)).Concat(Results(secureRestart)).ToList();
+        output.WriteLine(Table(results));
+        output.WriteLine($"campaign test: {clock.Elapsed.TotalSeconds:0} s");
+        await File.WriteAllTextAsync(Path.Combine(Path.GetTempPath(), "smarthome-attack-campaign.md"),
+            Table(results) + $"\ncampaign test: {clock.Elapsed.TotalSeconds:0} s\n");
+
+        // Insecure: the four classic attacks succeed every time, at every level (anyone may use the broker).
+        foreach (var r in results.Where(r => r.Pipeline == "insecure" && ClassicAttacks.Contains(r.Attack)))
+        {
+            Assert.True(r.Attempts == 100 && r.Succeeded == 100, $"insecure {r.Attack}/{r.Level}: {r.Succeeded}/{r.Attempts} ({r.Notes})");
+        }
+
+        // Secure: no success anywhere, every attempt judged, 100 attempts of every applicable attack × level.
+        var secureResults = results.Where(r => r.Pipeline == "secure").ToList();
+        Assert.Equal(ClassicAttacks.Length + OtherAttacks.Length + 1, secureResults.Select(r => r.Attack).Distinct().Count());
+        foreach (var r in secureResults)
+        {
+            Assert.True(r.Succeeded == 0, $"secure {r.Attack}/{r.Level} succeeded {r.Succeeded}/{r.Attempts}: {r.Notes}");
+            Assert.True(r.Unjudged == 0, $"secure {r.Attack}/{r.Level}: {r.Unjudged} attempts could not be judged ({r.Notes})");
+            Assert.True(r.Attempts == 100 || (r.Attempts == 0 && r.Notes.StartsWith("not applicable", StringComparison.Ordinal)),
+                $"secure {r.Attack}/{r.Level}: {r.Attempts} attempts ({r.Notes})");
+        }
+
+        // The secure pipeline's own readings: none rejected, none lost, during the whole campaign (restart included).
+        var decisions = await secureActuator.GetAsync<List<DecisionDto>>($"/decisions?after={startSeq}&limit=100000") ?? [];
+        var falseRejections = decisions.Where(d => d.Verdict == "rejected" && d.AttemptId is null).ToList();
+        Assert.True(falseRejections.Count == 0,
+            "legit messages rejected: " + string.Join("; ", falseRejections.Take(5).Select(d => $"{d.Topic} {d.Reason}")));
+        var applied = decisions.Where(d => d.Verdict == "applied" && d.MessageId is not null).Select(d => d.MessageId!).ToHashSet();
+        var lost = legitIds.Where(id => !applied.Contains(id)).ToList();
+        Assert.True(legitIds.Count >= 100, $"the test published {legitIds.Count} legit readings");
+        Assert.True(lost.Count == 0, $"{lost.Count} of {legitIds.Count} legit readings were not applied");
+
+        // Each attempt is a span the dashboard shows.
+        var dashboard = fixture.Http("aspire-dashboard");
+        await SmartHomeAppFixture.EventuallyAsync(async () =>
+        {
+            using var document = JsonDocument.Parse(await dashboard.GetStringAsync("/api/telemetry/spans"));
+            return DashboardSpans.Read(document.RootElement).FirstOrDefault(s => s.Name == "attack inject"
+                && s.Attributes.GetValueOrDefault("smarthome.pipeline") == "secure"
+                && s.Attributes.GetValueOrDefault("smarthome.attack.outcome") == "blocked"
+                && s.Attributes.ContainsKey("smarthome.attack.blocked_by"));
+        }, TimeSpan.FromSeconds(60), "a blocked 'attack inject' span of the secure attacker");
+    }
+
+    /// <summary>Legit readings through the secure sensor's own API, a few at a time, until the campaign ends.</summary>
+    private static async Task<List<string>> PublishLegitAsync(HttpClient sensor, CancellationToken ct)
+    {
+        var ids = new List<string>();
+        for (var i = 0; i < 15; i++)
+        {
+            var response = await sensor.PostAsync("/publish?count=20&ratePerSecond=20", null, ct);
+            response.EnsureSuccessStatusCode();
+            var body = JsonNode.Parse(await response.Content.ReadAsStringAsync(ct))!;
+            ids.AddRange(body["messageIds"]!.AsArray().Select(n => n!.GetValue<string>()));
+            await Task.Delay(2000, ct);
+        }
+
+        return ids;
+    }
+
+    private static IEnumerable<ResultRow> Results(JsonObject report) =>
+        report["results"]!.AsArray().Select(r => new ResultRow(
+            r!["pipeline"]!.GetValue<string>(), r["attack"]!.GetValue<string>(), r["level"]!.GetValue<string>(),
+            r["attempts"]!.GetValue<int>(), r["succeeded"]!.GetValue<int>(), r["unjudged"]!.GetValue<int>(),
+            r["blockedBy"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<int>()),
+            r["notes"]!.GetValue<string>(), r["legitP99Ms"]?.GetValue<double>()));
+
+    private static string Table(IEnumerable<ResultRow> rows)
+    {
+        var sb = new System.Text.StringBuilder("| pipeline | attack | level | attempts | succeeded | blocked by | notes |\n| --- | --- | --- | ---: | ---: | --- | --- |\n");
+        foreach (var r in rows)
+        {
+            sb.Append(System.Globalization.CultureInfo.InvariantCulture,
+                $"| {r.Pipeline} | {r.Attack} | {r.Level} | {r.Attempts} | {r.Succeeded} | {string.Join(", ", r.BlockedBy.Select(b => $"{b.Key} {b.Value}"))}{(r.Unjudged > 0 ? $" unjudged {r.Unjudged}" : string.Empty)} | {r.Notes} |\n");
+        }
+
+        return sb.ToString();
+    }
+
+    private sealed record ResultRow(string Pipeline, string Attack, string Level, int Attempts, int Succeeded, int Unjudged,
+        Dictionary<string, int> BlockedBy, string Notes, double? LegitP99Ms);
+}
