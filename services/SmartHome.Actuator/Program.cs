@@ -2,35 +2,22 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmartHome.Actuator;
 using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
-using SmartHome.Security;
 using SmartHome.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("actuator");
 
-string pipeline;
-try
+if (!StartupCheck.TryRun(() => ProtectionRegistration.GetPipeline(builder.Configuration), string.Empty, out var pipeline))
 {
-    pipeline = ProtectionRegistration.GetPipeline(builder.Configuration);
-}
-catch (InvalidOperationException ex)
-{
-    Console.Error.WriteLine(ex.Message);
     return 2;
 }
 
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HomeState>();
 builder.Services.AddSingleton(new DecisionLog(builder.Configuration.GetValue("Actuator:DecisionLogCapacity", 50_000)));
-IMessageProtection protection;
-try
+if (!StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration),
+        $"The {pipeline} actuator cannot start: ", out var protection))
 {
-    protection = ProtectionFactory.ForActuator(pipeline, builder.Configuration);
-}
-catch (Exception ex) when (ex is KeyMaterialException or IOException or InvalidOperationException)
-{
-    // Missing or corrupt keys are a setup problem: one sentence, no stack trace.
-    Console.Error.WriteLine($"The {pipeline} actuator cannot start: {ex.Message}");
     return 1;
 }
 

@@ -2,21 +2,14 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
-using SmartHome.Security;
 using SmartHome.Sensor;
 using SmartHome.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("sensor");
 
-string pipeline;
-try
+if (!StartupCheck.TryRun(() => ProtectionRegistration.GetPipeline(builder.Configuration), string.Empty, out var pipeline))
 {
-    pipeline = ProtectionRegistration.GetPipeline(builder.Configuration);
-}
-catch (InvalidOperationException ex)
-{
-    Console.Error.WriteLine(ex.Message);
     return 2;
 }
 
@@ -27,18 +20,12 @@ builder.Services.AddSingleton(sp =>
     var options = sp.GetRequiredService<IOptions<SensorOptions>>().Value;
     return new HomeSimulator(options.Devices, options.Seed);
 });
-IMessageProtection protection;
-try
+var devices = builder.Configuration.GetSection("Sensor:Devices").Get<string[]>() is { Length: > 0 } configured
+    ? configured
+    : HomeSimulator.DefaultDevices;
+if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Configuration, devices),
+        $"The {pipeline} sensor cannot start: ", out var protection))
 {
-    var devices = builder.Configuration.GetSection("Sensor:Devices").Get<string[]>() is { Length: > 0 } configured
-        ? configured
-        : HomeSimulator.DefaultDevices;
-    protection = ProtectionFactory.ForSensor(pipeline, builder.Configuration, devices);
-}
-catch (Exception ex) when (ex is KeyMaterialException or IOException or InvalidOperationException)
-{
-    // Missing or corrupt keys are a setup problem: one sentence, no stack trace.
-    Console.Error.WriteLine($"The {pipeline} sensor cannot start: {ex.Message}");
     return 1;
 }
 
