@@ -118,7 +118,4 @@ public sealed class HomeState
     }
 }
 
-public sealed record HomeSnapshot(bool HeatingOn, bool DoorLocked, bool SirenOn, bool PlugRelayOn, double? LastTemperature, long ChangeCount)
-{
-    public HomeSnapshot WithoutCount() => this with { ChangeCount = 0 };
-}
+public sealed record HomeSnapshot(bool HeatingOn, bool DoorLocked, bool SirenOn, bool PlugRelayOn, double? LastTemperature, long ChangeCount);
