@@ -15,6 +15,19 @@ public static class MachineInfo
         return cpu + mem;
     }
 
+    /// <summary>The first three fields of /proc/loadavg, or "n/a".</summary>
+    public static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "n/a";
+        }
+    }
+
     public static string Os => RuntimeInformation.OSDescription;
 
     public static string Runtime => RuntimeInformation.FrameworkDescription + " " + RuntimeInformation.ProcessArchitecture +

@@ -33,6 +33,17 @@ public sealed class ReportResults
 
     /// <summary>Things the reader must know (skipped parts, measurement caveats).</summary>
     public List<string> Notes { get; init; } = [];
+
+    /// <summary>Adds a note as one line (exception messages may span several).</summary>
+    public void Note(string text) => Notes.Add(OneLine(text));
+
+    /// <summary>Joins the lines of <paramref name="text"/> and caps it at 400 characters.</summary>
+    public static string OneLine(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var line = string.Join(" ", text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length > 400 ? line[..400] + "..." : line;
+    }
 }
 
 /// <summary>What is needed to reproduce the run: machine, versions, broker mode, parameters.</summary>
@@ -56,6 +67,9 @@ public sealed record RunInfo(
     int CryptoIterations)
 {
     public double DurationSeconds { get; set; } = DurationSeconds;
+
+    /// <summary>/proc/loadavg (1, 5, 15 min) at the start and the end: other work on a shared machine skews every number.</summary>
+    public string LoadAverage { get; set; } = string.Empty;
 }
 
 public sealed record CampaignStatus(bool Ran, string? Reason);

@@ -50,6 +50,9 @@ public sealed record ReportOptions
     /// <summary>Throughput mode: publishes in flight per sensor.</summary>
     public int ThroughputConcurrency { get; init; } = 16;
 
+    /// <summary>How long to wait for an attacker to become healthy after starting it.</summary>
+    public TimeSpan AttackerTimeout { get; init; } = TimeSpan.FromSeconds(120);
+
     public bool ShowHelp { get; init; }
 
     public static readonly string[] UrlKeys =
@@ -72,6 +75,7 @@ public sealed record ReportOptions
           --step-seconds S    throughput mode: traffic per step (default 3)
           --throughput-concurrency C   throughput mode: publishes in flight (default 16)
           --keys DIR          keys of the started app (default: the repository's keys/)
+          --attacker-timeout S   wait this long for an attacker to become healthy (default 120)
           --attach            use a running app; give its URLs:
               --insecure-sensor URL --insecure-actuator URL --secure-sensor URL --secure-actuator URL
               [--insecure-attacker URL --secure-attacker URL] [--broker-mode executable|container]
@@ -117,6 +121,7 @@ public sealed record ReportOptions
                 case "--step-seconds": o = o with { StepSeconds = Dbl() }; break;
                 case "--throughput-concurrency": o = o with { ThroughputConcurrency = Int(1) }; break;
                 case "--keys": o = o with { KeysDirectory = Next() }; break;
+                case "--attacker-timeout": o = o with { AttackerTimeout = TimeSpan.FromSeconds(Dbl()) }; break;
                 case "--attach": o = o with { Attach = true }; break;
                 case "--broker-mode": o = o with { BrokerMode = Next() }; break;
                 default:

@@ -49,6 +49,7 @@ public static class ReportRunner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(progress);
         var clock = Stopwatch.StartNew();
+        var loadAtStart = MachineInfo.LoadAverage();
         var repo = MachineInfo.FindRepositoryRoot();
         var keysDirectory = Path.GetFullPath(options.KeysDirectory ?? Path.Combine(repo ?? ".", "keys"));
         Directory.CreateDirectory(options.OutputDirectory);
@@ -66,7 +67,7 @@ public static class ReportRunner
         {
             var cache = options.FleetKeysDirectory ?? Path.Combine(options.OutputDirectory, "fleet-keys");
             results.Fleet = FleetBench.Run(options.FleetSize, cache, progress);
-            results.Notes.Add("Fleet mode runs in-process (no broker): it measures the actuator's receiver classes, not MQTT transport.");
+            results.Note("Fleet mode runs in-process (no broker): it measures the actuator's receiver classes, not MQTT transport.");
         }
         else
         {
@@ -87,7 +88,7 @@ public static class ReportRunner
                     }
 
                     AddThroughputGoals(results);
-                    results.Notes.Add("Throughput steps run one pipeline at a time (the other idles), so each pipeline has the whole machine; " +
+                    results.Note("Throughput steps run one pipeline at a time (the other idles), so each pipeline has the whole machine; " +
                         "a step's count is bounded (about --step-seconds of traffic, 1,000..40,000 readings).");
                 }
                 else
@@ -116,6 +117,7 @@ public static class ReportRunner
         }
 
         results.Run.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1);
+        results.Run.LoadAverage = $"{loadAtStart} at start, {MachineInfo.LoadAverage()} at end";
         return results;
     }
 
@@ -138,7 +140,7 @@ public static class ReportRunner
             progress.Line($"{l.Pipeline}: {l.Applied} applied, {l.Lost} lost, {l.RejectedLegit} rejected; p50 {Fmt.Ms(l.P50Ms)} ms, p99 {Fmt.Ms(l.P99Ms)} ms.");
             if (l.RejectedLegit > 0)
             {
-                results.Notes.Add($"{l.Pipeline}: {l.RejectedLegit} legitimate readings were rejected: " +
+                results.Note($"{l.Pipeline}: {l.RejectedLegit} legitimate readings were rejected: " +
                     string.Join(", ", l.RejectReasons.Select(kv => $"{kv.Key} {kv.Value}")) + ".");
             }
         }
@@ -153,7 +155,7 @@ public static class ReportRunner
         await Task.WhenAll(clients.Select(c => c.MeasureAsync(warmUp, rate, concurrency, null, ct))).ConfigureAwait(false);
         if (!results.Notes.Any(n => n.StartsWith("Warm-up", StringComparison.Ordinal)))
         {
-            results.Notes.Add($"Warm-up: each pipeline first carried {warmUp} unmeasured readings (JIT, connections, session keys); they are not in any number.");
+            results.Note($"Warm-up: each pipeline first carried {warmUp} unmeasured readings (JIT, connections, session keys); they are not in any number.");
         }
     }
 
@@ -172,17 +174,22 @@ public static class ReportRunner
         }
 
         var failures = new List<string>();
-        foreach (var pipeline in Pipelines)
+        progress.Line("Starting insecure-attacker and secure-attacker...");
+        var started = await Task.WhenAll(Pipelines.Select(p => StartAttackerAsync(app, $"{p}-attacker", options.AttackerTimeout, ct)))
+            .ConfigureAwait(false);
+        for (var i = 0; i < Pipelines.Length; i++)
         {
+            var pipeline = Pipelines[i];
             var resource = $"{pipeline}-attacker";
+            if (started[i] is { } problem)
+            {
+                failures.Add(problem);
+                progress.Line("Not run: " + problem);
+                continue;
+            }
+
             try
             {
-                progress.Line($"Starting {resource}...");
-                if (await app.StartAsync(resource, ct).ConfigureAwait(false) is { } problem)
-                {
-                    failures.Add(problem);
-                    continue;
-                }
 
                 using var http = app.Http(resource);
                 var sw = Stopwatch.StartNew();
@@ -201,10 +208,20 @@ public static class ReportRunner
 
         results.Campaign = failures.Count == 0
             ? new CampaignStatus(true, null)
-            : new CampaignStatus(results.Attacks.Count > 0, "campaign incomplete: " + string.Join("; ", failures));
-        if (failures.Count > 0)
+            : new CampaignStatus(results.Attacks.Count > 0, ReportResults.OneLine(string.Join("; ", failures)));
+    }
+
+    private static async Task<string?> StartAttackerAsync(IAppTarget app, string resource, TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
         {
-            results.Notes.Add(results.Campaign.Reason!);
+            return await app.StartAsync(resource, limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return $"{resource} did not become healthy within {timeout.TotalSeconds:0} s";
         }
     }
 

@@ -24,6 +24,13 @@ public static class SummaryWriter
             else
             {
                 sb.Append(AttackTable(r.Attacks)).Append('\n');
+                if (r.Campaign.Reason is { } partial)
+                {
+                    sb.Append("**Campaign incomplete**: ").Append(partial).Append("\n\n");
+                }
+
+                sb.Append("Each cell: attempts that succeeded on the victim's side (judged by the actuator's decision log) and the layer that ")
+                  .Append("stopped the others; ").Append(Fmt.Int(r.Run.Attempts)).Append(" attempts per attack and level.\n\n");
             }
 
             sb.Append("## Latency and cost per message\n\n");
@@ -96,7 +103,7 @@ public static class SummaryWriter
     public static string RunLine(RunInfo run) =>
         $"Machine: {run.Machine}, {run.ProcessorCount} logical cores; {run.Os}; {run.Runtime}; Aspire {run.AspireVersion}; " +
         $"broker: {run.BrokerMode}; app: {run.AppSource}; commit {run.GitCommit ?? "unknown"}; " +
-        $"started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {run.DurationSeconds:0} s.";
+        $"started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {run.DurationSeconds:0} s; load average {run.LoadAverage}.";
 
     public static string ReproduceCommand(RunInfo run) =>
         $"dotnet run -c Release --project services/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +

@@ -1,0 +1,222 @@
+using System.Globalization;
+
+namespace SmartHome.Report.Tests;
+
+public sealed class LatencyStatsTests
+{
+    [Fact]
+    public void Percentiles_match_the_exact_nearest_rank_within_HdrHistogram_precision()
+    {
+        var random = new Random(7);
+        var samples = Enumerable.Range(0, 10_000).Select(_ => 0.2 + random.NextDouble() * random.NextDouble() * 40).ToArray();
+        var stats = LatencyStats.Compute(samples);
+        var sorted = samples.Order().ToArray();
+        foreach (var (p, actual) in new[] { (50.0, stats.P50Ms), (95.0, stats.P95Ms), (99.0, stats.P99Ms), (99.9, stats.P999Ms) })
+        {
+            var exact = CryptoBench.Percentile(sorted, p);
+            Assert.InRange(actual, exact * 0.998 - 0.001, exact * 1.002 + 0.001);
+        }
+
+        Assert.Equal(sorted[^1], stats.MaxMs);
+        Assert.Equal(samples.Average(), stats.MeanMs, 9);
+        Assert.Equal(10_000, stats.Count);
+    }
+
+    [Fact]
+    public void Percentiles_never_exceed_the_maximum_and_the_cdf_is_monotonic()
+    {
+        var stats = LatencyStats.Compute([1.2345, 1.2346, 7.77]);
+        Assert.True(stats.P999Ms <= stats.MaxMs);
+        Assert.Equal(7.77, stats.Cdf[^1].LatencyMs);
+        Assert.Equal(100, stats.Cdf[^1].Percentile);
+        for (var i = 1; i < stats.Cdf.Count; i++)
+        {
+            Assert.True(stats.Cdf[i].LatencyMs >= stats.Cdf[i - 1].LatencyMs);
+        }
+    }
+
+    [Fact]
+    public void No_samples_give_zeros_not_an_exception() =>
+        Assert.Equal(0, LatencyStats.Compute([]).P99Ms);
+
+    [Fact]
+    public void Nearest_rank_percentile()
+    {
+        double[] sorted = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
+        Assert.Equal(5, CryptoBench.Percentile(sorted, 50));
+        Assert.Equal(10, CryptoBench.Percentile(sorted, 99));
+        Assert.Equal(1, CryptoBench.Percentile(sorted, 0));
+    }
+}
+
+public sealed class CsvWriterTests
+{
+    [Theory]
+    [InlineData("plain", "plain")]
+    [InlineData("a,b", "\"a,b\"")]
+    [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
+    [InlineData("two\nlines", "\"two\nlines\"")]
+    public void Escapes_per_RFC_4180(string field, string expected) => Assert.Equal(expected, CsvWriter.Escape(field));
+
+    [Fact]
+    public void Every_number_has_one_row_and_round_trips()
+    {
+        var results = Samples.Results();
+        var rows = CsvWriter.Parse(CsvWriter.Render(results));
+        Assert.Equal(CsvWriter.Header.Split(','), rows[0]);
+        Assert.All(rows, r => Assert.Equal(6, r.Length));
+        var cell = Samples.Index(rows);
+        var l = results.Latency[1];
+        Assert.Equal(l.P99Ms, double.Parse(cell[("latency", "secure", "", "", "p99Ms")], CultureInfo.InvariantCulture));
+        Assert.Equal("3", cell[("attack", "secure", "forge, with comma", "insider", "blockedBy.signature")]);
+        Assert.Equal("0", cell[("attack", "secure", "forge, with comma", "insider", "succeeded")]);
+        Assert.Equal("no", cell[("goal", "", "Issue 4: secure p50 < 1.5 ms", "", "met")]);
+        Assert.Equal(rows.Count - 1, cell.Count);
+    }
+}
+
+public sealed class SummaryWriterTests
+{
+    [Fact]
+    public void Attack_table_has_one_row_per_attack_and_level_and_names_the_stopping_layer()
+    {
+        var table = SummaryWriter.AttackTable(Samples.Results().Attacks);
+        var lines = table.TrimEnd().Split('\n');
+        Assert.Equal("| Attack | Level | Insecure | Secure |", lines[0]);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("| forge, with comma | insider | 3/3 succeeded | 0/3 succeeded; blocked by signature (3) |", lines[2]);
+    }
+
+    [Fact]
+    public void Latency_table_uses_the_shared_formats()
+    {
+        var table = SummaryWriter.LatencyTable(Samples.Results().Latency);
+        Assert.Contains("| secure | 1000 | 2 | 1 | 1.234 | 2.500 | 9.876 | 12.000 | 950 | 0.812 |", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_campaign_that_did_not_run_is_said_plainly()
+    {
+        var r = Samples.Results();
+        r.Campaign = new CampaignStatus(false, "the attacker is not there");
+        var md = SummaryWriter.Render(r);
+        Assert.Contains("**The attack campaign was not run**: the attacker is not there", md, StringComparison.Ordinal);
+        Assert.Contains("Machine: Test CPU", md, StringComparison.Ordinal);
+        Assert.Contains("--attempts 10 --readings 1000", md, StringComparison.Ordinal);
+    }
+}
+
+public sealed class CampaignParseTests
+{
+    [Fact]
+    public void Reads_the_attackers_report_object()
+    {
+        const string json = """
+            { "pipeline": "secure", "durationMs": 10, "attemptsPerAttack": 5,
+              "results": [ { "pipeline": "secure", "attack": "replay", "level": "outsider", "attempts": 5, "succeeded": 0,
+                             "unjudged": 1, "blockedBy": { "replay-window": 4 }, "notes": "immediate" } ] }
+            """;
+        var r = Assert.Single(Campaign.Parse(json, "insecure"));
+        Assert.Equal(("secure", "replay", "outsider", 5, 0, 1), (r.Pipeline, r.Attack, r.Level, r.Attempts, r.Succeeded, r.Unjudged));
+        Assert.Equal(4, r.BlockedBy["replay-window"]);
+        Assert.Equal("immediate", r.Notes);
+    }
+
+    [Fact]
+    public void Reads_a_plain_list_and_fills_in_the_pipeline()
+    {
+        var r = Assert.Single(Campaign.Parse("""[{"attack":"eavesdrop","level":"outsider","attempts":2,"succeeded":2,"blockedBy":{}}]""", "insecure"));
+        Assert.Equal("insecure", r.Pipeline);
+        Assert.Empty(r.BlockedBy);
+    }
+}
+
+public sealed class AnalysisTests
+{
+    [Fact]
+    public void Counts_lost_and_rejected_and_ignores_foreign_decisions()
+    {
+        var t0 = DateTimeOffset.UnixEpoch;
+        DecisionDto D(long seq, string id, string verdict, double? ms) =>
+            new(seq, id, null, "temp-living", "t", "temperature", verdict, verdict == "applied" ? null : "replay", 1, ms, t0.AddMilliseconds(seq * 10));
+        var m = new RunMeasurement("secure", ["a", "b", "c", "d"],
+            [D(1, "a", "applied", 1), D(2, "x", "applied", 50), D(3, "b", "rejected", null), D(4, "c", "applied", 3), D(5, "c", "applied", 99)],
+            100, 1, 10, 30, null, 0);
+        var l = Analysis.Latency(m);
+        Assert.Equal((4, 3, 2, 1, 1), (l.Count, l.Decided, l.Applied, l.RejectedLegit, l.Lost));
+        Assert.Equal(3, l.MaxMs);
+        Assert.Equal(10.0, l.CpuMsPerMessage);
+        Assert.Equal(1, l.RejectReasons["replay"]);
+        // 2 applied readings 30 ms apart: (2 - 1) / 0.03 s.
+        Assert.Equal(1 / 0.03, l.ThroughputPerSecond, 6);
+    }
+
+    [Fact]
+    public void A_throughput_step_fails_on_loss_and_says_why()
+    {
+        var t0 = DateTimeOffset.UnixEpoch;
+        var ids = Enumerable.Range(0, 100).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
+        var decisions = ids.Take(95).Select((id, i) => new DecisionDto(i + 1, id, null, "s", "t", "k", "applied", null, 0, 2, t0.AddMilliseconds(i))).ToList();
+        var step = Analysis.Step(new RunMeasurement("insecure", ids, decisions, 1000, 0.1, 50, 80, null, 0), 4);
+        Assert.False(step.Passed);
+        Assert.StartsWith("fail: loss 5.00 %", step.Verdict, StringComparison.Ordinal);
+        Assert.Equal(80, step.ActuatorCpuPercent, 6);
+    }
+}
+
+public sealed class OptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_issues_defaults()
+    {
+        var o = ReportOptions.Parse([]);
+        Assert.Equal((ReportMode.Full, 100, 10_000, "metrics", 1000), (o.Mode, o.Attempts, o.Readings, o.OutputDirectory, o.FleetSize));
+    }
+
+    [Fact]
+    public void Parses_attempts_readings_and_attach_urls()
+    {
+        var o = ReportOptions.Parse(["--attempts", "10", "--readings", "500", "--mode", "latency", "--attach",
+            "--insecure-sensor", "http://h:1", "--insecure-actuator", "http://h:2", "--secure-sensor", "http://h:3", "--secure-actuator", "http://h:4"]);
+        Assert.Equal((10, 500, ReportMode.Latency, true), (o.Attempts, o.Readings, o.Mode, o.Attach));
+        Assert.Equal(new Uri("http://h:4"), o.Urls["secure-actuator"]);
+    }
+
+    [Theory]
+    [InlineData("--attempts", "0")]
+    [InlineData("--mode", "fast")]
+    [InlineData("--bogus", "1")]
+    public void Rejects_bad_options_with_a_sentence(string option, string value) =>
+        Assert.Throws<ArgumentException>(() => ReportOptions.Parse([option, value]));
+
+    [Fact]
+    public void Attach_without_urls_names_what_is_missing()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--attach", "--insecure-sensor", "http://h:1"]));
+        Assert.Contains("--secure-actuator", ex.Message, StringComparison.Ordinal);
+    }
+}
+
+internal static class Samples
+{
+    public static ReportResults Results()
+    {
+        var r = new ReportResults
+        {
+            Run = new RunInfo("full", DateTimeOffset.UnixEpoch, 12, "Test CPU", "Linux", 2, ".NET", "13.6.5", "abc", "executable", "test",
+                10, 1000, 1000, 1, 1000, 200),
+        };
+        r.Campaign = new CampaignStatus(true, null);
+        r.Attacks.Add(new AttackResult("insecure", "forge, with comma", "insider", 3, 3, [], null));
+        r.Attacks.Add(new AttackResult("secure", "forge, with comma", "insider", 3, 0, new() { ["signature"] = 3 }, "n"));
+        r.Latency.Add(new LatencyResult("insecure", 1000, 1000, 1000, 0, 0, 0.5, 0.9, 1.5, 2, 3, 0.6, 1000, 990, 100, 200, 0.3, 1,
+            new Dictionary<string, int>(), []));
+        r.Latency.Add(new LatencyResult("secure", 1000, 998, 997, 1, 2, 1.2344, 2.5, 9.876, 11, 12, 1.4, 1000, 950.4, 300, 512, 0.812, 1,
+            new Dictionary<string, int> { ["replay"] = 1 }, []));
+        r.Goals.Add(new GoalCheck("Issue 4: secure p50 < 1.5 ms", "x", false));
+        return r;
+    }
+
+    public static Dictionary<(string, string, string, string, string), string> Index(List<string[]> rows) =>
+        rows.Skip(1).ToDictionary(r => (r[0], r[1], r[2], r[3], r[4]), r => r[5]);
+}
