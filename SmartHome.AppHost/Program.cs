@@ -18,10 +18,11 @@ if (settings.InsecureEnabled)
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
         .WithPipelineDefaults(settings, "insecure", broker);
-    builder.AddProject<Projects.SmartHome_Sensor>("insecure-sensor")
+    var sensor = builder.AddProject<Projects.SmartHome_Sensor>("insecure-sensor")
         .WithPipelineDefaults(settings, "insecure", broker)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator);
+    builder.AddAttacker(settings, "insecure", broker, actuator, sensor);
 }
 
 if (settings.SecureEnabled)
@@ -47,6 +48,7 @@ if (settings.SecureEnabled)
         .WaitFor(actuator)
         .WithCommand("rotate-key", "Rotate session keys", context => HttpCommands.PostAsync(context, "/rotate"),
             new CommandOptions { Description = "Every device announces a fresh AES-256 session key now.", IconName = "ArrowSync" });
+    builder.AddAttacker(settings, "secure", broker, actuator, sensor);
     if (keygen is not null)
     {
         actuator.WaitForCompletion(keygen);

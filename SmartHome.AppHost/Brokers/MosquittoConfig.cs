@@ -64,6 +64,9 @@ public sealed class MosquittoConfig
         {
             sb.AppendLine("allow_anonymous false");
             sb.AppendLine(c, $"password_file {PasswordFile}");
+            // The client id is the username: nobody can take over another account's session (client-id takeover),
+            // at the price of one connection per broker user.
+            sb.AppendLine("use_username_as_clientid true");
         }
 
         if (AclFile is not null)

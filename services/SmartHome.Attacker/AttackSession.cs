@@ -1,0 +1,242 @@
+using System.Security.Cryptography.X509Certificates;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace SmartHome.Attacker;
+
+/// <summary>Where the broker is and how the attacker may reach it.</summary>
+public sealed record BrokerTarget(string Host, int Port, bool UseTls, string? CaFile)
+{
+    public static BrokerTarget Parse(string connectionString, string? caFile)
+    {
+        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("mqtt" or "mqtts" or "tcp"))
+        {
+            throw new FormatException($"Broker '{connectionString}' is not of the form mqtt://host:port or mqtts://host:port.");
+        }
+
+        var tls = uri.Scheme == "mqtts";
+        return new BrokerTarget(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port, tls, caFile);
+    }
+
+    /// <summary>The flood only ever targets a broker on this machine.</summary>
+    public bool IsLoopback => Host is "localhost" || (System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
+}
+
+/// <summary>Credentials (or none) and client id of one attacker connection.</summary>
+public sealed record Identity(string? Username, string? Password, string ClientId, bool CleanStart = true, uint SessionExpirySeconds = 0);
+
+/// <summary>One MQTT 5 connection of the attacker; records how the broker answered.</summary>
+public sealed class AttackSession : IAsyncDisposable
+{
+    private readonly IMqttClient _client;
+    private readonly BrokerTarget _target;
+    private readonly Identity _identity;
+
+    private AttackSession(BrokerTarget target, Identity identity)
+    {
+        _target = target;
+        _identity = identity;
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.ApplicationMessageReceivedAsync += args =>
+        {
+            Received?.Invoke(args.ApplicationMessage);
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Called for every message the broker delivers to this connection.</summary>
+    public Action<MqttApplicationMessage>? Received { get; set; }
+
+    public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Null when connected; otherwise why the broker (or TLS) refused.</summary>
+    public string? Refusal { get; private set; }
+
+    /// <summary>Which layer refused the connection (broker-auth or tls); null when connected.</summary>
+    public string? RefusedBy { get; private set; }
+
+    public static async Task<AttackSession> ConnectAsync(BrokerTarget target, Identity identity, CancellationToken ct, bool forcePlainTcp = false)
+    {
+        var session = new AttackSession(target, identity);
+        await session.ConnectCoreAsync(forcePlainTcp, ct).ConfigureAwait(false);
+        return session;
+    }
+
+    private readonly SemaphoreSlim _reconnect = new(1, 1);
+
+    /// <summary>Reconnects after the broker dropped the connection (e.g. the real device with the same username came back).</summary>
+    public async Task ReconnectAsync(CancellationToken ct)
+    {
+        await _reconnect.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (!_client.IsConnected)
+            {
+                await ConnectCoreAsync(false, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _reconnect.Release();
+        }
+    }
+
+    /// <summary>Publishes; when the connection was lost before the PUBACK, reconnects and tries again (a few times).</summary>
+    public async Task<MqttClientPublishReasonCode?> PublishWithRetryAsync(string topic, byte[] payload, string? attemptId, bool retain, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 6; attempt++)
+        {
+            var code = await PublishAsync(topic, payload, attemptId, retain, ct).ConfigureAwait(false);
+            if (code is not null || RefusedBy is not null)
+            {
+                return code;
+            }
+
+            Reconnects++;
+            await Task.Delay(TimeSpan.FromMilliseconds(50 * (attempt + 1)), ct).ConfigureAwait(false);
+            await ReconnectAsync(ct).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    /// <summary>How often this session had to reconnect because the broker dropped it.</summary>
+    public int Reconnects { get; private set; }
+
+    private async Task ConnectCoreAsync(bool forcePlainTcp, CancellationToken ct)
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(_target.Host, _target.Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId(_identity.ClientId)
+            .WithCleanStart(_identity.CleanStart)
+            .WithSessionExpiryInterval(_identity.SessionExpirySeconds)
+            .WithTimeout(TimeSpan.FromSeconds(5));
+        if (_identity.Username is not null)
+        {
+            builder.WithCredentials(_identity.Username, _identity.Password ?? string.Empty);
+        }
+
+        if (_target.UseTls && !forcePlainTcp)
+        {
+            builder.WithTlsOptions(tls =>
+            {
+                tls.UseTls().WithTargetHost(_target.Host);
+                if (_target.CaFile is not null && File.Exists(_target.CaFile))
+                {
+                    tls.WithTrustChain(new X509Certificate2Collection(X509CertificateLoader.LoadCertificateFromFile(_target.CaFile)));
+                }
+            });
+        }
+
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(6));
+            var result = await _client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+            if (result.ResultCode == MqttClientConnectResultCode.Success)
+            {
+                Refusal = null;
+                RefusedBy = null;
+            }
+            else
+            {
+                Refusal = $"CONNACK {result.ResultCode}";
+                RefusedBy = Layers.BrokerAuth;
+            }
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException ex)
+        {
+            Refusal = $"CONNACK refused: {ex.Message}";
+            RefusedBy = Layers.BrokerAuth;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException
+                                       or System.Security.Authentication.AuthenticationException or IOException
+                                   && !ct.IsCancellationRequested)
+        {
+            Refusal = $"connection failed: {ex.GetBaseException().Message}";
+            RefusedBy = forcePlainTcp || _target.UseTls ? Layers.Tls : Layers.BrokerAuth;
+        }
+
+        if (forcePlainTcp && RefusedBy is not null)
+        {
+            // Speaking plain MQTT to a TLS listener fails in the TLS layer, whatever MQTTnet reports.
+            RefusedBy = Layers.Tls;
+        }
+    }
+
+    /// <summary>Subscribes; returns the broker's answer (e.g. GrantedQoS1, NotAuthorized), or null if not connected.</summary>
+    public async Task<MqttClientSubscribeResultCode?> SubscribeAsync(string filter, CancellationToken ct)
+    {
+        if (!_client.IsConnected)
+        {
+            return null;
+        }
+
+        var result = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
+        return result.Items.FirstOrDefault()?.ResultCode;
+    }
+
+    public async Task UnsubscribeAsync(string filter, CancellationToken ct)
+    {
+        if (_client.IsConnected)
+        {
+            await _client.UnsubscribeAsync(filter, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Publishes at QoS 1 with the attempt id; returns the PUBACK reason code, or null if the connection was lost.</summary>
+    public async Task<MqttClientPublishReasonCode?> PublishAsync(string topic, byte[] payload, string? attemptId, bool retain,
+        CancellationToken ct, MQTTnet.Packets.MqttUserProperty? extra = null)
+    {
+        if (!_client.IsConnected)
+        {
+            return null;
+        }
+
+        var builder = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(retain);
+        if (attemptId is not null)
+        {
+            builder.WithUserProperty(SmartHome.Messaging.MessageProperties.AttemptId, System.Text.Encoding.UTF8.GetBytes(attemptId).AsMemory());
+        }
+
+        if (extra is not null)
+        {
+            builder.WithUserProperty(extra.Name, extra.ValueBuffer);
+        }
+
+        try
+        {
+            var result = await _client.PublishAsync(builder.Build(), ct).ConfigureAwait(false);
+            return result.ReasonCode;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException
+                                       or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            try
+            {
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
+            {
+                // already gone
+            }
+        }
+
+        _client.Dispose();
+        _reconnect.Dispose();
+    }
+}

@@ -1,0 +1,99 @@
+using System.Net.Http.Json;
+
+namespace SmartHome.Attacker;
+
+/// <summary>One entry of the actuator's decision log (GET /decisions), as the attacker reads it.</summary>
+public sealed record VictimDecision(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
+    string Verdict, string? Reason, double? Value, double? LatencyMs);
+
+public sealed record VictimSummary(long Total, long Applied, long Rejected);
+
+public sealed record PublishResponse(int Published, IReadOnlyList<string> MessageIds);
+
+/// <summary>
+/// The victim's side, over HTTP: the actuator's decision log (the only source of truth for an outcome) and the
+/// sensor (to make legit readings happen while the attacker listens).
+/// </summary>
+public sealed class Victim(HttpClient actuator, HttpClient? sensor)
+{
+    public HttpClient Actuator => actuator;
+
+    public bool CanTriggerReadings => sensor is not null;
+
+    /// <summary>Sequence number of the newest decision: attempts made after this are judged from the log after it.</summary>
+    public async Task<long> LatestSeqAsync(CancellationToken ct)
+    {
+        var summary = await actuator.GetFromJsonAsync("/decisions/summary", AttackerJson.Default.VictimSummary, ct).ConfigureAwait(false);
+        return summary?.Total ?? 0;
+    }
+
+    /// <summary>Every decision after <paramref name="after"/>, paging through the log.</summary>
+    public async Task<List<VictimDecision>> DecisionsAfterAsync(long after, CancellationToken ct)
+    {
+        var all = new List<VictimDecision>();
+        while (true)
+        {
+            var page = await actuator.GetFromJsonAsync($"/decisions?after={after}&limit=20000", AttackerJson.Default.ListVictimDecision, ct)
+                .ConfigureAwait(false) ?? [];
+            all.AddRange(page);
+            if (page.Count < 20000)
+            {
+                return all;
+            }
+
+            after = page[^1].Seq;
+        }
+    }
+
+    /// <summary>
+    /// Waits (bounded) until the decision tagged <paramref name="sentinelId"/> appears, then returns every decision
+    /// after <paramref name="after"/>. The sentinel is published after every attempt was acknowledged by the broker,
+    /// so once the actuator logged it, the broker has delivered (or dropped) everything before it.
+    /// </summary>
+    public async Task<List<VictimDecision>?> DrainAsync(long after, string sentinelId, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = await actuator.GetFromJsonAsync($"/decisions?after={after}&attemptId={Uri.EscapeDataString(sentinelId)}&limit=1",
+                AttackerJson.Default.ListVictimDecision, ct).ConfigureAwait(false);
+            if (found is { Count: > 0 })
+            {
+                return await DecisionsAfterAsync(after, ct).ConfigureAwait(false);
+            }
+
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
+    /// <summary>Asks the sensor for <paramref name="count"/> legit readings; returns their message ids (empty without a sensor).</summary>
+    public async Task<IReadOnlyList<string>> TriggerReadingsAsync(int count, double ratePerSecond, CancellationToken ct)
+    {
+        if (sensor is null)
+        {
+            return [];
+        }
+
+        var rate = double.IsPositiveInfinity(ratePerSecond) ? string.Empty : FormattableString.Invariant($"&ratePerSecond={ratePerSecond}");
+        using var response = await sensor.PostAsync($"/publish?count={count}{rate}", null, ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync(AttackerJson.Default.PublishResponse, ct).ConfigureAwait(false);
+        return body?.MessageIds ?? [];
+    }
+
+    /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
+    public async Task<bool> ActuatorHealthyAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var response = await actuator.GetAsync("/health", ct).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
+        }
+    }
+}
