@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using SmartHome.Security;
+
+namespace SmartHome.EmbeddedBroker.Tests;
+
+/// <summary>One broker under test: a name for messages, its loopback port and whether it speaks TLS.</summary>
+public sealed record BrokerTarget(string Name, int Port, bool Tls);
+
+/// <summary>
+/// The real Mosquitto (/usr/sbin/mosquitto) and the embedded broker, each started twice from the same generated-style
+/// files: a secure listener (TLS, password file from <see cref="BrokerPasswords"/>, the AppHost's ACL
+/// <see cref="BrokerAcl.Secure"/>, use_username_as_clientid, max_packet_size) and an insecure anonymous one.
+/// </summary>
+public sealed class BrokerPair : IAsyncLifetime
+{
+    public static readonly string[] Accounts = ["actuator", "door-front", "temp-living", "plug-garage", "monitor", "health"];
+
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-eb-" + Guid.NewGuid().ToString("N")[..8]);
+    private readonly List<Process> _mosquittos = [];
+    private readonly List<EmbeddedMqttBroker> _embedded = [];
+    private readonly StringWriter _embeddedLog = new();
+
+    public Dictionary<string, string> Passwords { get; } = Accounts.ToDictionary(a => a, _ => BrokerPasswords.NewPassword(), StringComparer.Ordinal);
+
+    public string CaFile => Path.Combine(_directory, "ca.crt.pem");
+
+    public BrokerTarget MosquittoSecure { get; private set; } = null!;
+
+    public BrokerTarget EmbeddedSecure { get; private set; } = null!;
+
+    public BrokerTarget MosquittoInsecure { get; private set; } = null!;
+
+    public BrokerTarget EmbeddedInsecure { get; private set; } = null!;
+
+    public string EmbeddedLog
+    {
+        get
+        {
+            lock (_embeddedLog)
+            {
+                return _embeddedLog.ToString();
+            }
+        }
+    }
+
+    public static string MosquittoExecutable =>
+        new[] { "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("Mosquitto is not installed (apt-get install mosquitto); the equivalence tests need it.");
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        BrokerPasswords.WriteMosquittoFile(Path.Combine(_directory, "passwd"), Passwords);
+        await File.WriteAllTextAsync(Path.Combine(_directory, "acl"), BrokerAcl.Secure.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        WriteCertificates();
+
+        MosquittoSecure = new BrokerTarget("mosquitto", FreePort(), Tls: true);
+        EmbeddedSecure = new BrokerTarget("embedded", FreePort(), Tls: true);
+        MosquittoInsecure = new BrokerTarget("mosquitto", FreePort(), Tls: false);
+        EmbeddedInsecure = new BrokerTarget("embedded", FreePort(), Tls: false);
+
+        await StartMosquittoAsync(Config(MosquittoSecure.Port, secure: true), "mosquitto-secure.conf", MosquittoSecure.Port);
+        await StartMosquittoAsync(Config(MosquittoInsecure.Port, secure: false), "mosquitto-insecure.conf", MosquittoInsecure.Port);
+        _embedded.Add(await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(Config(EmbeddedSecure.Port, secure: true).Split('\n')), TextWriter.Synchronized(_embeddedLog)));
+        _embedded.Add(await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(Config(EmbeddedInsecure.Port, secure: false).Split('\n')), TextWriter.Synchronized(_embeddedLog)));
+    }
+
+    /// <summary>The shape of SmartHome.AppHost's MosquittoConfig.Render() (without persistence, which the tests do not need).</summary>
+    private string Config(int port, bool secure)
+    {
+        var lines = new List<string>
+        {
+            "# Generated for SmartHome.EmbeddedBroker.Tests",
+            "log_dest stdout",
+            "log_type all",
+            "connection_messages true",
+            "per_listener_settings false",
+            "max_packet_size 65536",
+            "max_inflight_messages 1000",
+            "max_queued_messages 100000",
+            $"user {Environment.UserName}",
+            $"listener {port} 127.0.0.1",
+        };
+        if (secure)
+        {
+            lines.AddRange(
+            [
+                "allow_anonymous false",
+                $"password_file {Path.Combine(_directory, "passwd")}",
+                "use_username_as_clientid true",
+                $"acl_file {Path.Combine(_directory, "acl")}",
+                $"cafile {CaFile}",
+                $"certfile {Path.Combine(_directory, "server.crt.pem")}",
+                $"keyfile {Path.Combine(_directory, "server.key.pem")}",
+                "tls_version tlsv1.2",
+            ]);
+        }
+        else
+        {
+            lines.Add("allow_anonymous true");
+        }
+
+        return string.Join('\n', lines) + "\n";
+    }
+
+    private async Task StartMosquittoAsync(string config, string fileName, int port)
+    {
+        var path = Path.Combine(_directory, fileName);
+        await File.WriteAllTextAsync(path, config);
+        var process = Process.Start(new ProcessStartInfo(MosquittoExecutable, ["-c", path])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        }) ?? throw new InvalidOperationException("mosquitto did not start");
+        _mosquittos.Add(process);
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"mosquitto exited with {process.ExitCode} for {fileName}");
+            }
+
+            try
+            {
+                using var probe = new TcpClient();
+                await probe.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"mosquitto did not listen on {port}");
+    }
+
+    private void WriteCertificates()
+    {
+        var now = DateTimeOffset.UtcNow;
+        using var caKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var caRequest = new CertificateRequest("CN=SmartHome test CA", caKey, HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        caRequest.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(caRequest.PublicKey, false));
+        using var ca = caRequest.CreateSelfSigned(now.AddDays(-1), now.AddYears(1));
+
+        using var serverKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost", serverKey, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(ca, true, false));
+        using var server = request.Create(ca, now.AddDays(-1), now.AddMonths(6), RandomNumberGenerator.GetBytes(16));
+
+        File.WriteAllText(CaFile, ca.ExportCertificatePem() + "\n");
+        File.WriteAllText(Path.Combine(_directory, "server.crt.pem"), server.ExportCertificatePem() + "\n");
+        File.WriteAllText(Path.Combine(_directory, "server.key.pem"), serverKey.ExportPkcs8PrivateKeyPem() + "\n");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var broker in _embedded)
+        {
+            await broker.DisposeAsync();
+        }
+
+        foreach (var process in _mosquittos)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        _embeddedLog.Dispose();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+}
