@@ -56,12 +56,22 @@ public sealed class AppHostSettings
 
         var modeText = config["Broker:Mode"] ?? "executable";
         string? error = null;
-        if (!Enum.TryParse<BrokerMode>(modeText, ignoreCase: true, out var mode))
+        if (!Enum.TryParse<BrokerMode>(modeText, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
         {
-            error = $"Broker:Mode '{modeText}' is not known: use 'executable' (the host's mosquitto) or 'container' (eclipse-mosquitto:2).";
+            error = $"Broker:Mode '{modeText}' is not known: use 'executable' (the host's mosquitto), 'container' (eclipse-mosquitto:2) " +
+                    "or 'embedded' (the built-in MQTTnet broker).";
         }
 
         var mosquitto = mode == BrokerMode.Executable ? MosquittoLocator.Find(config["Broker:MosquittoPath"]) : null;
+        if (error is null && mode == BrokerMode.Executable && mosquitto is null
+            && config["Broker:Mode"] is null && config["Broker:MosquittoPath"] is not { Length: > 0 })
+        {
+            // Nothing asked for explicitly and no mosquitto here: the embedded broker runs the same files.
+            mode = BrokerMode.Embedded;
+            Console.WriteLine("info: Mosquitto was not found; using the embedded broker (Broker:Mode=embedded) with the same users, " +
+                              "passwords and ACLs. Install mosquitto or pass --Broker:Mode=executable|container to choose.");
+        }
+
         if (error is null && mode == BrokerMode.Executable && mosquitto is null)
         {
             error = config["Broker:MosquittoPath"] is { Length: > 0 } path

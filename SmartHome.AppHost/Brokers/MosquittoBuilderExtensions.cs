@@ -6,11 +6,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace SmartHome.AppHost.Brokers;
 
-/// <summary>How a broker runs: the host's mosquitto binary (default) or the eclipse-mosquitto:2 image.</summary>
+/// <summary>
+/// How a broker runs: the host's mosquitto binary (default), the eclipse-mosquitto:2 image, or the embedded
+/// MQTTnet.Server broker (services/SmartHome.EmbeddedBroker) with the same generated files.
+/// </summary>
 public enum BrokerMode
 {
     Executable,
     Container,
+    Embedded,
 }
 
 /// <summary>Files that make a broker authenticated: passwords, ACL and (optionally) TLS.</summary>
@@ -102,6 +106,13 @@ public static class MosquittoBuilderExtensions
                 .WithEndpoint(port: port, targetPort: 1883, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
                 .WithHealthCheck(healthKey);
             broker = container;
+        }
+        else if (mode == BrokerMode.Embedded)
+        {
+            broker = builder.AddResource(new EmbeddedBrokerResource(name, directory, useTls))
+                .WithArgs(EmbeddedBrokerResource.LocateAssembly(), "-c", configPath)
+                .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
+                .WithHealthCheck(healthKey);
         }
         else
         {

@@ -5,7 +5,7 @@ public static class MosquittoLocator
 {
     public const string InstallHint =
         "Mosquitto is not installed: install it with `sudo apt-get install -y mosquitto` (Debian/Ubuntu) or `brew install mosquitto` (macOS), " +
-        "or start with --Broker:Mode=container where a container engine runs.";
+        "start with --Broker:Mode=embedded (the built-in broker, same files), or --Broker:Mode=container where a container engine runs.";
 
     public static string? Find(string? configured)
     {

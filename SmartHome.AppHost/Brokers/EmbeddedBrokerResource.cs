@@ -1,0 +1,39 @@
+using System.Reflection;
+
+namespace Aspire.Hosting.ApplicationModel;
+
+/// <summary>
+/// The embedded fallback broker (services/SmartHome.EmbeddedBroker, MQTTnet.Server) run as <c>dotnet SmartHome.EmbeddedBroker.dll
+/// -c mosquitto.conf</c> with the same generated config, password file, ACL and TLS files as Mosquitto, for machines with
+/// neither Mosquitto nor a container engine. Same endpoint, connection string and health check as <see cref="MosquittoResource"/>.
+/// </summary>
+public sealed class EmbeddedBrokerResource(string name, string workingDirectory, bool useTls)
+    : ExecutableResource(name, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet", workingDirectory),
+        IMosquittoBroker
+{
+    public bool UseTls { get; } = useTls;
+
+    public EndpointReference Endpoint => new(this, MosquittoBroker.EndpointName);
+
+    public ReferenceExpression ConnectionStringExpression => MosquittoBroker.ConnectionString(Endpoint, UseTls);
+
+    /// <summary>The broker's built dll: bin/&lt;the AppHost's configuration&gt;/net10.0 of the referenced project (built with the AppHost).</summary>
+    public static string LocateAssembly()
+    {
+        var projectDirectory = Path.GetDirectoryName(new Projects.SmartHome_EmbeddedBroker().ProjectPath)!;
+        var configuration = typeof(EmbeddedBrokerResource).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
+        const string FileName = "SmartHome.EmbeddedBroker.dll";
+        var expected = Path.Combine(projectDirectory, "bin", configuration, "net10.0", FileName);
+        if (File.Exists(expected))
+        {
+            return expected;
+        }
+
+        var built = Directory.Exists(Path.Combine(projectDirectory, "bin"))
+            ? Directory.EnumerateFiles(Path.Combine(projectDirectory, "bin"), FileName, SearchOption.AllDirectories)
+                .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
+            : null;
+        return built ?? throw new InvalidOperationException(
+            $"The embedded broker is not built ({expected} is missing): run `dotnet build services/SmartHome.EmbeddedBroker`.");
+    }
+}
