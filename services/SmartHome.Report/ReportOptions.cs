@@ -61,14 +61,14 @@ public sealed record ReportOptions
     public const string Usage = """
         SmartHome.Report — measured evidence for the insecure-vs-secure comparison.
 
-        dotnet run -c Release --project services/SmartHome.Report -- [options]
+        dotnet run --project services/SmartHome.Report -- [options]
 
           --mode full|latency|throughput|fleet   full = attack campaign + latency + crypto breakdown (default)
           --attempts N        attempts per attack and level (default 100)
           --readings N        readings per pipeline in the latency run (default 10000)
           --rate R            readings/s per pipeline in the latency run (default 1000)
           --concurrency C     publishes in flight per sensor in the latency run (default 1)
-          --out DIR           output directory (default metrics/)
+          --out DIR           output directory (default metrics/ for full, metrics/MODE/ otherwise)
           --fleet N           fleet mode: device identities (default 1000)
           --fleet-keys DIR    fleet key cache (default OUT/fleet-keys)
           --crypto-iterations N   microbenchmark iterations per operation (default 2000)
@@ -85,6 +85,7 @@ public sealed record ReportOptions
     {
         var o = new ReportOptions();
         var urls = new Dictionary<string, Uri>(StringComparer.Ordinal);
+        var outGiven = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -114,7 +115,7 @@ public sealed record ReportOptions
                 case "--readings": o = o with { Readings = Int(1) }; break;
                 case "--rate": o = o with { RatePerSecond = Dbl() }; break;
                 case "--concurrency": o = o with { Concurrency = Int(1) }; break;
-                case "--out": o = o with { OutputDirectory = Next() }; break;
+                case "--out": o = o with { OutputDirectory = Next() }; outGiven = true; break;
                 case "--fleet": o = o with { FleetSize = Int(1) }; break;
                 case "--fleet-keys": o = o with { FleetKeysDirectory = Next() }; break;
                 case "--crypto-iterations": o = o with { CryptoIterations = Int(10) }; break;
@@ -140,6 +141,12 @@ public sealed record ReportOptions
         }
 
         o = o with { Urls = urls };
+        if (!outGiven && o.Mode != ReportMode.Full)
+        {
+            // Each separate mode gets its own folder, so it never overwrites the full report.
+            o = o with { OutputDirectory = Path.Combine("metrics", o.Mode.ToString().ToLowerInvariant()) };
+        }
+
         if (o.Attach && o.Mode != ReportMode.Fleet)
         {
             var missing = UrlKeys.Take(4).Where(k => !urls.ContainsKey(k)).ToList();

@@ -106,7 +106,7 @@ public static class SummaryWriter
         $"started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {run.DurationSeconds:0} s; load average {run.LoadAverage}.";
 
     public static string ReproduceCommand(RunInfo run) =>
-        $"dotnet run -c Release --project services/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +
+        $"dotnet run --project services/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +
         $"--readings {run.Readings} --rate {Fmt.Rate(run.RatePerSecond)} --concurrency {run.Concurrency} --fleet {run.FleetSize} " +
         $"--crypto-iterations {run.CryptoIterations}";
 
