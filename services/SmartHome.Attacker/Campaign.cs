@@ -601,6 +601,7 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
         var markers = new List<(string Id, string? RefusedBy, Activity? Span)>(n);
         var echoes = 0;
         var retries = 0;
+        var attemptRetries = 0;
         for (var i = 0; i < n; i++)
         {
             var id = NewAttemptId(Attacks.ClientIdTakeover);
@@ -621,12 +622,14 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
                 if (session.IsConnected)
                 {
                     var ack = await session.PublishAsync(topic, "marker"u8.ToArray(), id, retain: false, ct).ConfigureAwait(false);
-                    if (ack is null && retries < 5)
+                    if (ack is null && attemptRetries < 5)
                     {
                         // The broker dropped this connection before it acknowledged the marker: inconclusive, try again.
                         retries++;
+                        attemptRetries++;
                         i--;
                         span?.Dispose();
+                        await Task.Delay(200 * attemptRetries, ct).ConfigureAwait(false);
                         continue;
                     }
 
@@ -636,6 +639,7 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
                     }
 
                     markers.Add((id, ack is null ? "unacknowledged" : session.RefusedBy, span));
+                    attemptRetries = 0;
                 }
                 else
                 {
@@ -776,7 +780,7 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
                 var attempt = attempts[i];
                 var message = attempt.Messages[0];
                 sendTasks.Add(Task.Run(async () => attempt.Acks[message.AttemptId] =
-                    await session.PublishAsync(message.Topic, message.Payload, message.AttemptId, false, ct).ConfigureAwait(false), ct));
+                    await session.PublishWithRetryAsync(message.Topic, message.Payload, message.AttemptId, false, ct).ConfigureAwait(false), ct));
             }
 
             await Task.WhenAll(sendTasks).ConfigureAwait(false);
