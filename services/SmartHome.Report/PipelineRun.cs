@@ -212,12 +212,8 @@ public static class Analysis
 
         var cpuPct = (double ms) => m.WallSeconds > 0 ? ms / (m.WallSeconds * 1000) * 100 : 0;
         var verdict = reasons.Count == 0 ? "pass" : "fail: " + string.Join(", ", reasons);
-        if (m.BrokerCpuMs is { } broker)
-        {
-            verdict += $" (broker CPU {Fmt.Rate(cpuPct(broker))} %)";
-        }
-
         return new ThroughputStep(m.Pipeline, m.TargetRatePerSecond, l.Count, concurrency, l.ThroughputPerSecond, lossPercent,
-            l.RejectedLegit, l.P50Ms, l.P99Ms, cpuPct(m.SensorCpuMs), cpuPct(m.ActuatorCpuMs), reasons.Count == 0, verdict);
+            l.RejectedLegit, l.P50Ms, l.P99Ms, cpuPct(m.SensorCpuMs), cpuPct(m.ActuatorCpuMs),
+            m.BrokerCpuMs is { } broker ? cpuPct(broker) : null, reasons.Count == 0, verdict);
     }
 }

@@ -141,8 +141,13 @@ public sealed record ThroughputStep(
     double P99Ms,
     double SensorCpuPercent,
     double ActuatorCpuPercent,
+    double? BrokerCpuPercent,
     bool Passed,
-    string Verdict);
+    string Verdict)
+{
+    /// <summary>/proc/loadavg right after the step.</summary>
+    public string LoadAverage { get; init; } = string.Empty;
+}
 
 public sealed record ThroughputResult(
     string Pipeline,

@@ -306,10 +306,11 @@ public static class ReportRunner
             progress.Line($"{pipeline}: step at {Fmt.Rate(r)}/s ({count} readings, {options.ThroughputConcurrency} in flight)...");
             var m = await client.MeasureAsync(count, r, options.ThroughputConcurrency, f => progress.Report($"{pipeline} @ {Fmt.Rate(r)}/s", f), ct)
                 .ConfigureAwait(false);
-            var step = Analysis.Step(m, options.ThroughputConcurrency);
+            var step = Analysis.Step(m, options.ThroughputConcurrency) with { LoadAverage = MachineInfo.LoadAverage() };
             steps.Add(step);
             progress.Line($"{pipeline} @ {Fmt.Rate(r)}/s: achieved {Fmt.Rate(step.AchievedPerSecond)}/s, p99 {Fmt.Ms(step.P99Ms)} ms, " +
-                $"loss {Fmt.Pct(step.LossPercent)} %, sensor CPU {Fmt.Rate(step.SensorCpuPercent)} %, actuator CPU {Fmt.Rate(step.ActuatorCpuPercent)} % → {step.Verdict}");
+                $"loss {Fmt.Pct(step.LossPercent)} %, CPU sensor {Fmt.Rate(step.SensorCpuPercent)} %, actuator {Fmt.Rate(step.ActuatorCpuPercent)} %, " +
+                $"broker {(step.BrokerCpuPercent is { } b ? Fmt.Rate(b) : "?")} %, load {step.LoadAverage} → {step.Verdict}");
             return step;
         }
 
@@ -355,7 +356,10 @@ public static class ReportRunner
         return new ThroughputResult(pipeline, best?.TargetRatePerSecond ?? 0, best?.AchievedPerSecond ?? 0, Bottleneck(steps), steps);
     }
 
-    /// <summary>Names the busiest process at the first failing step (CPU % of one core, from GET /process).</summary>
+    /// <summary>
+    /// Names what limited the first failing step: the busiest process (CPU % of one core, from GET /process and
+    /// /proc for the broker) when one is near a full core, otherwise CPU contention from other work on the machine.
+    /// </summary>
     public static string Bottleneck(IReadOnlyList<ThroughputStep> steps)
     {
         ArgumentNullException.ThrowIfNull(steps);
@@ -365,16 +369,23 @@ public static class ReportRunner
             return "none found: every step passed up to the ceiling";
         }
 
-        var busiest = failed.ActuatorCpuPercent >= failed.SensorCpuPercent ? "actuator" : "sensor";
-        var text = $"at {Fmt.Rate(failed.TargetRatePerSecond)}/s: sensor {Fmt.Rate(failed.SensorCpuPercent)} %, actuator {Fmt.Rate(failed.ActuatorCpuPercent)} % of one core";
-        var brokerAt = failed.Verdict.IndexOf("(broker CPU", StringComparison.Ordinal);
-        if (brokerAt >= 0)
+        var cpu = new List<(string Name, double Percent)> { ("sensor", failed.SensorCpuPercent), ("actuator", failed.ActuatorCpuPercent) };
+        if (failed.BrokerCpuPercent is { } broker)
         {
-            text += ", " + failed.Verdict[(brokerAt + 1)..^1].Replace("broker CPU", "broker", StringComparison.Ordinal);
+            cpu.Add(("broker", broker));
         }
 
-        return text + $"; busiest: {busiest}" +
-            (busiest == "actuator" && failed.ActuatorCpuPercent >= 85 ? " (its MQTT message handler is sequential: one core)" : string.Empty);
+        var busiest = cpu.MaxBy(c => c.Percent);
+        var text = $"at {Fmt.Rate(failed.TargetRatePerSecond)}/s: " + string.Join(", ", cpu.Select(c => $"{c.Name} {Fmt.Rate(c.Percent)} %")) +
+            " of one core";
+        if (busiest.Percent < 70)
+        {
+            return text + $"; no pipeline process was near a full core while the machine's load average was {failed.LoadAverage}: " +
+                "CPU contention from other work limited this step, not the pipeline";
+        }
+
+        return text + $"; busiest: {busiest.Name}" +
+            (busiest.Name == "actuator" ? " (its MQTT message handler is sequential: one core at most)" : string.Empty);
     }
 
     /// <summary>Writes results.json, results.csv, summary.md and the PNGs from one results object; returns the file names.</summary>

@@ -220,3 +220,22 @@ internal static class Samples
     public static Dictionary<(string, string, string, string, string), string> Index(List<string[]> rows) =>
         rows.Skip(1).ToDictionary(r => (r[0], r[1], r[2], r[3], r[4]), r => r[5]);
 }
+
+public sealed class BottleneckTests
+{
+    private static ThroughputStep Step(double rate, bool passed, double sensor, double actuator, double? broker) =>
+        new("secure", rate, 1000, 16, rate, 0, 0, 1, passed ? 2 : 80, sensor, actuator, broker, passed, passed ? "pass" : "fail") { LoadAverage = "9.00 8.00 7.00" };
+
+    [Fact]
+    public void Names_the_busiest_process_when_one_is_near_a_core() =>
+        Assert.EndsWith("busiest: actuator (its MQTT message handler is sequential: one core at most)",
+            ReportRunner.Bottleneck([Step(500, true, 20, 30, 5), Step(1000, false, 60, 98, 10)]), StringComparison.Ordinal);
+
+    [Fact]
+    public void Blames_contention_when_no_process_is_near_a_core()
+    {
+        var text = ReportRunner.Bottleneck([Step(2000, false, 34, 21, 8)]);
+        Assert.StartsWith("at 2000/s: sensor 34 %, actuator 21 %, broker 8 % of one core", text, StringComparison.Ordinal);
+        Assert.Contains("load average was 9.00 8.00 7.00", text, StringComparison.Ordinal);
+    }
+}
