@@ -62,7 +62,10 @@ public static class AttackerResources
     {
         try
         {
-            var report = await RunCampaignAsync(context.Services, pipeline, 100, null, context.CancellationToken).ConfigureAwait(false);
+            // Attacker:CommandAttempts lets a quick demo (or the browser test) run a shorter campaign than the default 100.
+            var configuration = context.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+            var attempts = int.TryParse(configuration["Attacker:CommandAttempts"], out var configured) && configured > 0 ? configured : 100;
+            var report = await RunCampaignAsync(context.Services, pipeline, attempts, null, context.CancellationToken).ConfigureAwait(false);
             context.Logger.LogInformation("{Pipeline} campaign: {Report}", pipeline, report.ToJsonString());
             return new ExecuteCommandResult { Success = true, Message = Summary(report) };
         }

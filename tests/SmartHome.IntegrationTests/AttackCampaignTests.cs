@@ -83,7 +83,13 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
 
         // The secure pipeline's own readings: none rejected, none lost, during the whole campaign (restart included).
         Assert.True(decisions.Count > 0 && afterRestart.Count > 0, "the secure actuator's decision logs were read");
-        var falseRejections = decisions.Concat(afterRestart).Where(d => d.Verdict == "rejected" && d.AttemptId is null).ToList();
+        var legitRejections = decisions.Concat(afterRestart).Where(d => d.Verdict == "rejected" && d.AttemptId is null).ToList();
+        // The insider logs in as plug-garage, which knocks the real plug-garage sensor off the broker; the sensor
+        // re-sends its unacknowledged QoS 1 readings, and a copy of one already applied is refused by the replay
+        // window. That is a duplicate, not a lost reading (the check below proves every legit reading was applied);
+        // any other reason would be a false rejection.
+        var falseRejections = legitRejections.Where(d => d.Reason != "replay").ToList();
+        Console.WriteLine($"secure: {legitRejections.Count - falseRejections.Count} redelivered duplicates refused by the replay window");
         Assert.True(falseRejections.Count == 0,
             "legit messages rejected: " + string.Join("; ", falseRejections.Take(5).Select(d => $"{d.Topic} {d.Reason}")));
         var applied = decisions.Where(d => d.Verdict == "applied" && d.MessageId is not null).Select(d => d.MessageId!).ToHashSet();
