@@ -105,7 +105,7 @@ public static class CryptoBench
         var sealPlusOpen = ops[0].MeanUs + ops[1].MeanUs;
         return new CryptoBreakdown(
             $"In-process microbenchmark inside the report (Stopwatch per call, {warm} warm-up calls, same key sizes as the pipeline, {Reading.Length}-byte reading).",
-            ops, sealPlusOpen, null);
+            ops, sealPlusOpen, null) { SealPlusOpenP50Us = ops[0].P50Us + ops[1].P50Us };
     }
 
     private static CryptoOp Measure(string name, int warmup, int iterations, Action action)

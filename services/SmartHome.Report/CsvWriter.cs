@@ -62,6 +62,7 @@ public static class CsvWriter
             }
 
             Num("crypto", "", "seal+open", "", "meanUs", crypto.SealPlusOpenUs);
+            Num("crypto", "", "seal+open", "", "p50Us", crypto.SealPlusOpenP50Us);
             if (crypto.MeasuredSecureMinusInsecureP50Us is { } diff)
             {
                 Num("crypto", "", "secure-minus-insecure-p50", "", "us", diff);

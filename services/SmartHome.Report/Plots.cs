@@ -46,7 +46,7 @@ public static class Plots
         var barPlot = plot.Add.Bars(bars);
         barPlot.Horizontal = true;
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
-        plot.Axes.SetLimitsX(0, 115);
+        plot.Axes.SetLimitsX(0, 140);
         plot.Axes.SetLimitsY(-0.7, rows.Count - 0.3);
         plot.Title("Attack success rate per attack and pipeline");
         plot.XLabel("Attempts that succeeded on the victim's side (%)");

@@ -253,7 +253,7 @@ public static class ReportRunner
             var insecure = results.Latency.FirstOrDefault(l => l.Pipeline == "insecure");
             var secure = results.Latency.FirstOrDefault(l => l.Pipeline == "secure");
             var diff = insecure is { Applied: > 0 } && secure is { Applied: > 0 } ? (secure.P50Ms - insecure.P50Ms) * 1000 : (double?)null;
-            progress.Line($"Seal + open: {Fmt.Us(crypto.SealPlusOpenUs)} µs per message.");
+            progress.Line($"Seal + open: {Fmt.Us(crypto.SealPlusOpenUs)} µs mean, {Fmt.Us(crypto.SealPlusOpenP50Us)} µs p50 per message.");
             return crypto with { MeasuredSecureMinusInsecureP50Us = diff };
         }
     }
@@ -267,10 +267,12 @@ public static class ReportRunner
             ok ? $"secure p50 = {Fmt.Ms(secure!.P50Ms)} ms" : "no secure readings applied", ok ? secure!.P50Ms < 1.5 : null));
         if (r.Crypto is { MeasuredSecureMinusInsecureP50Us: { } diff } c && insecure is not null)
         {
-            var ratio = c.SealPlusOpenUs > 0 ? diff / c.SealPlusOpenUs : double.NaN;
-            r.Goals.Add(new GoalCheck("Issue 4: secure p50 − insecure p50 ≤ 1.25 × (seal + open)",
-                $"{Fmt.Us(diff)} µs vs seal + open {Fmt.Us(c.SealPlusOpenUs)} µs = {ratio.ToString("0.00", CultureInfo.InvariantCulture)} ×",
-                diff <= 1.25 * c.SealPlusOpenUs));
+            // Median against median: a mean inflated by other work on the machine would flatter the ratio.
+            string Ratio(double cost) => cost > 0 ? (diff / cost).ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+            r.Goals.Add(new GoalCheck("Issue 4: secure p50 − insecure p50 ≤ 1.25 × (seal + open), p50 against p50",
+                $"{Fmt.Us(diff)} µs vs seal + open {Fmt.Us(c.SealPlusOpenP50Us)} µs (p50) = {Ratio(c.SealPlusOpenP50Us)} × " +
+                $"(against the mean {Fmt.Us(c.SealPlusOpenUs)} µs: {Ratio(c.SealPlusOpenUs)} ×)",
+                diff <= 1.25 * c.SealPlusOpenP50Us));
         }
         else
         {

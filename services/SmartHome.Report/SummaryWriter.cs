@@ -132,6 +132,11 @@ public static class SummaryWriter
 
     public static string AttackCell(AttackResult a)
     {
+        if (a.Attempts == 0)
+        {
+            return "no attempts" + (string.IsNullOrWhiteSpace(a.Notes) ? string.Empty : $" ({a.Notes})");
+        }
+
         var cell = $"{Fmt.Int(a.Succeeded)}/{Fmt.Int(a.Attempts)} succeeded";
         var blocked = a.BlockedBy.Where(kv => kv.Value > 0).OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal).ToList();
         if (blocked.Count > 0)
@@ -180,7 +185,8 @@ public static class SummaryWriter
               .Append(" | ").Append(Fmt.Us(op.P50Us)).Append(" | ").Append(Fmt.Us(op.P99Us)).Append(" |\n");
         }
 
-        sb.Append('\n').Append(c.Method).Append(" Seal + open per message: ").Append(Fmt.Us(c.SealPlusOpenUs)).Append(" µs");
+        sb.Append('\n').Append(c.Method).Append(" Seal + open per message: ").Append(Fmt.Us(c.SealPlusOpenUs)).Append(" µs (mean), ")
+          .Append(Fmt.Us(c.SealPlusOpenP50Us)).Append(" µs (p50)");
         if (c.MeasuredSecureMinusInsecureP50Us is { } d)
         {
             sb.Append("; measured end-to-end secure p50 − insecure p50: ").Append(Fmt.Us(d)).Append(" µs");
