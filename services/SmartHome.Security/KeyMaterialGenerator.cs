@@ -43,7 +43,8 @@ public sealed record KeyGenReport(
 public static class KeyMaterialGenerator
 {
     public static IReadOnlyList<string> DefaultDevices { get; } = ["temp-living", "door-front", "smoke-kitchen", "plug-garage"];
-    public static IReadOnlyList<string> DefaultServiceUsers { get; } = ["actuator", "monitor", "health"];
+    /// <summary>Service accounts; "auditor" is a valid login with no topic rights, for probing the ACL without displacing a device.</summary>
+    public static IReadOnlyList<string> DefaultServiceUsers { get; } = ["actuator", "monitor", "health", "auditor"];
 
     /// <summary>Fleet identity i (1-based): fleet-0001.</summary>
     public static string FleetId(int i) => "fleet-" + i.ToString("D4", CultureInfo.InvariantCulture);

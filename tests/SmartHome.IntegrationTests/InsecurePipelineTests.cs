@@ -30,6 +30,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
 
         // The dashboard shows the sensor's publish and the actuator's process span in one trace.
         var dashboard = fixture.Http("aspire-dashboard");
+        dashboard.Timeout = TimeSpan.FromSeconds(60);
         var messageId = applied[^1].MessageId!;
         var trace = await SmartHomeAppFixture.EventuallyAsync(
             () => FindTraceWithBothSpansAsync(dashboard, applied.Select(d => d.MessageId!).ToHashSet()),
@@ -71,26 +72,27 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
         }, TimeSpan.FromSeconds(30), "readings applied after the malformed one");
     }
 
+    /// <summary>
+    /// Finds an actuator span of one of <paramref name="messageIds"/> (only that resource's spans: the whole app's
+    /// would be a large answer), then reads its whole trace and the sensor span that is its parent.
+    /// </summary>
     private static async Task<TraceMatch?> FindTraceWithBothSpansAsync(HttpClient dashboard, HashSet<string> messageIds)
     {
-        using var document = JsonDocument.Parse(await dashboard.GetStringAsync("/api/telemetry/spans"));
-        var spans = DashboardSpans.Read(document.RootElement).ToList();
-        foreach (var process in spans.Where(s => s.Name.StartsWith("process ", StringComparison.Ordinal)))
+        using var processDocument = JsonDocument.Parse(await dashboard.GetStringAsync("/api/telemetry/spans?resource=insecure-actuator"));
+        var process = DashboardSpans.Read(processDocument.RootElement).FirstOrDefault(s =>
+            s.Name.StartsWith("process ", StringComparison.Ordinal)
+            && s.Attributes.TryGetValue("messaging.message.id", out var id) && messageIds.Contains(id));
+        if (process is null)
         {
-            if (!process.Attributes.TryGetValue("messaging.message.id", out var id) || !messageIds.Contains(id))
-            {
-                continue;
-            }
-
-            var publish = spans.FirstOrDefault(s => s.Name.StartsWith("publish ", StringComparison.Ordinal)
-                && s.TraceId == process.TraceId && s.SpanId == process.ParentSpanId);
-            if (publish is not null)
-            {
-                return new TraceMatch(publish.Service, process.Service, publish.TraceId, process.TraceId, publish.Attributes, process.Attributes);
-            }
+            return null;
         }
 
-        return null;
+        using var traceDocument = JsonDocument.Parse(await dashboard.GetStringAsync($"/api/telemetry/traces/{process.TraceId}"));
+        var publish = DashboardSpans.Read(traceDocument.RootElement).FirstOrDefault(s =>
+            s.Name.StartsWith("publish ", StringComparison.Ordinal) && s.SpanId == process.ParentSpanId);
+        return publish is null
+            ? null
+            : new TraceMatch(publish.Service, process.Service, publish.TraceId, process.TraceId, publish.Attributes, process.Attributes);
     }
 
     private sealed record TraceMatch(string PublishService, string ProcessService, string PublishTraceId, string ProcessTraceId,

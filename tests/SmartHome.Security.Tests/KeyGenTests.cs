@@ -95,7 +95,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         using var dsa = store.LoadDevicePrivateKey("plug-garage");
         Assert.Equal(store.GetDevicePublicKey("plug-garage").ExportSubjectPublicKeyInfo(), dsa.ExportSubjectPublicKeyInfo());
         var users = store.LoadBrokerPasswords();
-        Assert.Equal(["actuator", "door-front", "fleet", "health", "monitor", "plug-garage", "smoke-kitchen", "temp-living"], users.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["actuator", "auditor", "door-front", "fleet", "health", "monitor", "plug-garage", "smoke-kitchen", "temp-living"], users.Keys.Order(StringComparer.Ordinal));
         Assert.All(users.Values, pw => Assert.Equal(24, pw.Length));
         string[] lines = File.ReadAllLines(P.BrokerPasswordFile);
         Assert.Equal(users.Count, lines.Length);
