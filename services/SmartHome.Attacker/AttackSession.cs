@@ -173,16 +173,35 @@ public sealed class AttackSession : IAsyncDisposable
             return null;
         }
 
-        var result = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
-        return result.Items.FirstOrDefault()?.ResultCode;
+        try
+        {
+            var result = await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+                .WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce).Build(), ct).ConfigureAwait(false);
+            return result.Items.FirstOrDefault()?.ResultCode;
+        }
+        catch (Exception ex) when (IsConnectionLoss(ex))
+        {
+            // Stolen device logins are dropped when the real device reconnects (client id = username).
+            return null;
+        }
     }
+
+    private static bool IsConnectionLoss(Exception ex) =>
+        ex is MQTTnet.Exceptions.MqttClientDisconnectedException or MQTTnet.Exceptions.MqttClientNotConnectedException
+            or MQTTnet.Exceptions.MqttCommunicationException;
 
     public async Task UnsubscribeAsync(string filter, CancellationToken ct)
     {
-        if (_client.IsConnected)
+        try
         {
-            await _client.UnsubscribeAsync(filter, ct).ConfigureAwait(false);
+            if (_client.IsConnected)
+            {
+                await _client.UnsubscribeAsync(filter, ct).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (IsConnectionLoss(ex))
+        {
+            // Nothing to undo on a connection that is already gone.
         }
     }
 
@@ -215,8 +234,7 @@ public sealed class AttackSession : IAsyncDisposable
             var result = await _client.PublishAsync(builder.Build(), ct).ConfigureAwait(false);
             return result.ReasonCode;
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException
-                                       or OperationCanceledException && !ct.IsCancellationRequested)
+        catch (Exception ex) when (IsConnectionLoss(ex) || ex is OperationCanceledException && !ct.IsCancellationRequested)
         {
             return null;
         }
