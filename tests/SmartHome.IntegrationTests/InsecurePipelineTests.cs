@@ -11,10 +11,12 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
     {
         await fixture.WaitHealthyAsync("insecure-broker", "insecure-actuator", "insecure-sensor");
         var actuator = fixture.Http("insecure-actuator");
+        // Only readings decided from now on: other tests in this collection stop brokers and actuators on purpose.
+        var start = (await actuator.GetAsync<System.Text.Json.JsonElement>("/decisions/summary")).GetProperty("total").GetInt64();
 
         var applied = await SmartHomeAppFixture.EventuallyAsync(async () =>
         {
-            var decisions = await actuator.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
+            var decisions = await actuator.GetAsync<List<DecisionDto>>($"/decisions?verdict=applied&limit=1000&after={start}");
             return decisions is { Count: >= 8 } ? decisions : null;
         }, TimeSpan.FromSeconds(60), "eight applied readings");
 

@@ -52,7 +52,9 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
             (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
             TimeSpan.FromSeconds(30), "the replayed capture's decision");
         Assert.Equal("rejected", replay.Verdict);
-        Assert.Equal("replay", replay.Reason);
+        // Refused by the replay window, or earlier still when the key it was sealed under is no longer held
+        // (the restarted actuator keeps each sender's current and previous session key only).
+        Assert.Contains(replay.Reason, new[] { "replay", "unknown-key" });
     }
 
     [Fact]
