@@ -23,12 +23,15 @@ public sealed partial class ReadingProcessor(
     public const string InternalError = "internal-error";
 
     private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, pipeline);
+    private readonly LogThrottle _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
+
+    /// <summary>Rejections written to the log per second; the rest are counted in one summary line.</summary>
+    public const int RejectionLogLinesPerSecond = 20;
 
     public string Pipeline => pipeline;
 
     public Decision Process(string topic, ReadOnlySequence<byte> payload, IReadOnlyCollection<MqttUserProperty>? properties)
     {
-        var receivedMicros = DeviceReading.NowMicros(clock);
         var parent = TraceContextPropagation.Extract(properties);
         using var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"process {topic}", ActivityKind.Consumer, parent);
         activity?.SetTag(Attr.MessagingSystem, "mqtt");
@@ -44,7 +47,7 @@ public sealed partial class ReadingProcessor(
         Decision decision;
         try
         {
-            decision = Judge(topic, payload, attemptId, receivedMicros);
+            decision = Judge(topic, payload, attemptId);
         }
         catch (Exception ex)
         {
@@ -65,7 +68,15 @@ public sealed partial class ReadingProcessor(
             activity?.SetTag(Attr.RejectReason, decision.Reason);
             activity?.SetStatus(ActivityStatusCode.Error, decision.Reason);
             SmartHomeTelemetry.MessagesRejected.Add(1, _pipelineTag, new(Attr.RejectReason, decision.Reason));
-            LogRejected(logger, topic, decision.Sender, decision.Reason, decision.Effect, attemptId);
+            if (_rejectionLogs.TryEnter(out var suppressed))
+            {
+                if (suppressed > 0)
+                {
+                    LogSuppressed(logger, suppressed, RejectionLogLinesPerSecond);
+                }
+
+                LogRejected(logger, topic, decision.Sender, decision.Reason, decision.Effect, attemptId);
+            }
         }
         else
         {
@@ -75,7 +86,7 @@ public sealed partial class ReadingProcessor(
         return decision;
     }
 
-    private Decision Judge(string topic, ReadOnlySequence<byte> payload, string? attemptId, long receivedMicros)
+    private Decision Judge(string topic, ReadOnlySequence<byte> payload, string? attemptId)
     {
         // Oversized payloads are refused before they are copied or parsed.
         if (payload.Length > 64 * 1024)
@@ -105,7 +116,8 @@ public sealed partial class ReadingProcessor(
         }
 
         var effect = home.Apply(reading);
-        var latencyMs = (receivedMicros - reading.SentAtMicros) / 1000.0;
+        // End to end: from the sensor's reading (stamped before sealing) to the rule applied here, after verification.
+        var latencyMs = (DeviceReading.NowMicros(clock) - reading.SentAtMicros) / 1000.0;
         var latencyRecorded = latencyMs is >= 0 and < 3_600_000 ? latencyMs : (double?)null;
         if (latencyRecorded is { } ms)
         {
@@ -130,6 +142,9 @@ public sealed partial class ReadingProcessor(
 
     [LoggerMessage(LogLevel.Warning, "Rejected message on {Topic} from {Sender}: {Reason} ({Detail}) attempt={AttemptId}")]
     private static partial void LogRejected(ILogger logger, string topic, string sender, string? reason, string? detail, string? attemptId);
+
+    [LoggerMessage(LogLevel.Warning, "{Count} further rejected messages were not logged one by one (more than {PerSecond}/s); the decision log and metrics have them all")]
+    private static partial void LogSuppressed(ILogger logger, long count, int perSecond);
 
     [LoggerMessage(LogLevel.Error, "Unexpected error while processing a message on {Topic}")]
     private static partial void LogInternalError(ILogger logger, string topic, Exception exception);

@@ -257,8 +257,13 @@ public static class RejectReasons
     public const string GcmTag = "gcm-tag";
     /// <summary>Validly signed announcement whose wrapped key does not unwrap to a 32-byte key.</summary>
     public const string BadKey = "bad-key";
+    /// <summary>
+    /// Announcement refused before its DSA check because too many of this sender's (or all senders')
+    /// announcements failed verification in the last second: a flood cannot buy unlimited DSA work.
+    /// </summary>
+    public const string RateLimited = "rate-limited";
 
     /// <summary>All reasons, for metric pre-registration and dashboards.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Malformed, Oversize, UnknownSender, WrongTopic, UnknownKey, Replay, Stale, BadSignature, GcmTag, BadKey];
+        [Malformed, Oversize, UnknownSender, WrongTopic, UnknownKey, Replay, Stale, BadSignature, GcmTag, BadKey, RateLimited];
 }

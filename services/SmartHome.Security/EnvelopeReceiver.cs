@@ -23,6 +23,15 @@ public sealed record EnvelopeReceiverOptions
     /// session keys in them stay wrapped under the recipient's RSA key — and are re-verified on restore.
     /// </summary>
     public string? AnnouncementDirectory { get; init; }
+
+    /// <summary>
+    /// Announcements of one sender that may fail DSA verification per second before further ones are refused
+    /// unverified (<see cref="RejectReasons.RateLimited"/>). Legit senders announce a few times an hour.
+    /// </summary>
+    public int FailedAnnouncementsPerSenderPerSecond { get; init; } = 20;
+
+    /// <summary>The same budget over all senders together: ≈ 100 × 0.4 ms of DSA work = 4 % of a core at most.</summary>
+    public int FailedAnnouncementsPerSecond { get; init; } = 100;
 }
 
 /// <summary>Replay and key state of one sender, for dashboards.</summary>
@@ -40,8 +49,11 @@ public sealed record ReplayWindowSnapshot(
 /// Verifies and decrypts announcements and data messages through one entry point, <see cref="Receive"/>.
 /// Thread-safe: messages of different senders are processed in parallel; messages of one sender are
 /// serialized by that sender's lock (so the check-verify-commit of its replay window is atomic).
-/// Checks run cheapest first: size, format, known sender, topic binding, key id, replay window, freshness,
-/// DSA signature, then AES-GCM (or RSA unwrap); the replay window is committed only after everything passed.
+/// Checks run cheapest first, so forged floods cost microseconds, not DSA verifications: size, format, known
+/// sender, topic binding, key id, replay window, freshness, then for data AES-GCM (≈1 µs; only the sender and
+/// this receiver hold the session key) before the DSA signature (≈0.4 ms), and for announcements a per-sender
+/// and a global budget of failed verifications before DSA and RSA unwrap. The replay window is committed only
+/// after everything passed.
 /// </summary>
 public sealed class EnvelopeReceiver : IDisposable
 {
@@ -55,6 +67,8 @@ public sealed class EnvelopeReceiver : IDisposable
     private readonly ConcurrentDictionary<string, SenderState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly object _rsaLock = new();
     private readonly string? _announcementDirectory;
+    private readonly FailureBudget _failureBudget;
+    private readonly int _failedPerSender;
 
     /// <param name="recipientPrivateKey">The actuator's RSA private key (not disposed by the receiver).</param>
     /// <param name="senders">Sender directory: id → DSA-2048 public key (keys not disposed by the receiver).</param>
@@ -75,6 +89,10 @@ public sealed class EnvelopeReceiver : IDisposable
         _freshnessMs = (long)options.FreshnessWindow.TotalMilliseconds;
         _topicRule = options.TopicRule;
         _announcementDirectory = options.AnnouncementDirectory;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSenderPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSecond, 1);
+        _failedPerSender = options.FailedAnnouncementsPerSenderPerSecond;
+        _failureBudget = new FailureBudget(options.FailedAnnouncementsPerSecond);
         if (_announcementDirectory is not null)
         {
             Directory.CreateDirectory(_announcementDirectory);
@@ -105,7 +123,7 @@ public sealed class EnvelopeReceiver : IDisposable
             return false;
         }
         int slot = _replay.OpenSlot(senderId, out ulong highest);
-        var state = new SenderState(senderId, publicKey, slot, highest);
+        var state = new SenderState(senderId, publicKey, slot, highest, _failedPerSender);
         if (!_senders.TryAdd(senderId, state))
         {
             return false;
@@ -260,7 +278,7 @@ public sealed class EnvelopeReceiver : IDisposable
         {
             return sender.Rejected(RejectReasons.UnknownKey, "no accepted session key with this key id");
         }
-        if (!CommonChecks(sender, in msg, binding, out ReceiveResult rejected))
+        if (!FreshAndNew(sender, in msg, out ReceiveResult rejected))
         {
             return rejected;
         }
@@ -278,6 +296,13 @@ public sealed class EnvelopeReceiver : IDisposable
         catch (CryptographicException)
         {
             return sender.Rejected(RejectReasons.GcmTag, "AES-GCM authentication failed");
+        }
+
+        // GCM proves the session key; the signature still proves the device (the receiver holds that key too).
+        if (!SignatureValid(sender, in msg, binding))
+        {
+            CryptographicOperations.ZeroMemory(plaintext);
+            return sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
         }
 
         Commit(sender, msg.Counter);
@@ -302,9 +327,20 @@ public sealed class EnvelopeReceiver : IDisposable
         {
             return sender.Rejected(RejectReasons.Malformed, "wrapped key length does not match the recipient key");
         }
-        if (!CommonChecks(sender, in msg, binding, out ReceiveResult rejected))
+        if (!FreshAndNew(sender, in msg, out ReceiveResult rejected))
         {
             return rejected;
+        }
+        // Nothing cheap authenticates an announcement, so failed ones are budgeted before the DSA check.
+        if (!sender.FailureBudget.HasRoom(_time) || !_failureBudget.HasRoom(_time))
+        {
+            return sender.Rejected(RejectReasons.RateLimited, "too many failed announcements in the last second; not verified");
+        }
+        if (!SignatureValid(sender, in msg, binding))
+        {
+            sender.FailureBudget.Spend(_time);
+            _failureBudget.Spend(_time);
+            return sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
         }
 
         if (!UnwrapAndInstall(sender, in msg))
@@ -361,8 +397,8 @@ public sealed class EnvelopeReceiver : IDisposable
         }
     }
 
-    /// <summary>Replay window, freshness, then the DSA signature.</summary>
-    private bool CommonChecks(SenderState sender, in ParsedEnvelope msg, ReadOnlySpan<byte> binding, out ReceiveResult rejected)
+    /// <summary>Replay window and freshness: the checks every message passes before any cryptography.</summary>
+    private bool FreshAndNew(SenderState sender, in ParsedEnvelope msg, out ReceiveResult rejected)
     {
         if (!sender.Window.Check(msg.Counter))
         {
@@ -373,11 +409,6 @@ public sealed class EnvelopeReceiver : IDisposable
         if (msg.TimestampMs < now - _freshnessMs || msg.TimestampMs > now + _freshnessMs)
         {
             rejected = sender.Rejected(RejectReasons.Stale, "timestamp outside the freshness window");
-            return false;
-        }
-        if (!SignatureValid(sender, in msg, binding))
-        {
-            rejected = sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
             return false;
         }
         rejected = default;
@@ -446,7 +477,7 @@ public sealed class EnvelopeReceiver : IDisposable
         }
     }
 
-    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest)
+    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest, int failedAnnouncementsPerSecond)
     {
         public readonly string Id = id;
         public readonly DSA PublicKey = publicKey;
@@ -458,6 +489,7 @@ public sealed class EnvelopeReceiver : IDisposable
         public long Accepted;
         public long RejectedCount;
         public long LastAcceptedMs;
+        public readonly FailureBudget FailureBudget = new(failedAnnouncementsPerSecond);
 
         public SessionKey? FindKey(uint keyId) =>
             Current?.KeyId == keyId ? Current : Previous?.KeyId == keyId ? Previous : null;
@@ -481,6 +513,45 @@ public sealed class EnvelopeReceiver : IDisposable
         {
             Interlocked.Increment(ref RejectedCount);
             return ReceiveResult.Reject(reason, detail, Id);
+        }
+    }
+
+    /// <summary>
+    /// Counts failures in the current one-second window of the receiver's clock; thread-safe (the global budget
+    /// is shared by senders processed in parallel).
+    /// </summary>
+    private sealed class FailureBudget(int perSecond)
+    {
+        private readonly object _gate = new();
+        private long _second = long.MinValue;
+        private int _spent;
+
+        public bool HasRoom(TimeProvider time)
+        {
+            lock (_gate)
+            {
+                Roll(time);
+                return _spent < perSecond;
+            }
+        }
+
+        public void Spend(TimeProvider time)
+        {
+            lock (_gate)
+            {
+                Roll(time);
+                _spent++;
+            }
+        }
+
+        private void Roll(TimeProvider time)
+        {
+            long now = time.GetUtcNow().ToUnixTimeSeconds();
+            if (now != _second)
+            {
+                _second = now;
+                _spent = 0;
+            }
         }
     }
 

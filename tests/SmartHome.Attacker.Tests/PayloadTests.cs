@@ -82,9 +82,9 @@ public sealed class PayloadTests : IClassFixture<PayloadTests.Keys>
         // A replay of it, and a move to another topic, are refused.
         Assert.Equal("replay", receiver.Receive("smarthome/readings/temp-living", data).Reason);
         Assert.Equal("wrong-topic", receiver.Receive("smarthome/readings/door-front", data).Reason);
-        // Flood messages: right shape, random signature.
+        // Flood messages: right shape, random tag and signature — refused at the AES-GCM tag, before any DSA work.
         var flood = EnvelopeForge.UnsignedData("temp-living", 7, 100, now, 120);
-        Assert.Equal("bad-signature", receiver.Receive("smarthome/readings/temp-living", flood).Reason);
+        Assert.Equal("gcm-tag", receiver.Receive("smarthome/readings/temp-living", flood).Reason);
     }
 
     [Fact]

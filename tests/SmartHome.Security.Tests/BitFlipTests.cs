@@ -8,7 +8,7 @@ public class BitFlipTests
 {
     private const int FreshnessMs = 30_000;
 
-    private static string ExpectedCommon(int offset, byte original, byte flipped, byte[] wire, int idLen, out bool handled)
+    private static string ExpectedCommon(int offset, byte original, byte flipped, byte[] wire, int idLen, string authenticatorFails, out bool handled)
     {
         handled = true;
         int keyOff = 3 + idLen, ctrOff = 7 + idLen, tsOff = 15 + idLen;
@@ -30,7 +30,7 @@ public class BitFlipTests
             byte[] copy = (byte[])wire.Clone();
             copy[offset] = flipped;
             long now = BinaryPrimitives.ReadInt64BigEndian(copy.AsSpan(tsOff));
-            return Math.Abs((decimal)now - orig) > FreshnessMs ? RejectReasons.Stale : RejectReasons.BadSignature;
+            return Math.Abs((decimal)now - orig) > FreshnessMs ? RejectReasons.Stale : authenticatorFails;
         }
         _ = original;
         _ = ctrOff;
@@ -54,7 +54,8 @@ public class BitFlipTests
             {
                 byte[] m = (byte[])wire.Clone();
                 m[i] ^= (byte)(1 << bit);
-                string expected = ExpectedCommon(i, wire[i], m[i], wire, idLen, out bool handled);
+                // Data: AES-GCM (header and topic as associated data) is checked before the DSA signature.
+                string expected = ExpectedCommon(i, wire[i], m[i], wire, idLen, RejectReasons.GcmTag, out bool handled);
                 if (!handled)
                 {
                     if (i < ctrOff)
@@ -65,7 +66,7 @@ public class BitFlipTests
                     {
                         ulong c = BinaryPrimitives.ReadUInt64BigEndian(m.AsSpan(ctrOff));
                         // The announcement used counter - 1 and is in the window.
-                        expected = c == 0 ? RejectReasons.Malformed : c == counter - 1 ? RejectReasons.Replay : RejectReasons.BadSignature;
+                        expected = c == 0 ? RejectReasons.Malformed : c == counter - 1 ? RejectReasons.Replay : RejectReasons.GcmTag;
                     }
                     else if (i < lenOff + 2)
                     {
@@ -73,7 +74,8 @@ public class BitFlipTests
                     }
                     else
                     {
-                        expected = RejectReasons.BadSignature; // ciphertext, tag and signature are all signed
+                        // Ciphertext and tag fail GCM; only the signature itself reaches the DSA check.
+                        expected = i >= wire.Length - EnvelopeFormat.SignatureSize ? RejectReasons.BadSignature : RejectReasons.GcmTag;
                     }
                 }
                 ReceiveResult r = rig.Receiver.Receive(rig.DataTopic, m);
@@ -83,13 +85,14 @@ public class BitFlipTests
             }
         }
         Assert.Equal(ReceiveOutcome.Data, rig.Receiver.Receive(rig.DataTopic, wire).Outcome);
-        Assert.True(counts[RejectReasons.BadSignature] > 0 && counts[RejectReasons.Malformed] > 0 && counts[RejectReasons.Stale] > 0);
+        Assert.True(counts[RejectReasons.BadSignature] > 0 && counts[RejectReasons.GcmTag] > 0 && counts[RejectReasons.Malformed] > 0 && counts[RejectReasons.Stale] > 0);
     }
 
     [Fact]
     public void Announcement_EveryBitFlip_RejectedWithRegionReason()
     {
-        using var rig = new Rig();
+        // Thousands of failed announcements in one second: lift the flood budget, this test is about reasons.
+        using var rig = new Rig(options: new EnvelopeReceiverOptions { FailedAnnouncementsPerSenderPerSecond = int.MaxValue, FailedAnnouncementsPerSecond = int.MaxValue });
         KeyAnnouncement a = rig.Sender.RotateNow();
         byte[] wire = a.Message;
         int idLen = TestKeys.Device.Length;
@@ -103,7 +106,7 @@ public class BitFlipTests
             {
                 byte[] m = (byte[])wire.Clone();
                 m[i] ^= (byte)(1 << bit);
-                string expected = ExpectedCommon(i, wire[i], m[i], wire, idLen, out bool handled);
+                string expected = ExpectedCommon(i, wire[i], m[i], wire, idLen, RejectReasons.BadSignature, out bool handled);
                 if (!handled)
                 {
                     if (i < ctrOff)

@@ -143,8 +143,8 @@ public class EnvelopeTests
     {
         using var rig = new Rig();
         byte[] m = rig.SealDelivered(Reading);
-        // Same last segment, different topic: the topic is bound into the signed data.
-        Assert.Equal(RejectReasons.BadSignature, rig.Receiver.Receive("smarthome/commands/temp-living", m).Reason);
+        // Same last segment, different topic: the topic is bound into the GCM associated data (and the signature).
+        Assert.Equal(RejectReasons.GcmTag, rig.Receiver.Receive("smarthome/commands/temp-living", m).Reason);
         // Another sender's topic.
         Assert.Equal(RejectReasons.WrongTopic, rig.Receiver.Receive(TopicRules.Readings(TestKeys.Insider), m).Reason);
         // Strict rule rejects a data message on the announcement topic before any crypto.
@@ -191,6 +191,42 @@ public class EnvelopeTests
         Assert.Equal(RejectReasons.UnknownKey, rig.Receiver.Receive(rig.DataTopic, a.Message).Reason);
         // Real sender still works; its key was not replaced.
         Assert.Equal(ReceiveOutcome.Data, rig.Receiver.Receive(rig.DataTopic, rig.Sender.Seal(rig.DataTopic, Reading).Message).Outcome);
+    }
+
+    [Fact]
+    public void FailedAnnouncements_AreBudgeted_ButDataOfTheRealSenderStillFlows()
+    {
+        using var rig = new Rig();
+        byte[] before = rig.SealDelivered(Reading);
+        using var attacker = rig.NewSender(key: rig.Keys.AttackerDsaPrivate, counters: new StartAtCounterStore(1_000_000));
+        var reasons = Enumerable.Range(0, 25)
+            .Select(_ => attacker.RotateNow())
+            .Select(a => rig.Receiver.Receive(a.Topic, a.Message).Reason)
+            .ToList();
+        // The first 20 cost a DSA verification each; the rest of this second's are refused without one.
+        Assert.Equal(Enumerable.Repeat(RejectReasons.BadSignature, 20).Concat(Enumerable.Repeat(RejectReasons.RateLimited, 5)), reasons);
+        // Data under the real session key does not depend on the announcement budget.
+        Assert.Equal(ReceiveOutcome.Data, rig.Receiver.Receive(rig.DataTopic, rig.Sender.Seal(rig.DataTopic, Reading).Message).Outcome);
+        // The price: the real sender's own re-announcement waits for the next second while the flood lasts.
+        KeyAnnouncement genuine = rig.Sender.RotateNow();
+        Assert.Equal(RejectReasons.RateLimited, rig.Receiver.Receive(genuine.Topic, genuine.Message).Reason);
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+        KeyAnnouncement next = rig.Sender.RotateNow();
+        Assert.Equal(ReceiveOutcome.KeyAccepted, rig.Receiver.Receive(next.Topic, next.Message).Outcome);
+        Assert.True(before.Length > 0);
+    }
+
+    [Fact]
+    public void FailedAnnouncements_AreBudgetedOverAllSendersToo()
+    {
+        using var rig = new Rig(options: new EnvelopeReceiverOptions { FailedAnnouncementsPerSecond = 3 });
+        using var attacker = rig.NewSender(key: rig.Keys.AttackerDsaPrivate, counters: new StartAtCounterStore(1_000_000));
+        using var asInsider = rig.NewSender(id: TestKeys.Insider, key: rig.Keys.AttackerDsaPrivate, counters: new StartAtCounterStore(1_000_000));
+        var reasons = new[] { attacker, asInsider, attacker, asInsider }
+            .Select(s => s.RotateNow())
+            .Select(a => rig.Receiver.Receive(a.Topic, a.Message).Reason)
+            .ToList();
+        Assert.Equal([RejectReasons.BadSignature, RejectReasons.BadSignature, RejectReasons.BadSignature, RejectReasons.RateLimited], reasons);
     }
 
     [Fact]
