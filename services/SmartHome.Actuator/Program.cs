@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmartHome.Actuator;
 using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
@@ -27,7 +26,7 @@ builder.Services.AddSingleton(sp => new ReadingProcessor(
     sp.GetRequiredService<TimeProvider>(), pipeline, sp.GetRequiredService<ILogger<ReadingProcessor>>()));
 builder.Services.AddSingleton<ActuatorWorker>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ActuatorWorker>());
-builder.Services.AddHealthChecks().AddCheck<ActuatorBrokerHealthCheck>("broker");
+builder.Services.AddHealthChecks().AddBrokerConnectionCheck<ActuatorWorker>(w => w.IsConnected, w => w.LastError);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
@@ -48,12 +47,3 @@ app.MapGet("/replay-window", () =>
 
 app.Run();
 return 0;
-
-/// <summary>Healthy while the actuator is connected to its broker.</summary>
-internal sealed class ActuatorBrokerHealthCheck(ActuatorWorker worker) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(worker.IsConnected
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy(worker.LastError ?? "connecting to the broker"));
-}

@@ -20,6 +20,7 @@ public sealed class MqttConnection : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly object _gate = new();
     private TaskCompletionSource _connected = NewSignal();
+    private TaskCompletionSource _disconnected = NewSignal();
     private Task? _reconnectLoop;
     private int _reconnects;
 
@@ -116,6 +117,15 @@ public sealed class MqttConnection : IAsyncDisposable
 
             try
             {
+                lock (_gate)
+                {
+                    // Armed before connecting, so a disconnect right after the connect is not missed.
+                    if (_disconnected.Task.IsCompleted)
+                    {
+                        _disconnected = NewSignal();
+                    }
+                }
+
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
                 timeout.CancelAfter(_options.ConnectTimeout);
                 var result = await _client.ConnectAsync(BuildClientOptions(host, port, useTls), timeout.Token).ConfigureAwait(false);
@@ -168,16 +178,19 @@ public sealed class MqttConnection : IAsyncDisposable
 
     private async Task WaitDisconnectedAsync(CancellationToken stopping)
     {
-        while (_client.IsConnected && !stopping.IsCancellationRequested)
+        Task disconnected;
+        lock (_gate)
         {
-            try
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(200), stopping).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            disconnected = _disconnected.Task;
+        }
+
+        try
+        {
+            await disconnected.WaitAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
         }
     }
 
@@ -189,6 +202,8 @@ public sealed class MqttConnection : IAsyncDisposable
             {
                 _connected = NewSignal();
             }
+
+            _disconnected.TrySetResult();
         }
 
         if (args.ClientWasConnected && !_stopping.IsCancellationRequested)

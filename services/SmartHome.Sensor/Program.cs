@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
@@ -32,7 +31,7 @@ if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Con
 builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton<SensorPublisher>();
 builder.Services.AddHostedService<SensorWorker>();
-builder.Services.AddHealthChecks().AddCheck<BrokerHealthCheck>("broker");
+builder.Services.AddHealthChecks().AddBrokerConnectionCheck<SensorPublisher>(p => p.AllConnected, p => p.LastError);
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
@@ -63,12 +62,3 @@ app.MapPost("/rotate", async (SensorPublisher publisher, CancellationToken ct) =
 
 app.Run();
 return 0;
-
-/// <summary>Healthy when every device is connected to the broker; otherwise says why not.</summary>
-internal sealed class BrokerHealthCheck(SensorPublisher publisher) : IHealthCheck
-{
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(publisher.AllConnected
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy(publisher.LastError ?? "connecting to the broker"));
-}

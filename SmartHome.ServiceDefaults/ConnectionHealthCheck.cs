@@ -1,0 +1,25 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace SmartHome.ServiceDefaults;
+
+/// <summary>Healthy while a service's broker connection is up; otherwise unhealthy with the last connection error.</summary>
+public sealed class ConnectionHealthCheck(Func<bool> isConnected, Func<string?> lastError) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(isConnected()
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy(lastError() ?? "connecting to the broker"));
+}
+
+public static class ConnectionHealthCheckExtensions
+{
+    /// <summary>Adds a <see cref="ConnectionHealthCheck"/> named <c>broker</c> over the connection state of service <typeparamref name="T"/>.</summary>
+    public static IHealthChecksBuilder AddBrokerConnectionCheck<T>(this IHealthChecksBuilder builder, Func<T, bool> isConnected, Func<T, string?> lastError)
+        where T : notnull =>
+        builder.Add(new HealthCheckRegistration("broker", sp =>
+        {
+            var service = sp.GetRequiredService<T>();
+            return new ConnectionHealthCheck(() => isConnected(service), () => lastError(service));
+        }, failureStatus: null, tags: null));
+}
