@@ -434,8 +434,9 @@ public static class FloodMode
         }
 
         results.Note("Flood mode: the attacker publishes at QoS 0 (fire-and-forget) from a pool of 1,024 prebuilt payloads, paced in batches on a ~1 ms tick; " +
-            "every flood message carries one attempt-id label. Legit readings come from the sensor's POST /publish for the rest of the flood; " +
-            "their latency is the actuator's own latencyMs, read from its decision log (paged every 0.5 s with ?verdict=applied so the 50,000-entry ring cannot overwrite them).");
+            "every flood message carries one attempt-id label.");
+        results.Note("Flood mode: legit readings come from the sensor's POST /publish while the flood runs; the applied decisions are paged every 0.5 s " +
+            "(?verdict=applied) during the run, so the actuator's 50,000-entry decision ring cannot overwrite them before they are read.");
         results.Note("Flood mode: 'forged applied' counts every applied decision that is not one of the report's legit readings (labelled by the flood, or an unknown " +
             "message id); the sensor's session-key announcements and the readings the attacker asked for to capture key ids are not counted.");
     }
@@ -512,75 +513,78 @@ public static class FloodMode
             var floodStart = Math.Max(0, clock.Elapsed.TotalSeconds - status.ElapsedSeconds);
             var remaining = Math.Max(1, p.Seconds - status.ElapsedSeconds);
             var legitTask = client.PublishAsync((int)Math.Max(1, Math.Round(p.LegitRatePerSecond * remaining)), p.LegitRatePerSecond, ct);
+            FloodAttackDto flood;
+            double floodEnd;
+            PublishAnswer legit;
             using (new Timer(_ =>
                    {
                        var t = clock.Elapsed.TotalSeconds - floodStart;
                        progress.Report($"flood on {pipeline}", t / p.Seconds, $"{t:0}/{p.Seconds} s, {LastSample(samples)}");
                    }, null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1)))
             {
-                var flood = await floodTask.ConfigureAwait(false);
-                var floodEnd = clock.Elapsed.TotalSeconds;
-                var legit = await legitTask.ConfigureAwait(false);
-
-                // Drain: legit readings may still be queued behind the flood at the broker or the actuator.
-                var drain = Stopwatch.StartNew();
-                var limit = FloodPlan.DrainLimit(p.Seconds);
-                var lastTotal = -1L;
-                var idle = Stopwatch.StartNew();
-                while (drain.Elapsed < limit)
-                {
-                    var applied = tracker.CountApplied(legit.MessageIds);
-                    progress.Report($"drain on {pipeline}", legit.MessageIds.Count == 0 ? 1 : (double)applied / legit.MessageIds.Count,
-                        $"{applied}/{legit.MessageIds.Count} legit applied, {drain.Elapsed.TotalSeconds:0} s");
-                    if (applied >= legit.MessageIds.Count)
-                    {
-                        break;
-                    }
-
-                    var total = (await client.SummaryAsync(ct).ConfigureAwait(false)).Total;
-                    if (total != lastTotal)
-                    {
-                        lastTotal = total;
-                        idle.Restart();
-                    }
-                    else if (idle.Elapsed > TimeSpan.FromSeconds(5))
-                    {
-                        break; // the actuator decides nothing more: what is missing is lost
-                    }
-
-                    await Task.Delay(500, ct).ConfigureAwait(false);
-                }
-
-                var drainSeconds = drain.Elapsed.TotalSeconds;
-                await observing.CancelAsync().ConfigureAwait(false);
-                await Task.WhenAll(pager, sampler).ConfigureAwait(false);
-                await PageOnceAsync(client, tracker, overrun, ct).ConfigureAwait(false);
-
-                var after = await client.SummaryAsync(ct).ConfigureAwait(false);
-                var healthy = await client.ActuatorHealthyAsync(ct).ConfigureAwait(false);
-                var actuatorAfter = await client.ActuatorProcessAsync(ct).ConfigureAwait(false);
-                var brokerAfter = pid is { } p2 ? MachineInfo.ProcCpuMs(p2) : null;
-                var wall = clock.Elapsed.TotalSeconds;
-
-                // Legit readings not applied: refused with their id still in the log (bounded look-ups), else lost.
-                var rejected = new Dictionary<string, DecisionDto>(StringComparer.Ordinal);
-                foreach (var id in legit.MessageIds.Where(id => tracker.Applied(id) is null).Take(500))
-                {
-                    if (await client.DecisionOfAsync(id, ct).ConfigureAwait(false) is { } d)
-                    {
-                        rejected[id] = d;
-                    }
-                }
-
-                if (overrun.Value)
-                {
-                    results.Note($"{pipeline} flood: the actuator's decision log (50,000 entries) may have wrapped between two polls; some applied decisions may be missing.");
-                }
-
-                return FloodAnalysis.Summarize(new FloodObservation(pipeline, p, flood, legit.MessageIds, tracker, rejected, before, after,
-                    actuatorBefore, actuatorAfter, brokerBefore is { } b0 && brokerAfter is { } b1 ? b1 - b0 : null, wall, healthy,
-                    Snapshot(samples), drainSeconds, overrun.Value, floodStart, floodEnd));
+                flood = await floodTask.ConfigureAwait(false);
+                floodEnd = clock.Elapsed.TotalSeconds;
+                legit = await legitTask.ConfigureAwait(false);
             }
+
+            // Drain: legit readings may still be queued behind the flood at the broker or the actuator.
+            var drain = Stopwatch.StartNew();
+            var limit = FloodPlan.DrainLimit(p.Seconds);
+            var lastTotal = -1L;
+            var idle = Stopwatch.StartNew();
+            while (drain.Elapsed < limit)
+            {
+                var applied = tracker.CountApplied(legit.MessageIds);
+                progress.Report($"drain on {pipeline}", legit.MessageIds.Count == 0 ? 1 : (double)applied / legit.MessageIds.Count,
+                    $"{applied}/{legit.MessageIds.Count} legit applied, {drain.Elapsed.TotalSeconds:0} s");
+                if (applied >= legit.MessageIds.Count)
+                {
+                    break;
+                }
+
+                var total = (await client.SummaryAsync(ct).ConfigureAwait(false)).Total;
+                if (total != lastTotal)
+                {
+                    lastTotal = total;
+                    idle.Restart();
+                }
+                else if (idle.Elapsed > TimeSpan.FromSeconds(5))
+                {
+                    break; // the actuator decides nothing more: what is missing is lost
+                }
+
+                await Task.Delay(500, ct).ConfigureAwait(false);
+            }
+
+            var drainSeconds = drain.Elapsed.TotalSeconds;
+            await observing.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(pager, sampler).ConfigureAwait(false);
+            await PageOnceAsync(client, tracker, overrun, ct).ConfigureAwait(false);
+
+            var after = await client.SummaryAsync(ct).ConfigureAwait(false);
+            var healthy = await client.ActuatorHealthyAsync(ct).ConfigureAwait(false);
+            var actuatorAfter = await client.ActuatorProcessAsync(ct).ConfigureAwait(false);
+            var brokerAfter = pid is { } p2 ? MachineInfo.ProcCpuMs(p2) : null;
+            var wall = clock.Elapsed.TotalSeconds;
+
+            // Legit readings not applied: refused with their id still in the log (bounded look-ups), else lost.
+            var rejected = new Dictionary<string, DecisionDto>(StringComparer.Ordinal);
+            foreach (var id in legit.MessageIds.Where(id => tracker.Applied(id) is null).Take(500))
+            {
+                if (await client.DecisionOfAsync(id, ct).ConfigureAwait(false) is { } d)
+                {
+                    rejected[id] = d;
+                }
+            }
+
+            if (overrun.Value)
+            {
+                results.Note($"{pipeline} flood: the actuator's decision log (50,000 entries) may have wrapped between two polls; some applied decisions may be missing.");
+            }
+
+            return FloodAnalysis.Summarize(new FloodObservation(pipeline, p, flood, legit.MessageIds, tracker, rejected, before, after,
+                actuatorBefore, actuatorAfter, brokerBefore is { } b0 && brokerAfter is { } b1 ? b1 - b0 : null, wall, healthy,
+                Snapshot(samples), drainSeconds, overrun.Value, floodStart, floodEnd));
         }
         finally
         {

@@ -183,7 +183,7 @@ public static class Plots
 
         var goal = plot.Add.HorizontalLine(FloodAnalysis.GoalPeakBytes / mib, 1, Colors.Gray);
         goal.LinePattern = LinePattern.Dashed;
-        goal.LegendText = "goal: peak working set < 150 MB";
+        goal.LegendText = "goal: peak working set < 150 MB (143 MiB)";
         plot.Axes.SetLimits(Math.Min(0, floods.Where(f => f.Samples.Count > 0).Select(f => f.Samples[0].Seconds - f.FloodStartSeconds).DefaultIfEmpty(0).Min()),
             xMax * 1.02, 0, yMax * 1.1);
         plot.Title("Actuator memory during the flood (GET /process every second)");
