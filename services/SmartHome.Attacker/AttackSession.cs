@@ -240,6 +240,28 @@ public sealed class AttackSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Publishes a pre-built message as it is (the flood builds them at QoS 0: fire-and-forget, no PUBACK to wait for).
+    /// Returns false when the connection is gone; the caller decides whether to reconnect.
+    /// </summary>
+    public async ValueTask<bool> PublishPrebuiltAsync(MqttApplicationMessage message, CancellationToken ct)
+    {
+        if (!_client.IsConnected)
+        {
+            return false;
+        }
+
+        try
+        {
+            await _client.PublishAsync(message, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception ex) when (IsConnectionLoss(ex) || ex is OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_client.IsConnected)

@@ -47,6 +47,9 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
     private EnvelopeForge? _forge;
     private int _sequence;
 
+    /// <summary>Message ids of the legit readings this campaign asked the sensor for while harvesting captures.</summary>
+    private readonly List<string> _harvestedIds = [];
+
     public CampaignSettings Settings => settings;
 
     /// <summary>Runs <paramref name="request"/>'s attacks at every capability level.</summary>
@@ -823,6 +826,7 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
         await control.SubscribeAsync(Topics.ReadingsFilter, ct).ConfigureAwait(false);
         await control.SubscribeAsync(Topics.KeysFilter, ct).ConfigureAwait(false);
         var ids = await victim.TriggerReadingsAsync(count, double.PositiveInfinity, ct).ConfigureAwait(false);
+        _harvestedIds.AddRange(ids);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(ids.Count > 0 ? 15 : Math.Max(15, count));
         while (captures.Count(c => Topics.IsReadingTopic(c.Topic)) < count && DateTime.UtcNow < deadline)
         {

@@ -140,4 +140,6 @@ public readonly record struct Verdict(bool Succeeded, string? BlockedBy, bool Ju
 [JsonSerializable(typeof(List<VictimDecision>))]
 [JsonSerializable(typeof(VictimSummary))]
 [JsonSerializable(typeof(PublishResponse))]
+[JsonSerializable(typeof(FloodResult))]
+[JsonSerializable(typeof(FloodStatus))]
 public sealed partial class AttackerJson : JsonSerializerContext;

@@ -25,11 +25,14 @@ catch (Exception ex) when (ex is InvalidOperationException or FormatException)
     return 2;
 }
 
-builder.Services.AddSingleton<CampaignRunner>(sp => new CampaignRunner(settings,
+builder.Services.AddSingleton(_ =>
     AttackerConfiguration.VictimClient(builder.Configuration, pipeline, "actuator") is { } actuator
         ? new Victim(actuator, AttackerConfiguration.VictimClient(builder.Configuration, pipeline, "sensor"))
-        : throw new InvalidOperationException($"No URL for {pipeline}-actuator: reference it from the AppHost or set Attacker:ActuatorUrl."),
+        : throw new InvalidOperationException($"No URL for {pipeline}-actuator: reference it from the AppHost or set Attacker:ActuatorUrl."));
+builder.Services.AddSingleton<CampaignRunner>(sp => new CampaignRunner(settings, sp.GetRequiredService<Victim>(),
     sp.GetRequiredService<ILoggerFactory>().CreateLogger("SmartHome.Attacker.Campaign")));
+builder.Services.AddSingleton<FloodRunner>(sp => new FloodRunner(settings, sp.GetRequiredService<Victim>(),
+    sp.GetRequiredService<ILoggerFactory>().CreateLogger("SmartHome.Attacker.Flood")));
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
@@ -67,6 +70,28 @@ app.MapPost("/campaign/restart/replay", async (CampaignRunner runner, Cancellati
         ? Results.BadRequest(new { error = "nothing captured: POST /campaign/restart/prepare first" })
         : Results.Json(report, AttackerJson.Default.CampaignReport);
 });
+
+// A sustained flood at an exact rate (QoS 0, fire-and-forget) for up to an hour; answers when it is over.
+app.MapPost("/flood", async (FloodRunner runner, double? rate, int? seconds, string? level, string? mix, CancellationToken ct) =>
+{
+    if (!FloodRequest.TryCreate(rate, seconds, level, mix, out var request, out var error))
+    {
+        return Results.BadRequest(new { error });
+    }
+
+    if (!settings.Broker.IsLoopback)
+    {
+        return Results.BadRequest(new { error = "refused: the flood only targets a broker on this machine (loopback)" });
+    }
+
+    var result = await runner.RunAsync(request, ct).ConfigureAwait(false);
+    return result is null
+        ? Results.Conflict(new { error = "a flood is already running (GET /flood/status)" })
+        : Results.Json(result, AttackerJson.Default.FloodResult);
+});
+
+// While a flood runs: its phase (preparing, flooding) and the messages sent so far; afterwards the last result.
+app.MapGet("/flood/status", (FloodRunner runner) => Results.Json(runner.Status(), AttackerJson.Default.FloodStatus));
 
 app.Run();
 return 0;

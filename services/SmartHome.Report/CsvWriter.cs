@@ -93,6 +93,68 @@ public static class CsvWriter
             Num("fleet", "secure", "", "", "replayFileBytes", f.ReplayFileBytes);
         }
 
+        foreach (var flood in results.Flood)
+        {
+            Num("flood", flood.Pipeline, "", flood.Level, "ran", flood.Ran ? 1 : 0);
+            if (!flood.Ran)
+            {
+                continue;
+            }
+
+            Num("flood", flood.Pipeline, "", flood.Level, "qos", flood.Qos);
+            Num("flood", flood.Pipeline, "", flood.Level, "targetRatePerSecond", flood.TargetRatePerSecond);
+            Num("flood", flood.Pipeline, "", flood.Level, "forgedTargetRatePerSecond", flood.ForgedTargetRatePerSecond);
+            Num("flood", flood.Pipeline, "", flood.Level, "seconds", flood.Seconds);
+            Num("flood", flood.Pipeline, "", flood.Level, "messagesSent", flood.MessagesSent);
+            Num("flood", flood.Pipeline, "", flood.Level, "floodDurationSeconds", flood.FloodDurationSeconds);
+            Num("flood", flood.Pipeline, "", flood.Level, "achievedRatePerSecond", flood.AchievedRatePerSecond);
+            Num("flood", flood.Pipeline, "", flood.Level, "forgedAchievedRatePerSecond", flood.ForgedAchievedRatePerSecond);
+            foreach (var (kind, count) in flood.SentByKind.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                Num("flood", flood.Pipeline, kind, flood.Level, "sent", count);
+            }
+
+            Num("flood", flood.Pipeline, "", flood.Level, "publishErrors", flood.PublishErrors);
+            Num("flood", flood.Pipeline, "", flood.Level, "maxBacklogMessages", flood.MaxBacklogMessages);
+            Num("flood", flood.Pipeline, "", flood.Level, "attackerCpuPercent", flood.AttackerCpuPercent);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitSent", flood.LegitSent);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitApplied", flood.LegitApplied);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitRejected", flood.LegitRejected);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitLost", flood.LegitLost);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitP50Ms", flood.LegitP50Ms);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitP95Ms", flood.LegitP95Ms);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitP99Ms", flood.LegitP99Ms);
+            Num("flood", flood.Pipeline, "", flood.Level, "legitMaxMs", flood.LegitMaxMs);
+            Num("flood", flood.Pipeline, "", flood.Level, "forgedApplied", flood.ForgedApplied);
+            Num("flood", flood.Pipeline, "", flood.Level, "decisionsDelta", flood.DecisionsDelta);
+            Num("flood", flood.Pipeline, "", flood.Level, "appliedDelta", flood.AppliedDelta);
+            Num("flood", flood.Pipeline, "", flood.Level, "rejectedDelta", flood.RejectedDelta);
+            foreach (var (reason, count) in flood.RejectedByReasonDelta.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                Num("flood", flood.Pipeline, reason, flood.Level, "rejectedDelta", count);
+            }
+
+            Num("flood", flood.Pipeline, "", flood.Level, "actuatorDecisionsPerSecond", flood.ActuatorDecisionsPerSecond);
+            Num("flood", flood.Pipeline, "", flood.Level, "actuatorCpuPercent", flood.ActuatorCpuPercent);
+            if (flood.BrokerCpuPercent is { } broker)
+            {
+                Num("flood", flood.Pipeline, "", flood.Level, "brokerCpuPercent", broker);
+            }
+
+            Num("flood", flood.Pipeline, "", flood.Level, "actuatorHealthyAfter", flood.ActuatorHealthyAfter ? 1 : 0);
+            Num("flood", flood.Pipeline, "", flood.Level, "peakWorkingSetBytes", flood.PeakWorkingSetBytes);
+            Num("flood", flood.Pipeline, "", flood.Level, "peakManagedHeapBytes", flood.PeakManagedHeapBytes);
+            Num("flood", flood.Pipeline, "", flood.Level, "drainSeconds", flood.DrainSeconds);
+            foreach (var s in flood.Samples)
+            {
+                var item = "t=" + Fmt.Raw(s.Seconds);
+                Num("flood-sample", flood.Pipeline, item, "", "workingSetBytes", s.WorkingSetBytes);
+                Num("flood-sample", flood.Pipeline, item, "", "peakWorkingSetBytes", s.PeakWorkingSetBytes);
+                Num("flood-sample", flood.Pipeline, item, "", "managedHeapBytes", s.ManagedHeapBytes);
+                Num("flood-sample", flood.Pipeline, item, "", "cpuMs", s.CpuMs);
+            }
+        }
+
         foreach (var g in results.Goals)
         {
             Row("goal", "", g.Goal, "", "met", g.Met switch { true => "yes", false => "no", null => "not measured" });

@@ -9,7 +9,12 @@ namespace SmartHome.Report;
 public sealed record DecisionDto(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
     string Verdict, string? Reason, double? Value, double? LatencyMs, DateTimeOffset ReceivedAt);
 
-public sealed record DecisionSummaryDto(long Total, long Applied, long Rejected);
+public sealed record DecisionSummaryDto(long Total, long Applied, long Rejected)
+{
+    public Dictionary<string, long>? AppliedByKind { get; init; }
+
+    public Dictionary<string, long>? RejectedByReason { get; init; }
+}
 
 public sealed record ProcessStatsDto(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
 
@@ -36,6 +41,44 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
 
     public async Task<long> DecisionCountAsync(CancellationToken ct) =>
         (await actuator.GetFromJsonAsync<DecisionSummaryDto>("/decisions/summary", Json, ct).ConfigureAwait(false))!.Total;
+
+    public async Task<DecisionSummaryDto> SummaryAsync(CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<DecisionSummaryDto>("/decisions/summary", Json, ct).ConfigureAwait(false))!;
+
+    /// <summary>Up to <paramref name="limit"/> applied decisions after <paramref name="after"/> (the log filters, so forged rejections are not sent).</summary>
+    public async Task<List<DecisionDto>> AppliedAfterAsync(long after, int limit, CancellationToken ct) =>
+        await actuator.GetFromJsonAsync<List<DecisionDto>>(
+            string.Create(CultureInfo.InvariantCulture, $"/decisions?after={after}&limit={limit}&verdict=applied"), Json, ct).ConfigureAwait(false) ?? [];
+
+    /// <summary>The first decision about <paramref name="messageId"/> still in the actuator's log, if any.</summary>
+    public async Task<DecisionDto?> DecisionOfAsync(string messageId, CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<List<DecisionDto>>($"/decisions?messageId={Uri.EscapeDataString(messageId)}&limit=1", Json, ct)
+            .ConfigureAwait(false))?.FirstOrDefault();
+
+    /// <summary>Asks the sensor for <paramref name="count"/> readings at <paramref name="rate"/>/s; answers when they are all published.</summary>
+    public async Task<PublishAnswer> PublishAsync(int count, double rate, CancellationToken ct)
+    {
+        var url = string.Create(CultureInfo.InvariantCulture, $"/publish?count={count}&ratePerSecond={rate}");
+        using var response = await sensor.PostAsync(new Uri(url, UriKind.Relative), null, ct).ConfigureAwait(false);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<PublishAnswer>(Json, ct).ConfigureAwait(false))!;
+    }
+
+    /// <summary>True when the actuator's /health answers 200 (connected to its broker).</summary>
+    public async Task<bool> ActuatorHealthyAsync(CancellationToken ct)
+    {
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(10));
+            using var response = await actuator.GetAsync(new Uri("/health", UriKind.Relative), timeout.Token).ConfigureAwait(false);
+            return response.IsSuccessStatusCode;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException && !ct.IsCancellationRequested)
+        {
+            return false;
+        }
+    }
 
     public async Task<ProcessStatsDto> SensorProcessAsync(CancellationToken ct) =>
         (await sensor.GetFromJsonAsync<ProcessStatsDto>("/process", Json, ct).ConfigureAwait(false))!;

@@ -156,6 +156,43 @@ public static class Plots
         plot.SavePng(path, 1000, 600);
     }
 
+    /// <summary>Flood mode: the actuator's working set and managed heap (GET /process every second) over the flood.</summary>
+    public static void FloodMemory(IReadOnlyList<FloodRunResult> floods, string path)
+    {
+        ArgumentNullException.ThrowIfNull(floods);
+        const double mib = 1024 * 1024;
+        var plot = new Plot();
+        var xMax = 1.0;
+        var yMax = FloodAnalysis.GoalPeakBytes / mib;
+        foreach (var f in floods.Where(f => f.Samples.Count > 0))
+        {
+            var xs = f.Samples.Select(s => s.Seconds - f.FloodStartSeconds).ToArray();
+            var ws = plot.Add.ScatterLine(xs, f.Samples.Select(s => s.WorkingSetBytes / mib).ToArray(), ColorOf(f.Pipeline));
+            ws.LineWidth = 2;
+            ws.LegendText = $"{f.Pipeline}: working set (peak {Fmt.Bytes(f.PeakWorkingSetBytes)})";
+            var heap = plot.Add.ScatterLine(xs, f.Samples.Select(s => s.ManagedHeapBytes / mib).ToArray(), ColorOf(f.Pipeline));
+            heap.LineWidth = 2;
+            heap.LinePattern = LinePattern.Dashed;
+            heap.LegendText = $"{f.Pipeline}: managed heap (peak {Fmt.Bytes(f.PeakManagedHeapBytes)})";
+            var end = plot.Add.VerticalLine(f.FloodEndSeconds - f.FloodStartSeconds, 1, ColorOf(f.Pipeline));
+            end.LinePattern = LinePattern.Dotted;
+            end.LegendText = $"{f.Pipeline}: flood ends ({Fmt.Rate(f.AchievedRatePerSecond)} messages/s sent)";
+            xMax = Math.Max(xMax, xs.Max());
+            yMax = Math.Max(yMax, f.Samples.Max(s => s.WorkingSetBytes) / mib);
+        }
+
+        var goal = plot.Add.HorizontalLine(FloodAnalysis.GoalPeakBytes / mib, 1, Colors.Gray);
+        goal.LinePattern = LinePattern.Dashed;
+        goal.LegendText = "goal: peak working set < 150 MB (143 MiB)";
+        plot.Axes.SetLimits(Math.Min(0, floods.Where(f => f.Samples.Count > 0).Select(f => f.Samples[0].Seconds - f.FloodStartSeconds).DefaultIfEmpty(0).Min()),
+            xMax * 1.02, 0, yMax * 1.1);
+        plot.Title("Actuator memory during the flood (GET /process every second)");
+        plot.XLabel("Seconds since the flood started");
+        plot.YLabel("MiB");
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, 1100, 600);
+    }
+
     private static void AddLegend(Plot plot)
     {
         foreach (var pipeline in SummaryWriter.Pipelines)

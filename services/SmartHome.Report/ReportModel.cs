@@ -28,7 +28,10 @@ public sealed class ReportResults
     /// <summary>Fleet mode: replay state and verification throughput for N device identities.</summary>
     public FleetResult? Fleet { get; set; }
 
-    /// <summary>Goals of issues 4 and 6, each with the measured numbers and whether it was met.</summary>
+    /// <summary>Flood mode: one entry per flooded pipeline.</summary>
+    public List<FloodRunResult> Flood { get; init; } = [];
+
+    /// <summary>Goals of issues 4, 6 and 8, each with the measured numbers and whether it was met.</summary>
     public List<GoalCheck> Goals { get; init; } = [];
 
     /// <summary>Things the reader must know (skipped parts, measurement caveats).</summary>
@@ -70,7 +73,14 @@ public sealed record RunInfo(
 
     /// <summary>/proc/loadavg (1, 5, 15 min) at the start and the end: other work on a shared machine skews every number.</summary>
     public string LoadAverage { get; set; } = string.Empty;
+
+    /// <summary>Flood mode's parameters (null in the other modes).</summary>
+    public FloodParameters? Flood { get; init; }
 }
+
+/// <summary>What flood mode was asked for.</summary>
+public sealed record FloodParameters(double ForgedRatePerSecond, double AttackerRatePerSecond, int Seconds, string Pipeline,
+    double LegitRatePerSecond, string Mix, string Level);
 
 public sealed record CampaignStatus(bool Ran, string? Reason);
 
@@ -177,3 +187,126 @@ public sealed record FleetResult(
     long SendersManagedBytes);
 
 public sealed record GoalCheck(string Goal, string Measured, bool? Met);
+
+/// <summary>
+/// Flood mode, one pipeline: what the attacker sent (QoS 0, its own counts), what the actuator decided meanwhile (its
+/// decision log, paged during the run), the legit readings' latency, and the actuator's memory over time.
+/// </summary>
+public sealed record FloodRunResult
+{
+    public required string Pipeline { get; init; }
+
+    /// <summary>False when the flood could not run (attacker missing, unhealthy or refused); <see cref="Reason"/> says why.</summary>
+    public bool Ran { get; init; }
+
+    public string? Reason { get; init; }
+
+    public string Level { get; init; } = string.Empty;
+
+    public string Mix { get; init; } = string.Empty;
+
+    /// <summary>The attacker publishes at QoS 0 (fire-and-forget).</summary>
+    public int Qos { get; init; }
+
+    public double TargetRatePerSecond { get; init; }
+
+    public double ForgedTargetRatePerSecond { get; init; }
+
+    public int Seconds { get; init; }
+
+    public long MessagesSent { get; init; }
+
+    public double FloodDurationSeconds { get; init; }
+
+    public double AchievedRatePerSecond { get; init; }
+
+    public double ForgedAchievedRatePerSecond { get; init; }
+
+    public IReadOnlyDictionary<string, long> SentByKind { get; init; } = new Dictionary<string, long>();
+
+    public long PublishErrors { get; init; }
+
+    /// <summary>The most messages the attacker was ever behind its schedule.</summary>
+    public long MaxBacklogMessages { get; init; }
+
+    /// <summary>Attacker CPU during the flood, % of one core (from the attacker's own answer).</summary>
+    public double AttackerCpuPercent { get; init; }
+
+    public int LegitSent { get; init; }
+
+    public double LegitRatePerSecond { get; init; }
+
+    public int LegitApplied { get; init; }
+
+    /// <summary>Legit readings the actuator refused with their message id in the log (a refused envelope has none: it counts as lost).</summary>
+    public int LegitRejected { get; init; }
+
+    /// <summary>Legit readings never applied and not found rejected by id (never decided within the drain time, or refused before decryption).</summary>
+    public int LegitLost { get; init; }
+
+    public IReadOnlyDictionary<string, int> LegitRejectReasons { get; init; } = new Dictionary<string, int>();
+
+    public double LegitP50Ms { get; init; }
+
+    public double LegitP95Ms { get; init; }
+
+    public double LegitP99Ms { get; init; }
+
+    public double LegitP999Ms { get; init; }
+
+    public double LegitMaxMs { get; init; }
+
+    public double LegitMeanMs { get; init; }
+
+    public IReadOnlyList<CdfPoint> LegitCdf { get; init; } = [];
+
+    /// <summary>Applied decisions that are not the report's legit readings: labelled by the flood, or unknown message ids.</summary>
+    public long ForgedApplied { get; init; }
+
+    /// <summary>Applied session-key announcements of the legit sensor (no message id, not labelled by an attacker).</summary>
+    public long KeyAnnouncementsApplied { get; init; }
+
+    /// <summary>Decisions of the actuator between the summaries before and after the run (GET /decisions/summary deltas).</summary>
+    public long DecisionsDelta { get; init; }
+
+    public long AppliedDelta { get; init; }
+
+    public long RejectedDelta { get; init; }
+
+    public IReadOnlyDictionary<string, long> RejectedByReasonDelta { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>Decisions per second from the start of the flood to the end of the drain.</summary>
+    public double ActuatorDecisionsPerSecond { get; init; }
+
+    public double ActuatorCpuPercent { get; init; }
+
+    public double? BrokerCpuPercent { get; init; }
+
+    public bool ActuatorHealthyAfter { get; init; }
+
+    /// <summary>Max of the 1 s samples' working set and of the process's own peak (VmHWM) at the end.</summary>
+    public long PeakWorkingSetBytes { get; init; }
+
+    public long PeakManagedHeapBytes { get; init; }
+
+    /// <summary>Seconds spent after the flood waiting for the actuator to decide the legit readings still queued.</summary>
+    public double DrainSeconds { get; init; }
+
+    /// <summary>True when the decision log may have wrapped between two polls (decisions could be missing).</summary>
+    public bool DecisionLogOverrun { get; init; }
+
+    /// <summary>Seconds (since the flood request) at which the flood started and ended, for the plot.</summary>
+    public double FloodStartSeconds { get; init; }
+
+    public double FloodEndSeconds { get; init; }
+
+    public string AttackerNotes { get; init; } = string.Empty;
+
+    public List<FloodSample> Samples { get; init; } = [];
+
+    /// <summary>Legit readings that were not applied, as a share of those sent (%).</summary>
+    public double LegitNotAppliedPercent => LegitSent == 0 ? 0 : 100.0 * (LegitLost + LegitRejected) / LegitSent;
+}
+
+/// <summary>One GET /process sample of the actuator during a flood.</summary>
+public sealed record FloodSample(double Seconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, double CpuMs);

@@ -8,6 +8,7 @@ public enum ReportMode
     Latency,
     Throughput,
     Fleet,
+    Flood,
 }
 
 /// <summary>Command-line options of the report.</summary>
@@ -53,6 +54,24 @@ public sealed record ReportOptions
     /// <summary>How long to wait for an attacker to become healthy after starting it.</summary>
     public TimeSpan AttackerTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Flood mode: forged messages/s (the mix's other kinds come on top, in proportion to their weights).</summary>
+    public double FloodRate { get; init; } = 5000;
+
+    /// <summary>Flood mode: how long the flood lasts.</summary>
+    public int FloodSeconds { get; init; } = 600;
+
+    /// <summary>Flood mode: the pipelines flooded, one after the other (secure first).</summary>
+    public IReadOnlyList<string> FloodPipelines { get; init; } = ["secure"];
+
+    /// <summary>Flood mode: legit readings/s the sensor publishes during the flood.</summary>
+    public double FloodLegitRate { get; init; } = 100;
+
+    /// <summary>Flood mode: the attacker's mix, <c>kind[:weight]</c> (forged, malformed, oversized, replay).</summary>
+    public string FloodMix { get; init; } = "forged:10,malformed:1";
+
+    /// <summary>Flood mode: the attacker's capability level.</summary>
+    public string FloodLevel { get; init; } = "compromised-broker";
+
     public bool ShowHelp { get; init; }
 
     public static readonly string[] UrlKeys =
@@ -63,7 +82,7 @@ public sealed record ReportOptions
 
         dotnet run --project services/SmartHome.Report -- [options]
 
-          --mode full|latency|throughput|fleet   full = attack campaign + latency + crypto breakdown (default)
+          --mode full|latency|throughput|fleet|flood   full = attack campaign + latency + crypto breakdown (default)
           --attempts N        attempts per attack and level (default 100)
           --readings N        readings per pipeline in the latency run (default 10000)
           --rate R            readings/s per pipeline in the latency run (default 1000)
@@ -74,11 +93,18 @@ public sealed record ReportOptions
           --crypto-iterations N   microbenchmark iterations per operation (default 2000)
           --step-seconds S    throughput mode: traffic per step (default 3)
           --throughput-concurrency C   throughput mode: publishes in flight (default 16)
+          --flood-rate R      flood mode: forged messages/s (default 5000); the mix's other kinds come on top
+          --flood-seconds S   flood mode: duration of the flood (default 600)
+          --flood-pipeline secure|insecure|both   flood mode: pipeline(s) flooded, one after the other (default secure)
+          --flood-legit-rate R   flood mode: legit readings/s during the flood (default 100)
+          --flood-mix M       flood mode: kind[:weight],... of forged, malformed, oversized, replay (default forged:10,malformed:1)
+          --flood-level L     flood mode: outsider|insider|compromised-broker (default compromised-broker)
           --keys DIR          keys of the started app (default: the repository's keys/)
           --attacker-timeout S   wait this long for an attacker to become healthy (default 120)
           --attach            use a running app; give its URLs:
               --insecure-sensor URL --insecure-actuator URL --secure-sensor URL --secure-actuator URL
               [--insecure-attacker URL --secure-attacker URL] [--broker-mode executable|container]
+              (flood mode needs only the flooded pipelines' sensor, actuator and attacker)
         """;
 
     public static ReportOptions Parse(IReadOnlyList<string> args)
@@ -106,9 +132,9 @@ public sealed record ReportOptions
                     var m = Next();
                     o = o with
                     {
-                        Mode = Enum.TryParse<ReportMode>(m, ignoreCase: true, out var mode)
+                        Mode = Enum.TryParse<ReportMode>(m, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
                             ? mode
-                            : throw new ArgumentException($"Unknown mode '{m}': use full, latency, throughput or fleet."),
+                            : throw new ArgumentException($"Unknown mode '{m}': use full, latency, throughput, fleet or flood."),
                     };
                     break;
                 case "--attempts": o = o with { Attempts = Int(1) }; break;
@@ -125,6 +151,32 @@ public sealed record ReportOptions
                 case "--attacker-timeout": o = o with { AttackerTimeout = TimeSpan.FromSeconds(Dbl()) }; break;
                 case "--attach": o = o with { Attach = true }; break;
                 case "--broker-mode": o = o with { BrokerMode = Next() }; break;
+                case "--flood-rate": o = o with { FloodRate = Dbl() }; break;
+                case "--flood-seconds": o = o with { FloodSeconds = Int(1) }; break;
+                case "--flood-legit-rate": o = o with { FloodLegitRate = Dbl() }; break;
+                case "--flood-pipeline":
+                    var fp = Next();
+                    o = o with
+                    {
+                        FloodPipelines = fp switch
+                        {
+                            "secure" => ["secure"],
+                            "insecure" => ["insecure"],
+                            "both" => ["secure", "insecure"],
+                            _ => throw new ArgumentException($"Unknown --flood-pipeline '{fp}': use secure, insecure or both."),
+                        },
+                    };
+                    break;
+                case "--flood-mix": o = o with { FloodMix = Next() }; break;
+                case "--flood-level":
+                    var fl = Next();
+                    o = o with
+                    {
+                        FloodLevel = fl is "outsider" or "insider" or "compromised-broker"
+                            ? fl
+                            : throw new ArgumentException($"Unknown --flood-level '{fl}': use outsider, insider or compromised-broker."),
+                    };
+                    break;
                 default:
                     var key = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg;
                     if (UrlKeys.Contains(key))
@@ -147,7 +199,30 @@ public sealed record ReportOptions
             o = o with { OutputDirectory = Path.Combine("metrics", o.Mode.ToString().ToLowerInvariant()) };
         }
 
-        if (o.Attach && o.Mode != ReportMode.Fleet)
+        if (o.Mode == ReportMode.Flood)
+        {
+            var shares = FloodPlan.ParseMix(o.FloodMix);
+            if (o.FloodSeconds > 3_600)
+            {
+                throw new ArgumentException("--flood-seconds must be 1..3600 (the attacker's bound).");
+            }
+
+            var total = FloodPlan.AttackerRate(o.FloodRate, shares);
+            if (total > 50_000)
+            {
+                throw new ArgumentException($"--flood-rate {Fmt.Rate(o.FloodRate)} with --flood-mix {o.FloodMix} asks the attacker for {Fmt.Rate(total)} messages/s; its bound is 50000.");
+            }
+        }
+
+        if (o.Attach && o.Mode == ReportMode.Flood)
+        {
+            var missing = o.FloodPipelines.SelectMany(p => new[] { $"{p}-sensor", $"{p}-actuator", $"{p}-attacker" }).Where(k => !urls.ContainsKey(k)).ToList();
+            if (missing.Count > 0)
+            {
+                throw new ArgumentException($"--attach --mode flood needs the URLs of {string.Join(", ", missing.Select(k => "--" + k))}.");
+            }
+        }
+        else if (o.Attach && o.Mode != ReportMode.Fleet)
         {
             var missing = UrlKeys.Take(4).Where(k => !urls.ContainsKey(k)).ToList();
             if (missing.Count > 0)

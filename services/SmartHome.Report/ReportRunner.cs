@@ -76,11 +76,19 @@ public static class ReportRunner
                 : await ManagedApp.StartAsync(keysDirectory, progress, ct).ConfigureAwait(false);
             var brokerMode = app.BrokerMode + (MachineInfo.MosquittoVersion() is { } v ? $" ({v})" : string.Empty);
             results.Run = results.Run with { BrokerMode = brokerMode, AppSource = app.Source };
-            var clients = Pipelines.ToDictionary(p => p, p => new PipelineClient(p, app.Http($"{p}-sensor"), app.Http($"{p}-actuator"),
-                () => app.BrokerPid(p)));
+            // Flood mode makes its own clients (attached, it may know only the flooded pipeline's URLs).
+            var clients = options.Mode == ReportMode.Flood
+                ? new Dictionary<string, PipelineClient>()
+                : Pipelines.ToDictionary(p => p, p => new PipelineClient(p, app.Http($"{p}-sensor"), app.Http($"{p}-actuator"),
+                    () => app.BrokerPid(p)));
             try
             {
-                if (options.Mode == ReportMode.Throughput)
+                if (options.Mode == ReportMode.Flood)
+                {
+                    results.Campaign = new CampaignStatus(false, "mode 'flood' runs only the attacker's sustained flood (use --mode full for the campaign)");
+                    await FloodMode.RunAsync(app, options, results, progress, ct).ConfigureAwait(false);
+                }
+                else if (options.Mode == ReportMode.Throughput)
                 {
                     foreach (var p in Pipelines)
                     {
@@ -147,7 +155,7 @@ public static class ReportRunner
     }
 
     /// <summary>A short unmeasured burst per pipeline first, so JIT, connections and session keys are warm.</summary>
-    private static async Task WarmUpAsync(IEnumerable<PipelineClient> clients, double rate, int concurrency, ReportResults results,
+    internal static async Task WarmUpAsync(IEnumerable<PipelineClient> clients, double rate, int concurrency, ReportResults results,
         ConsoleProgress progress, CancellationToken ct)
     {
         const int warmUp = 300;
@@ -211,7 +219,7 @@ public static class ReportRunner
             : new CampaignStatus(results.Attacks.Count > 0, ReportResults.OneLine(string.Join("; ", failures)));
     }
 
-    private static async Task<string?> StartAttackerAsync(IAppTarget app, string resource, TimeSpan timeout, CancellationToken ct)
+    internal static async Task<string?> StartAttackerAsync(IAppTarget app, string resource, TimeSpan timeout, CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout);
@@ -418,6 +426,12 @@ public static class ReportRunner
         {
             Plots.Throughput(results.Throughput, Path.Combine(directory, "throughput.png"));
             plots.Add("throughput.png");
+        }
+
+        if (results.Flood.Any(f => f.Samples.Count > 0))
+        {
+            Plots.FloodMemory(results.Flood, Path.Combine(directory, "flood-memory.png"));
+            plots.Add("flood-memory.png");
         }
 
         File.WriteAllText(Path.Combine(directory, "results.json"), JsonOutput.Render(results));

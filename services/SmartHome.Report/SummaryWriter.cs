@@ -40,10 +40,15 @@ public static class SummaryWriter
                 var l = r.Latency[0];
                 sb.Append("Both pipelines ran side by side: ").Append(Fmt.Int(l.Count)).Append(" readings each at ")
                   .Append(Fmt.Rate(l.TargetRatePerSecond)).Append(" readings/s (target), round-robin over the sensor's devices. ")
-                  .Append("Latency is the actuator's own latencyMs (receive time − the reading's send timestamp). ")
+                  .Append("Latency is the actuator's own latencyMs: decision time (after verification and the home rule) − the reading's send timestamp (taken before sealing). ")
                   .Append("Lost = published but never decided; rejected = legitimate readings the actuator refused. ")
                   .Append("CPU/msg = (sensor + actuator CPU time during the run) / readings, from GET /process; the broker's CPU is not included.\n\n");
             }
+        }
+
+        if (r.Flood.Count > 0)
+        {
+            sb.Append("## Flood\n\n").Append(FloodTables(r.Flood)).Append('\n');
         }
 
         if (r.Crypto is { } c)
@@ -105,8 +110,10 @@ public static class SummaryWriter
         $"broker: {run.BrokerMode}; app: {run.AppSource}; commit {run.GitCommit ?? "unknown"}; " +
         $"started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {run.DurationSeconds:0} s; load average {run.LoadAverage}.";
 
-    public static string ReproduceCommand(RunInfo run) =>
-        $"dotnet run --project services/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +
+    public static string ReproduceCommand(RunInfo run) => run.Flood is { } f
+        ? $"dotnet run -c Release --project services/SmartHome.Report -- --mode flood --flood-rate {Fmt.Rate(f.ForgedRatePerSecond)} " +
+          $"--flood-seconds {f.Seconds} --flood-pipeline {f.Pipeline} --flood-legit-rate {Fmt.Rate(f.LegitRatePerSecond)} --flood-mix {f.Mix} --flood-level {f.Level}"
+        : $"dotnet run --project services/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +
         $"--readings {run.Readings} --rate {Fmt.Rate(run.RatePerSecond)} --concurrency {run.Concurrency} --fleet {run.FleetSize} " +
         $"--crypto-iterations {run.CryptoIterations}";
 
@@ -232,4 +239,78 @@ public static class SummaryWriter
         $"| Replay file (persisted highest counters) | {Fmt.Bytes(f.ReplayFileBytes)} ({f.ReplayFileBytesPerSender} B per slot) |\n" +
         $"| {Fmt.Int(f.Devices)} senders' state, managed heap (sensor side) | {Fmt.Bytes(f.SendersManagedBytes)} |\n" +
         $"\n{f.Method}\n";
+
+    /// <summary>Flood mode: what the attacker sent, what happened to the legit readings, what the actuator decided and used.</summary>
+    public static string FloodTables(IReadOnlyList<FloodRunResult> floods)
+    {
+        ArgumentNullException.ThrowIfNull(floods);
+        var sb = new StringBuilder();
+        foreach (var f in floods.Where(f => !f.Ran))
+        {
+            sb.Append("**The flood on ").Append(f.Pipeline).Append(" was not run**: ").Append(f.Reason).Append("\n\n");
+        }
+
+        var ran = floods.Where(f => f.Ran).ToList();
+        if (ran.Count == 0)
+        {
+            return sb.ToString();
+        }
+
+        sb.Append("| Pipeline | Level | Mix (QoS 0) | Target /s (forged /s) | Sent | Seconds | Achieved /s (forged /s) | Publish errors | Legit sent | Legit applied | Lost | Rejected | p50 ms | p95 ms | p99 ms | max ms | Forged applied |\n")
+          .Append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var f in ran)
+        {
+            sb.Append("| ").Append(f.Pipeline).Append(" | ").Append(f.Level).Append(" | ").Append(f.Mix)
+              .Append(" | ").Append(Fmt.Rate(f.TargetRatePerSecond)).Append(" (").Append(Fmt.Rate(f.ForgedTargetRatePerSecond)).Append(')')
+              .Append(" | ").Append(Fmt.Int(f.MessagesSent))
+              .Append(" | ").Append(f.FloodDurationSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture))
+              .Append(" | ").Append(Fmt.Rate(f.AchievedRatePerSecond)).Append(" (").Append(Fmt.Rate(f.ForgedAchievedRatePerSecond)).Append(')')
+              .Append(" | ").Append(Fmt.Int(f.PublishErrors))
+              .Append(" | ").Append(Fmt.Int(f.LegitSent))
+              .Append(" | ").Append(Fmt.Int(f.LegitApplied))
+              .Append(" | ").Append(Fmt.Int(f.LegitLost))
+              .Append(" | ").Append(Fmt.Int(f.LegitRejected))
+              .Append(" | ").Append(Fmt.Ms(f.LegitP50Ms))
+              .Append(" | ").Append(Fmt.Ms(f.LegitP95Ms))
+              .Append(" | ").Append(Fmt.Ms(f.LegitP99Ms))
+              .Append(" | ").Append(Fmt.Ms(f.LegitMaxMs))
+              .Append(" | ").Append(Fmt.Int(f.ForgedApplied))
+              .Append(" |\n");
+        }
+
+        sb.Append("\n| Pipeline | Decisions (Δ) | Applied (Δ) | Rejected by reason (Δ) | Decided /s | Peak working set | Peak managed heap | Actuator CPU % | Broker CPU % | Attacker CPU % | Healthy after | Drain s |\n")
+          .Append("|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        foreach (var f in ran)
+        {
+            var reasons = f.RejectedByReasonDelta.Count == 0
+                ? "none"
+                : string.Join(", ", f.RejectedByReasonDelta.OrderByDescending(kv => kv.Value).Select(kv => $"{kv.Key} {Fmt.Int(kv.Value)}"));
+            sb.Append("| ").Append(f.Pipeline)
+              .Append(" | ").Append(Fmt.Int(f.DecisionsDelta))
+              .Append(" | ").Append(Fmt.Int(f.AppliedDelta))
+              .Append(" | ").Append(reasons)
+              .Append(" | ").Append(Fmt.Rate(f.ActuatorDecisionsPerSecond))
+              .Append(" | ").Append(Fmt.Bytes(f.PeakWorkingSetBytes))
+              .Append(" | ").Append(Fmt.Bytes(f.PeakManagedHeapBytes))
+              .Append(" | ").Append(Fmt.Rate(f.ActuatorCpuPercent))
+              .Append(" | ").Append(f.BrokerCpuPercent is { } b ? Fmt.Rate(b) : "n/a")
+              .Append(" | ").Append(Fmt.Rate(f.AttackerCpuPercent))
+              .Append(" | ").Append(f.ActuatorHealthyAfter ? "yes" : "**no**")
+              .Append(" | ").Append(Fmt.Rate(f.DrainSeconds))
+              .Append(" |\n");
+        }
+
+        sb.Append("\nThe attacker publishes at QoS 0 (fire-and-forget) at the target rate from a bounded pool of prebuilt payloads; \"sent\" is what it wrote ")
+          .Append("to its connection. Legit readings come from the sensor during the flood; their latency is the actuator's own latencyMs (decision time, after ")
+          .Append("verification and the home rule, − the reading's send timestamp, taken before sealing), read from its decision log during the run. ")
+          .Append("Lost = never applied and not found rejected by id within the drain time (a refused envelope has no readable id, so it counts as lost). ")
+          .Append("Forged applied = applied decisions that are not the report's legit readings. Decisions, CPU % and decided/s span the flood request to the end of the drain; ")
+          .Append("peak working set = max of the 1 s GET /process samples and of the process's own peak.\n");
+        foreach (var f in ran.Where(f => f.AttackerNotes.Length > 0))
+        {
+            sb.Append("\nAttacker (").Append(f.Pipeline).Append("): ").Append(f.AttackerNotes).Append('\n');
+        }
+
+        return sb.ToString();
+    }
 }
