@@ -24,6 +24,7 @@ public sealed partial class ReadingProcessor(
 
     private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, pipeline);
     private readonly LogThrottle _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
+    private readonly StringReuse _repeated = new();
 
     /// <summary>Rejections written to the log per second; the rest are counted in one summary line.</summary>
     public const int RejectionLogLinesPerSecond = 20;
@@ -38,7 +39,7 @@ public sealed partial class ReadingProcessor(
         activity?.SetTag(Attr.MessagingDestination, topic);
         activity?.SetTag(Attr.MessagingOperationType, "process");
         activity?.SetTag(Attr.Pipeline, pipeline);
-        var attemptId = Truncate(TraceContextPropagation.Find(properties, MessageProperties.AttemptId));
+        var attemptId = _repeated.Reuse(Truncate(TraceContextPropagation.Find(properties, MessageProperties.AttemptId)));
         if (attemptId is not null)
         {
             activity?.SetTag(Attr.AttemptId, attemptId);
@@ -130,7 +131,7 @@ public sealed partial class ReadingProcessor(
     private Decision Record(string? messageId, string? attemptId, string sender, string topic, string kind,
         string? rejectReason, string? detail, double? value, double? latencyMs, string? effect) =>
         log.Add(seq => new Decision(
-            seq, messageId, attemptId, sender, Truncate(topic)!, kind,
+            seq, messageId, attemptId, _repeated.Reuse(sender)!, _repeated.Reuse(Truncate(topic))!, kind,
             rejectReason is null ? DecisionLog.Applied : DecisionLog.Rejected,
             rejectReason, value, latencyMs, clock.GetUtcNow(),
             rejectReason is null ? effect : Truncate(detail)));
