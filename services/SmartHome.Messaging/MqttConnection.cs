@@ -187,6 +187,9 @@ public sealed class MqttConnection : IAsyncDisposable
         try
         {
             await disconnected.WaitAsync(stopping).ConfigureAwait(false);
+            // Not straight back: with client id = username, a second holder of this login (a client-id takeover)
+            // and this client would knock each other off in a tight loop; the old 200 ms poll damped that too.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(100, 300)), stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
