@@ -69,10 +69,59 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         await command.ClickAsync();
 
         // The traces view shows the attempts as "attack …" spans of the attacker.
-        await page.GotoAsync(dashboard + "/traces");
-        await page.GetByRole(AriaRole.Searchbox).FillAsync("attack");
-        var attackTrace = page.GetByRole(AriaRole.Row, new() { NameRegex = new Regex("insecure-attacker: attack ") }).First;
-        await attackTrace.WaitForAsync(new() { Timeout = 4 * Minute });
+        var attackTrace = await FindAttackTraceAsync(page, dashboard, TimeSpan.FromMinutes(4), CampaignStateAsync);
         Assert.Matches("attack (eavesdrop|inject|tamper|replay)", await attackTrace.TextContentAsync() ?? string.Empty);
+    }
+
+    /// <summary>What the attacker says of its last campaign (tells a lost command click from a lost trace).</summary>
+    private async Task<string> CampaignStateAsync()
+    {
+        try
+        {
+            using var http = new HttpClient { BaseAddress = _app.App.GetEndpoint("insecure-attacker", "http"), Timeout = TimeSpan.FromSeconds(10) };
+            using var response = await http.GetAsync(new Uri("/campaign/last", UriKind.Relative));
+            var body = await response.Content.ReadAsStringAsync();
+            return $"{(int)response.StatusCode} {body[..Math.Min(body.Length, 300)]}";
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        {
+            return ex.Message;
+        }
+    }
+
+    /// <summary>
+    /// Opens the traces view, filters on "attack" and waits for an attacker row; reloads and filters again until the
+    /// deadline. Why: a filter typed while the dashboard's Blazor circuit is still connecting (cold start) is lost, and
+    /// the unfiltered list is full of sensor traces, so the attack rows never render.
+    /// </summary>
+    private static async Task<ILocator> FindAttackTraceAsync(IPage page, string dashboard, TimeSpan within, Func<Task<string>> campaignState)
+    {
+        var deadline = DateTime.UtcNow + within;
+        var attackTrace = page.GetByRole(AriaRole.Row, new() { NameRegex = new Regex("insecure-attacker: attack ") }).First;
+        while (true)
+        {
+            await page.GotoAsync(dashboard + "/traces");
+            var search = page.GetByRole(AriaRole.Searchbox);
+            await search.FillAsync("attack");
+            await search.PressAsync("Enter");
+            try
+            {
+                await attackTrace.WaitForAsync(new() { Timeout = 20_000 });
+                return attackTrace;
+            }
+            catch (TimeoutException) when (DateTime.UtcNow < deadline)
+            {
+                // Not there yet, or the filter was lost: look again on a fresh page.
+            }
+            catch (TimeoutException ex)
+            {
+                var shot = Path.Combine(Path.GetTempPath(), $"smarthome-traces-{Guid.NewGuid():N}.png");
+                await page.ScreenshotAsync(new() { Path = shot, FullPage = true });
+                var text = await page.Locator("body").InnerTextAsync();
+                throw new TimeoutException(
+                    $"No 'insecure-attacker: attack' trace within {within}. Screenshot: {shot}. Filter box: " +
+                    $"'{await search.InputValueAsync()}'. Attacker's last campaign: {await campaignState()}. Page text: {text[..Math.Min(text.Length, 1500)]}", ex);
+            }
+        }
     }
 }
