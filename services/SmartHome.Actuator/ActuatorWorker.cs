@@ -26,7 +26,8 @@ public sealed partial class ActuatorWorker : BackgroundService
 
         _connection.MessageReceived = args =>
         {
-            _processor.Process(args.ApplicationMessage.Topic, args.ApplicationMessage.Payload, args.ApplicationMessage.UserProperties);
+            _processor.Process(args.ApplicationMessage.Topic, args.ApplicationMessage.Payload, args.ApplicationMessage.UserProperties,
+                redelivered: args.ApplicationMessage.Dup);
             return Task.CompletedTask;
         };
     }

@@ -25,13 +25,17 @@ public sealed partial class ReadingProcessor(
     private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, pipeline);
     private readonly LogThrottle _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
     private readonly StringReuse _repeated = new();
+    private readonly RedeliveryFilter _redeliveries = new();
 
     /// <summary>Rejections written to the log per second; the rest are counted in one summary line.</summary>
     public const int RejectionLogLinesPerSecond = 20;
 
     public string Pipeline => pipeline;
 
-    public Decision Process(string topic, ReadOnlySequence<byte> payload, IReadOnlyCollection<MqttUserProperty>? properties)
+    /// <param name="redelivered">The transport says this may be a second copy: the broker's MQTT DUP flag, or the
+    /// sender's retransmission property (<see cref="MessageProperties.Retransmission"/>).</param>
+    public Decision Process(string topic, ReadOnlySequence<byte> payload, IReadOnlyCollection<MqttUserProperty>? properties,
+        bool redelivered = false)
     {
         var parent = TraceContextPropagation.Extract(properties);
         using var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"process {topic}", ActivityKind.Consumer, parent);
@@ -48,7 +52,8 @@ public sealed partial class ReadingProcessor(
         Decision decision;
         try
         {
-            decision = Judge(topic, payload, attemptId);
+            redelivered |= TraceContextPropagation.Find(properties, MessageProperties.Retransmission) is not null;
+            decision = Judge(topic, payload, attemptId, redelivered);
         }
         catch (Exception ex)
         {
@@ -87,7 +92,7 @@ public sealed partial class ReadingProcessor(
         return decision;
     }
 
-    private Decision Judge(string topic, ReadOnlySequence<byte> payload, string? attemptId)
+    private Decision Judge(string topic, ReadOnlySequence<byte> payload, string? attemptId, bool redelivered)
     {
         // Oversized payloads are refused before they are copied or parsed.
         if (payload.Length > 64 * 1024)
@@ -114,6 +119,13 @@ public sealed partial class ReadingProcessor(
         {
             return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.SenderMismatch,
                 $"reading claims device '{reading.DeviceId}'", reading.Value, null, null);
+        }
+
+        // QoS 1 may deliver a reading twice across a broker failure; the second copy must not be applied again.
+        if (_redeliveries.IsRedelivery(reading.MessageId, redelivered))
+        {
+            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Duplicate,
+                "second copy of an applied reading (redelivery)", reading.Value, null, null);
         }
 
         var effect = home.Apply(reading);

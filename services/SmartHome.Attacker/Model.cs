@@ -69,6 +69,9 @@ public static class Layers
     public const string RateLimit = "rate-limit";
     public const string ClientIdBinding = "client-id-binding";
 
+    /// <summary>The actuator dropped a copy flagged as a transport redelivery of a reading it already applied.</summary>
+    public const string RedeliveryFilter = "redelivery-filter";
+
     /// <summary>The message was published but the actuator never saw it and the broker gave no reason.</summary>
     public const string NotDelivered = "not-delivered";
 
@@ -81,6 +84,7 @@ public static class Layers
         "malformed" or "oversize" => Parser,
         "wrong-topic" or "unexpected-topic" or "sender-mismatch" => TopicBinding,
         "rate-limited" => RateLimit,
+        "duplicate" => RedeliveryFilter,
         null or "" => "unknown",
         _ => reason,
     };

@@ -60,4 +60,7 @@ public static class RejectReasons
     public const string Stale = "stale";
     public const string SenderMismatch = "sender-mismatch";
     public const string UnexpectedTopic = "unexpected-topic";
+
+    /// <summary>A transport redelivery (flagged) of a reading already applied, dropped by message id.</summary>
+    public const string Duplicate = "duplicate";
 }

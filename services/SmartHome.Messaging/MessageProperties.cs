@@ -8,4 +8,11 @@ public static class MessageProperties
     /// with the attempt. It is a label, never an input to a verdict.
     /// </summary>
     public const string AttemptId = "smarthome-attempt-id";
+
+    /// <summary>
+    /// Set by the sender on a publish it repeats because the first attempt was interrupted (the broker may have
+    /// forwarded it already). Lets the receiver drop the second copy by message id without treating every repeated
+    /// id as a redelivery. Not a security signal: a sender that lies about it only drops its own readings.
+    /// </summary>
+    public const string Retransmission = "smarthome-retransmission";
 }

@@ -2,6 +2,7 @@ using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 
 namespace SmartHome.Messaging;
@@ -96,8 +97,22 @@ public sealed class MqttConnection : IAsyncDisposable
                                            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
                 _logger.LogDebug("Publish to {Topic} interrupted ({Error}); retrying after reconnect", message.Topic, ex.Message);
+                MarkAsRetransmission(message);
                 await Task.Delay(_options.MinBackoff, cancellationToken).ConfigureAwait(false);
             }
+        }
+    }
+
+    /// <summary>
+    /// The interrupted attempt may have reached the broker and been forwarded; the flag lets the receiver drop the
+    /// second copy by message id (see <see cref="MessageProperties.Retransmission"/>).
+    /// </summary>
+    private static void MarkAsRetransmission(MqttApplicationMessage message)
+    {
+        message.UserProperties ??= [];
+        if (!message.UserProperties.Exists(p => p.Name == MessageProperties.Retransmission))
+        {
+            message.UserProperties.Add(new MqttUserProperty(MessageProperties.Retransmission, "1"u8.ToArray().AsMemory()));
         }
     }
 

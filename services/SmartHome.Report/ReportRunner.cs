@@ -368,10 +368,12 @@ public static class ReportRunner
 
     /// <summary>
     /// Names what limited the first failing step: the busiest process (CPU % of one core, from GET /process and
-    /// /proc for the broker) when one is near a full core, otherwise CPU contention from other work on the machine.
+    /// /proc for the broker) when one is near a full core; the machine when the processes together use most of its
+    /// cores; otherwise CPU contention from other work on the machine.
     /// </summary>
-    public static string Bottleneck(IReadOnlyList<ThroughputStep> steps)
+    public static string Bottleneck(IReadOnlyList<ThroughputStep> steps, int? cores = null)
     {
+        var machineCores = cores ?? Environment.ProcessorCount;
         ArgumentNullException.ThrowIfNull(steps);
         var failed = steps.Where(s => !s.Passed).OrderBy(s => s.TargetRatePerSecond).FirstOrDefault();
         if (failed is null)
@@ -388,6 +390,13 @@ public static class ReportRunner
         var busiest = cpu.MaxBy(c => c.Percent);
         var text = $"at {Fmt.Rate(failed.TargetRatePerSecond)}/s: " + string.Join(", ", cpu.Select(c => $"{c.Name} {Fmt.Rate(c.Percent)} %")) +
             " of one core";
+        var total = cpu.Sum(c => c.Percent);
+        if (busiest.Percent < 70 && total >= 80 * machineCores)
+        {
+            return text + $"; together {Fmt.Rate(total)} % of one core, i.e. {Fmt.Rate(total / machineCores)} % of this machine's " +
+                $"{machineCores} cores: the pipeline's own processes saturate the machine";
+        }
+
         if (busiest.Percent < 70)
         {
             return text + $"; no pipeline process was near a full core while the machine's load average was {failed.LoadAverage}: " +

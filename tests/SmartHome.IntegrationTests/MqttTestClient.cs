@@ -38,7 +38,7 @@ public static class MqttTestClient
     }
 
     public static async Task PublishAsync(string connectionString, string topic, byte[] payload, string? attemptId = null,
-        string? username = null, string? password = null, string? caFile = null)
+        string? username = null, string? password = null, string? caFile = null, params (string Name, string Value)[] userProperties)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         await client.ConnectAsync(Options(connectionString, username, password, caFile));
@@ -49,6 +49,11 @@ public static class MqttTestClient
         if (attemptId is not null)
         {
             message.WithUserProperty(AttemptIdProperty, System.Text.Encoding.UTF8.GetBytes(attemptId).AsMemory());
+        }
+
+        foreach (var (name, value) in userProperties)
+        {
+            message.WithUserProperty(name, System.Text.Encoding.UTF8.GetBytes(value).AsMemory());
         }
 
         await client.PublishAsync(message.Build());

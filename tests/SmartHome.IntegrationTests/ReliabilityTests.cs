@@ -99,12 +99,49 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         Assert.Equal(60, ids.Count);
 
         var decisions = await WaitForAllAsync(fixture.Http($"{pipeline}-actuator"), ids);
-        Assert.All(ids, id => Assert.Contains(decisions, d => d.MessageId == id && d.Verdict == "applied"));
-        if (pipeline == "secure")
+        // Never a second application: a QoS 1 redelivery is refused by the replay window (secure) or, flagged as a
+        // retransmission, by message id (insecure).
+        Assert.All(ids, id => Assert.Equal(1, decisions.Count(d => d.MessageId == id && d.Verdict == "applied")));
+        Assert.All(decisions.Where(d => ids.Contains(d.MessageId!) && d.Verdict == "rejected"),
+            d => Assert.Contains(d.Reason, new[] { "replay", "duplicate" }));
+    }
+
+    [Fact]
+    public async Task On_the_insecure_pipeline_a_flagged_redelivery_is_dropped_by_message_id_but_a_plain_replay_is_applied()
+    {
+        await fixture.WaitHealthyAsync("insecure-broker", "insecure-actuator", "insecure-sensor");
+        var broker = (await fixture.App.GetConnectionStringAsync("insecure-broker"))!;
+        var captured = new ConcurrentQueue<(string Topic, byte[] Payload)>();
+        using var eavesdropper = new MqttClientFactory().CreateMqttClient();
+        eavesdropper.ApplicationMessageReceivedAsync += e =>
         {
-            // The replay window turns any QoS 1 redelivery into a rejected duplicate, never a second application.
-            Assert.All(ids, id => Assert.Equal(1, decisions.Count(d => d.MessageId == id && d.Verdict == "applied")));
+            captured.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+        await eavesdropper.ConnectAsync(MqttTestClient.Options(broker));
+        await eavesdropper.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("smarthome/readings/+").Build());
+        await PublishAsync(fixture.Http("insecure-sensor"), 1);
+        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(captured.IsEmpty ? null : "x"), TimeSpan.FromSeconds(30), "a captured reading");
+        var (topic, payload) = captured.First();
+
+        var actuator = fixture.Http("insecure-actuator");
+        async Task<DecisionDto> SendAsync(params (string, string)[] properties)
+        {
+            var attempt = Guid.NewGuid().ToString("N");
+            await MqttTestClient.PublishAsync(broker, topic, payload, attempt, userProperties: properties);
+            return await SmartHomeAppFixture.EventuallyAsync(async () =>
+                (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
+                TimeSpan.FromSeconds(30), "the decision on the copy");
         }
+
+        // The sensor's own copy was applied; a copy flagged as its retransmission is not applied again.
+        var redelivery = await SendAsync(("smarthome-retransmission", "1"));
+        Assert.Equal(("rejected", "duplicate"), (redelivery.Verdict, redelivery.Reason));
+
+        // The same bytes without the flag are a replay, which this pipeline has no defence against.
+        var replay = await SendAsync();
+        Assert.Equal("applied", replay.Verdict);
+        Assert.Equal(redelivery.MessageId, replay.MessageId);
     }
 
     private async Task ExecuteAsync(string resourceName, string command)
