@@ -48,6 +48,9 @@ public sealed class MosquittoConfig
         // Enough in-flight and queued QoS 1 messages for the latency and throughput runs.
         sb.AppendLine("max_inflight_messages 1000");
         sb.AppendLine("max_queued_messages 100000");
+        // Readings are small, separate writes: without this, Nagle's algorithm holds one back until the previous
+        // write is acknowledged, which the receiver's delayed ACK can stretch to tens of milliseconds.
+        sb.AppendLine("set_tcp_nodelay true");
         if (PersistenceDirectory is not null)
         {
             sb.AppendLine("persistence true");

@@ -49,6 +49,8 @@ public sealed class MosquittoConf
     {
         "log_dest", "log_type", "connection_messages", "log_timestamp", "log_timestamp_format", "per_listener_settings",
         "persistence", "persistence_location", "persistence_file", "autosave_interval", "max_inflight_messages", "user",
+        // MQTTnet's server sets TCP_NODELAY on its sockets by default.
+        "set_tcp_nodelay",
     };
 
     public static MosquittoConf Load(string path)

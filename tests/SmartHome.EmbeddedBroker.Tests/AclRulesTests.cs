@@ -118,6 +118,7 @@ public sealed class AclRulesTests
             tls_version tlsv1.2
             max_packet_size 65536
             max_queued_messages 100000
+            set_tcp_nodelay true
             sys_interval 10
             """.Split('\n'));
         Assert.Equal(8883, conf.Port);
