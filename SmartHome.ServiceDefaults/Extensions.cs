@@ -116,11 +116,18 @@ public static class Extensions
                 self.WorkingSet64,
                 self.PeakWorkingSet64,
                 GC.GetTotalMemory(forceFullCollection: false),
-                Environment.ProcessId));
+                Environment.ProcessId,
+                GC.GetTotalPauseDuration().TotalMilliseconds,
+                GC.CollectionCount(0),
+                GC.CollectionCount(1),
+                GC.CollectionCount(2)));
         });
         return app;
     }
 }
 
 /// <summary>Answer of <c>GET /process</c>.</summary>
-public sealed record ProcessStats(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
+/// <param name="GcPauseMilliseconds">Total time the garbage collector paused this process's threads since it started.</param>
+/// <param name="Gen0Collections">Collections of generation 0 since start (each higher generation's count includes none of the lower).</param>
+public sealed record ProcessStats(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid,
+    double GcPauseMilliseconds = 0, int Gen0Collections = 0, int Gen1Collections = 0, int Gen2Collections = 0);
