@@ -23,7 +23,8 @@ public sealed partial class ReadingProcessor(
     public const string InternalError = "internal-error";
 
     private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, pipeline);
-    private readonly LogThrottle _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
+    // A flood of rejections must not become a flood of log writes; the decision log, spans and metrics keep all.
+    private readonly SmartHome.Security.PerSecondBudget _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
     private readonly StringReuse _repeated = new();
     private readonly RedeliveryFilter _redeliveries = new();
 
@@ -74,7 +75,7 @@ public sealed partial class ReadingProcessor(
             activity?.SetTag(Attr.RejectReason, decision.Reason);
             activity?.SetStatus(ActivityStatusCode.Error, decision.Reason);
             SmartHomeTelemetry.MessagesRejected.Add(1, _pipelineTag, new(Attr.RejectReason, decision.Reason));
-            if (_rejectionLogs.TryEnter(out var suppressed))
+            if (_rejectionLogs.TrySpend(out var suppressed))
             {
                 if (suppressed > 0)
                 {

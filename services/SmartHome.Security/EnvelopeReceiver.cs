@@ -67,7 +67,7 @@ public sealed class EnvelopeReceiver : IDisposable
     private readonly ConcurrentDictionary<string, SenderState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly object _rsaLock = new();
     private readonly string? _announcementDirectory;
-    private readonly FailureBudget _failureBudget;
+    private readonly PerSecondBudget _failureBudget;
     private readonly int _failedPerSender;
 
     /// <param name="recipientPrivateKey">The actuator's RSA private key (not disposed by the receiver).</param>
@@ -92,7 +92,7 @@ public sealed class EnvelopeReceiver : IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSenderPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSecond, 1);
         _failedPerSender = options.FailedAnnouncementsPerSenderPerSecond;
-        _failureBudget = new FailureBudget(options.FailedAnnouncementsPerSecond);
+        _failureBudget = new PerSecondBudget(options.FailedAnnouncementsPerSecond, _time);
         if (_announcementDirectory is not null)
         {
             Directory.CreateDirectory(_announcementDirectory);
@@ -123,7 +123,7 @@ public sealed class EnvelopeReceiver : IDisposable
             return false;
         }
         int slot = _replay.OpenSlot(senderId, out ulong highest);
-        var state = new SenderState(senderId, publicKey, slot, highest, _failedPerSender);
+        var state = new SenderState(senderId, publicKey, slot, highest, new PerSecondBudget(_failedPerSender, _time));
         if (!_senders.TryAdd(senderId, state))
         {
             return false;
@@ -332,14 +332,14 @@ public sealed class EnvelopeReceiver : IDisposable
             return rejected;
         }
         // Nothing cheap authenticates an announcement, so failed ones are budgeted before the DSA check.
-        if (!sender.FailureBudget.HasRoom(_time) || !_failureBudget.HasRoom(_time))
+        if (!sender.FailureBudget.HasRoom() || !_failureBudget.HasRoom())
         {
             return sender.Rejected(RejectReasons.RateLimited, "too many failed announcements in the last second; not verified");
         }
         if (!SignatureValid(sender, in msg, binding))
         {
-            sender.FailureBudget.Spend(_time);
-            _failureBudget.Spend(_time);
+            sender.FailureBudget.Spend();
+            _failureBudget.Spend();
             return sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
         }
 
@@ -477,7 +477,7 @@ public sealed class EnvelopeReceiver : IDisposable
         }
     }
 
-    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest, int failedAnnouncementsPerSecond)
+    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest, PerSecondBudget failureBudget)
     {
         public readonly string Id = id;
         public readonly DSA PublicKey = publicKey;
@@ -489,7 +489,7 @@ public sealed class EnvelopeReceiver : IDisposable
         public long Accepted;
         public long RejectedCount;
         public long LastAcceptedMs;
-        public readonly FailureBudget FailureBudget = new(failedAnnouncementsPerSecond);
+        public readonly PerSecondBudget FailureBudget = failureBudget;
 
         public SessionKey? FindKey(uint keyId) =>
             Current?.KeyId == keyId ? Current : Previous?.KeyId == keyId ? Previous : null;
@@ -520,41 +520,6 @@ public sealed class EnvelopeReceiver : IDisposable
     /// Counts failures in the current one-second window of the receiver's clock; thread-safe (the global budget
     /// is shared by senders processed in parallel).
     /// </summary>
-    private sealed class FailureBudget(int perSecond)
-    {
-        private readonly object _gate = new();
-        private long _second = long.MinValue;
-        private int _spent;
-
-        public bool HasRoom(TimeProvider time)
-        {
-            lock (_gate)
-            {
-                Roll(time);
-                return _spent < perSecond;
-            }
-        }
-
-        public void Spend(TimeProvider time)
-        {
-            lock (_gate)
-            {
-                Roll(time);
-                _spent++;
-            }
-        }
-
-        private void Roll(TimeProvider time)
-        {
-            long now = time.GetUtcNow().ToUnixTimeSeconds();
-            if (now != _second)
-            {
-                _second = now;
-                _spent = 0;
-            }
-        }
-    }
-
     /// <summary>One accepted session key; the AesGcm instance is created once and reused under the sender's lock.</summary>
     private sealed class SessionKey : IDisposable
     {
