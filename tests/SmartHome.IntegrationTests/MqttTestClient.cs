@@ -60,3 +60,35 @@ public static class MqttTestClient
         await client.DisconnectAsync();
     }
 }
+
+/// <summary>A connected third-party client that keeps every message it receives on one topic filter.</summary>
+public sealed class MqttCapture : IDisposable
+{
+    private MqttCapture(IMqttClient client) => Client = client;
+
+    public IMqttClient Client { get; }
+
+    public System.Collections.Concurrent.ConcurrentQueue<(string Topic, byte[] Payload)> Messages { get; } = new();
+
+    public static async Task<MqttCapture> StartAsync(MqttClientOptions options, string topicFilter)
+    {
+        var capture = new MqttCapture(new MqttClientFactory().CreateMqttClient());
+        capture.Client.ApplicationMessageReceivedAsync += e =>
+        {
+            capture.Messages.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
+            return Task.CompletedTask;
+        };
+        await capture.Client.ConnectAsync(options);
+        await capture.Client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(topicFilter).Build());
+        return capture;
+    }
+
+    /// <summary>The first message received, once there is one.</summary>
+    public async Task<(string Topic, byte[] Payload)> FirstAsync(TimeSpan within)
+    {
+        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(Messages.IsEmpty ? null : "x"), within, "a captured message");
+        return Messages.First();
+    }
+
+    public void Dispose() => Client.Dispose();
+}

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
 using Aspire.Hosting;
@@ -22,17 +21,8 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         var monitorPassword = document.RootElement.GetProperty("users").GetProperty("monitor").GetString();
 
         // An eavesdropper with broker access captures a sealed reading the actuator applies.
-        var captured = new ConcurrentQueue<(string Topic, byte[] Payload)>();
-        using var monitor = new MqttClientFactory().CreateMqttClient();
-        monitor.ApplicationMessageReceivedAsync += e =>
-        {
-            captured.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
-            return Task.CompletedTask;
-        };
-        await monitor.ConnectAsync(MqttTestClient.Options(broker, "monitor", monitorPassword, ca));
-        await monitor.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("smarthome/readings/+").Build());
-        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(captured.IsEmpty ? null : "x"), TimeSpan.FromSeconds(30), "a captured reading");
-        var (capturedTopic, capturedBytes) = captured.First();
+        using var capture = await MqttCapture.StartAsync(MqttTestClient.Options(broker, "monitor", monitorPassword, ca), "smarthome/readings/+");
+        var (capturedTopic, capturedBytes) = await capture.FirstAsync(TimeSpan.FromSeconds(30));
 
         await ExecuteAsync("secure-actuator", KnownResourceCommands.StopCommand);
         var sensor = fixture.Http("secure-sensor");
@@ -45,7 +35,7 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         Assert.All(ids, id => Assert.Equal(1, decisions.Count(d => d.MessageId == id && d.Verdict == "applied")));
 
         var attempt = Guid.NewGuid().ToString("N");
-        await monitor.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(capturedTopic).WithPayload(capturedBytes)
+        await capture.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(capturedTopic).WithPayload(capturedBytes)
             .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
             .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
         var replay = await SmartHomeAppFixture.EventuallyAsync(async () =>
@@ -111,18 +101,9 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
     {
         await fixture.WaitHealthyAsync("insecure-broker", "insecure-actuator", "insecure-sensor");
         var broker = (await fixture.App.GetConnectionStringAsync("insecure-broker"))!;
-        var captured = new ConcurrentQueue<(string Topic, byte[] Payload)>();
-        using var eavesdropper = new MqttClientFactory().CreateMqttClient();
-        eavesdropper.ApplicationMessageReceivedAsync += e =>
-        {
-            captured.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
-            return Task.CompletedTask;
-        };
-        await eavesdropper.ConnectAsync(MqttTestClient.Options(broker));
-        await eavesdropper.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("smarthome/readings/+").Build());
+        using var eavesdropper = await MqttCapture.StartAsync(MqttTestClient.Options(broker), "smarthome/readings/+");
         await PublishAsync(fixture.Http("insecure-sensor"), 1);
-        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(captured.IsEmpty ? null : "x"), TimeSpan.FromSeconds(30), "a captured reading");
-        var (topic, payload) = captured.First();
+        var (topic, payload) = await eavesdropper.FirstAsync(TimeSpan.FromSeconds(30));
 
         var actuator = fixture.Http("insecure-actuator");
         async Task<DecisionDto> SendAsync(params (string, string)[] properties)

@@ -98,15 +98,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
     {
         await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
         var broker = (await fixture.App.GetConnectionStringAsync("secure-broker"))!;
-        var captured = new ConcurrentQueue<(string Topic, byte[] Payload)>();
-        using var monitor = new MqttClientFactory().CreateMqttClient();
-        monitor.ApplicationMessageReceivedAsync += e =>
-        {
-            captured.Enqueue((e.ApplicationMessage.Topic, System.Buffers.BuffersExtensions.ToArray(e.ApplicationMessage.Payload)));
-            return Task.CompletedTask;
-        };
-        await monitor.ConnectAsync(MqttTestClient.Options(broker, "monitor", Password("monitor"), CaFile));
-        await monitor.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("#").Build());
+        using var monitor = await MqttCapture.StartAsync(MqttTestClient.Options(broker, "monitor", Password("monitor"), CaFile), "#");
 
         var sensor = fixture.Http("secure-sensor");
         var published = await sensor.PostAsync("/publish?count=40&ratePerSecond=100", null);
@@ -126,7 +118,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
         }
 
         await Task.Delay(500);
-        var readings = captured.Where(c => c.Topic.StartsWith("smarthome/readings/", StringComparison.Ordinal)).ToList();
+        var readings = monitor.Messages.Where(c => c.Topic.StartsWith("smarthome/readings/", StringComparison.Ordinal)).ToList();
         Assert.True(readings.Count >= ids.Count, $"the monitor saw {readings.Count} sealed readings");
         foreach (var (_, payload) in readings)
         {
