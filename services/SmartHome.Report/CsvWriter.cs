@@ -10,6 +10,32 @@ public static class CsvWriter
 {
     public const string Header = "section,pipeline,item,level,metric,value";
 
+    // One row per (name, field): the names are results.json's property names, so the two cannot drift apart silently.
+    private static readonly (string Metric, Func<LatencyResult, double> Value)[] LatencyMetrics =
+    [
+        ("count", l => l.Count), ("decided", l => l.Decided), ("applied", l => l.Applied), ("rejectedLegit", l => l.RejectedLegit),
+        ("lost", l => l.Lost), ("p50Ms", l => l.P50Ms), ("p95Ms", l => l.P95Ms), ("p99Ms", l => l.P99Ms), ("p999Ms", l => l.P999Ms),
+        ("maxMs", l => l.MaxMs), ("meanMs", l => l.MeanMs), ("targetRatePerSecond", l => l.TargetRatePerSecond),
+        ("throughputPerSecond", l => l.ThroughputPerSecond), ("sensorCpuMs", l => l.SensorCpuMs), ("actuatorCpuMs", l => l.ActuatorCpuMs),
+        ("cpuMsPerMessage", l => l.CpuMsPerMessage),
+    ];
+
+    // Null: not measured in this run (no row).
+    private static readonly (string Metric, Func<FloodRunResult, double?> Value)[] FloodMetrics =
+    [
+        ("qos", f => f.Qos), ("targetRatePerSecond", f => f.TargetRatePerSecond), ("forgedTargetRatePerSecond", f => f.ForgedTargetRatePerSecond),
+        ("seconds", f => f.Seconds), ("messagesSent", f => f.MessagesSent), ("floodDurationSeconds", f => f.FloodDurationSeconds),
+        ("achievedRatePerSecond", f => f.AchievedRatePerSecond), ("forgedAchievedRatePerSecond", f => f.ForgedAchievedRatePerSecond),
+        ("publishErrors", f => f.PublishErrors), ("maxBacklogMessages", f => f.MaxBacklogMessages), ("attackerCpuPercent", f => f.AttackerCpuPercent),
+        ("legitSent", f => f.LegitSent), ("legitApplied", f => f.LegitApplied), ("legitRejected", f => f.LegitRejected), ("legitLost", f => f.LegitLost),
+        ("legitP50Ms", f => f.LegitP50Ms), ("legitP95Ms", f => f.LegitP95Ms), ("legitP99Ms", f => f.LegitP99Ms), ("legitMaxMs", f => f.LegitMaxMs),
+        ("forgedApplied", f => f.ForgedApplied), ("decisionsDelta", f => f.DecisionsDelta), ("appliedDelta", f => f.AppliedDelta),
+        ("rejectedDelta", f => f.RejectedDelta), ("actuatorDecisionsPerSecond", f => f.ActuatorDecisionsPerSecond),
+        ("actuatorCpuPercent", f => f.ActuatorCpuPercent), ("brokerCpuPercent", f => f.BrokerCpuPercent),
+        ("actuatorHealthyAfter", f => f.ActuatorHealthyAfter ? 1 : 0), ("peakWorkingSetBytes", f => f.PeakWorkingSetBytes),
+        ("peakManagedHeapBytes", f => f.PeakManagedHeapBytes), ("drainSeconds", f => f.DrainSeconds),
+    ];
+
     public static string Render(ReportResults results)
     {
         ArgumentNullException.ThrowIfNull(results);
@@ -34,22 +60,10 @@ public static class CsvWriter
 
         foreach (var l in results.Latency)
         {
-            Num("latency", l.Pipeline, "", "", "count", l.Count);
-            Num("latency", l.Pipeline, "", "", "decided", l.Decided);
-            Num("latency", l.Pipeline, "", "", "applied", l.Applied);
-            Num("latency", l.Pipeline, "", "", "rejectedLegit", l.RejectedLegit);
-            Num("latency", l.Pipeline, "", "", "lost", l.Lost);
-            Num("latency", l.Pipeline, "", "", "p50Ms", l.P50Ms);
-            Num("latency", l.Pipeline, "", "", "p95Ms", l.P95Ms);
-            Num("latency", l.Pipeline, "", "", "p99Ms", l.P99Ms);
-            Num("latency", l.Pipeline, "", "", "p999Ms", l.P999Ms);
-            Num("latency", l.Pipeline, "", "", "maxMs", l.MaxMs);
-            Num("latency", l.Pipeline, "", "", "meanMs", l.MeanMs);
-            Num("latency", l.Pipeline, "", "", "targetRatePerSecond", l.TargetRatePerSecond);
-            Num("latency", l.Pipeline, "", "", "throughputPerSecond", l.ThroughputPerSecond);
-            Num("latency", l.Pipeline, "", "", "sensorCpuMs", l.SensorCpuMs);
-            Num("latency", l.Pipeline, "", "", "actuatorCpuMs", l.ActuatorCpuMs);
-            Num("latency", l.Pipeline, "", "", "cpuMsPerMessage", l.CpuMsPerMessage);
+            foreach (var (metric, value) in LatencyMetrics)
+            {
+                Num("latency", l.Pipeline, "", "", metric, value(l));
+            }
         }
 
         if (results.Crypto is { } crypto)
@@ -101,50 +115,24 @@ public static class CsvWriter
                 continue;
             }
 
-            Num("flood", flood.Pipeline, "", flood.Level, "qos", flood.Qos);
-            Num("flood", flood.Pipeline, "", flood.Level, "targetRatePerSecond", flood.TargetRatePerSecond);
-            Num("flood", flood.Pipeline, "", flood.Level, "forgedTargetRatePerSecond", flood.ForgedTargetRatePerSecond);
-            Num("flood", flood.Pipeline, "", flood.Level, "seconds", flood.Seconds);
-            Num("flood", flood.Pipeline, "", flood.Level, "messagesSent", flood.MessagesSent);
-            Num("flood", flood.Pipeline, "", flood.Level, "floodDurationSeconds", flood.FloodDurationSeconds);
-            Num("flood", flood.Pipeline, "", flood.Level, "achievedRatePerSecond", flood.AchievedRatePerSecond);
-            Num("flood", flood.Pipeline, "", flood.Level, "forgedAchievedRatePerSecond", flood.ForgedAchievedRatePerSecond);
+            foreach (var (metric, value) in FloodMetrics)
+            {
+                if (value(flood) is { } number)
+                {
+                    Num("flood", flood.Pipeline, "", flood.Level, metric, number);
+                }
+            }
+
             foreach (var (kind, count) in flood.SentByKind.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 Num("flood", flood.Pipeline, kind, flood.Level, "sent", count);
             }
 
-            Num("flood", flood.Pipeline, "", flood.Level, "publishErrors", flood.PublishErrors);
-            Num("flood", flood.Pipeline, "", flood.Level, "maxBacklogMessages", flood.MaxBacklogMessages);
-            Num("flood", flood.Pipeline, "", flood.Level, "attackerCpuPercent", flood.AttackerCpuPercent);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitSent", flood.LegitSent);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitApplied", flood.LegitApplied);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitRejected", flood.LegitRejected);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitLost", flood.LegitLost);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitP50Ms", flood.LegitP50Ms);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitP95Ms", flood.LegitP95Ms);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitP99Ms", flood.LegitP99Ms);
-            Num("flood", flood.Pipeline, "", flood.Level, "legitMaxMs", flood.LegitMaxMs);
-            Num("flood", flood.Pipeline, "", flood.Level, "forgedApplied", flood.ForgedApplied);
-            Num("flood", flood.Pipeline, "", flood.Level, "decisionsDelta", flood.DecisionsDelta);
-            Num("flood", flood.Pipeline, "", flood.Level, "appliedDelta", flood.AppliedDelta);
-            Num("flood", flood.Pipeline, "", flood.Level, "rejectedDelta", flood.RejectedDelta);
             foreach (var (reason, count) in flood.RejectedByReasonDelta.OrderBy(kv => kv.Key, StringComparer.Ordinal))
             {
                 Num("flood", flood.Pipeline, reason, flood.Level, "rejectedDelta", count);
             }
 
-            Num("flood", flood.Pipeline, "", flood.Level, "actuatorDecisionsPerSecond", flood.ActuatorDecisionsPerSecond);
-            Num("flood", flood.Pipeline, "", flood.Level, "actuatorCpuPercent", flood.ActuatorCpuPercent);
-            if (flood.BrokerCpuPercent is { } broker)
-            {
-                Num("flood", flood.Pipeline, "", flood.Level, "brokerCpuPercent", broker);
-            }
-
-            Num("flood", flood.Pipeline, "", flood.Level, "actuatorHealthyAfter", flood.ActuatorHealthyAfter ? 1 : 0);
-            Num("flood", flood.Pipeline, "", flood.Level, "peakWorkingSetBytes", flood.PeakWorkingSetBytes);
-            Num("flood", flood.Pipeline, "", flood.Level, "peakManagedHeapBytes", flood.PeakManagedHeapBytes);
-            Num("flood", flood.Pipeline, "", flood.Level, "drainSeconds", flood.DrainSeconds);
             foreach (var s in flood.Samples)
             {
                 var item = "t=" + Fmt.Raw(s.Seconds);
