@@ -357,7 +357,9 @@ public sealed class MqttConnection : IAsyncDisposable
         {
             try
             {
-                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), CancellationToken.None).ConfigureAwait(false);
+                // Bounded: a broker that died without closing the socket must not hold up the service's shutdown.
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException)
             {
