@@ -31,6 +31,12 @@ public sealed class AppHostSettings
 
     public string ReadingsPerSecond { get; init; } = "4";
 
+    /// <summary>
+    /// False (<c>Telemetry:Export=false</c>): services record spans and metrics but do not export them over OTLP. For
+    /// runs without a dashboard (the report), where exporting would only serialize, fail and retry into the void.
+    /// </summary>
+    public bool ExportTelemetry { get; init; } = true;
+
     /// <summary>A setup problem the user must fix, as one sentence; null when all is well.</summary>
     public string? Error { get; init; }
 
@@ -114,6 +120,7 @@ public sealed class AppHostSettings
             InsecurePort = insecurePort,
             SecurePort = securePort,
             ReadingsPerSecond = config["Sensor:ReadingsPerSecond"] ?? "4",
+            ExportTelemetry = !string.Equals(config["Telemetry:Export"], "false", StringComparison.OrdinalIgnoreCase),
             Error = error,
         };
     }

@@ -34,6 +34,7 @@ public static class AttackerResources
             .WithEnvironment("SmartHome__KeysDirectory", settings.KeysDirectory)
             .WithEnvironment("SmartHome__LogDirectory", settings.LogDirectory)
             .WithAppHostWatchdog()
+            .WithTelemetryExport(settings)
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health")
             .WithExplicitStart()

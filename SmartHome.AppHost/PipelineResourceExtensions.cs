@@ -14,6 +14,13 @@ internal static class PipelineResourceExtensions
             .WithEnvironment("SmartHome__AppHostStartTicks",
                 Self.StartTime.ToUniversalTime().Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
+    /// <summary>Without <see cref="AppHostSettings.ExportTelemetry"/>, the service gets no OTLP endpoint, so it exports nothing.</summary>
+    public static IResourceBuilder<T> WithTelemetryExport<T>(this IResourceBuilder<T> service, AppHostSettings settings)
+        where T : IResourceWithEnvironment =>
+        settings.ExportTelemetry
+            ? service
+            : service.WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
+
     /// <summary>The secure broker demands a username/password (from keys/broker/users.json) and TLS with our CA.</summary>
     public static IResourceBuilder<ProjectResource> WithSecureBrokerAccount(this IResourceBuilder<ProjectResource> service,
         SmartHome.Security.KeyPaths keys) =>
@@ -36,6 +43,7 @@ internal static class PipelineResourceExtensions
             .WithEnvironment("SmartHome__StateDirectory", settings.StateDirectory)
             .WithEnvironment("SmartHome__KeysDirectory", settings.KeysDirectory)
             .WithAppHostWatchdog()
+            .WithTelemetryExport(settings)
             .WithHttpEndpoint()
             .WithHttpHealthCheck("/health");
 }

@@ -59,6 +59,7 @@ if (settings.SecureEnabled)
 builder.AddProject<Projects.SmartHome_TimingDemo>("timing-demo")
     .WithArgs("demo", "--out", Path.Combine(settings.RepositoryRoot, "metrics", "timing"))
     .WithAppHostWatchdog()
+    .WithTelemetryExport(settings)
     .WithExplicitStart();
 
 builder.Build().Run();

@@ -41,7 +41,7 @@ public sealed class ManagedApp : IAppTarget
         _resources = [.. app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Select(r => r.Name)];
     }
 
-    public string Source => "started by the report (Aspire.Hosting.Testing, random broker ports, Sensor:ReadingsPerSecond=0)";
+    public string Source => "started by the report (Aspire.Hosting.Testing, random broker ports, Sensor:ReadingsPerSecond=0, no OTLP export)";
 
     public string BrokerMode { get; }
 
@@ -58,6 +58,8 @@ public sealed class ManagedApp : IAppTarget
             $"--SmartHome:KeysDirectory={keysDirectory}",
             // Only the report's own readings flow, so every decision is one the report asked for.
             "--Sensor:ReadingsPerSecond=0",
+            // No dashboard runs here: exporting spans would only serialize, fail and retry, and bill that to the pipelines.
+            "--Telemetry:Export=false",
         ];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);

@@ -391,10 +391,10 @@ public static class ReportRunner
         var text = $"at {Fmt.Rate(failed.TargetRatePerSecond)}/s: " + string.Join(", ", cpu.Select(c => $"{c.Name} {Fmt.Rate(c.Percent)} %")) +
             " of one core";
         var total = cpu.Sum(c => c.Percent);
-        if (busiest.Percent < 70 && total >= 80 * machineCores)
+        if (total >= 80 * machineCores)
         {
             return text + $"; together {Fmt.Rate(total)} % of one core, i.e. {Fmt.Rate(total / machineCores)} % of this machine's " +
-                $"{machineCores} cores: the pipeline's own processes saturate the machine";
+                $"{machineCores} cores: the pipeline's own processes saturate the machine (busiest: {busiest.Name})";
         }
 
         if (busiest.Percent < 70)
