@@ -32,13 +32,8 @@ public sealed class RedeliveryFilter(int capacity = RedeliveryFilter.DefaultCapa
         {
             if (_appliedFlagged.TryGetValue(messageId, out var appliedWasFlagged))
             {
-                if (flaggedAsRedelivery || appliedWasFlagged)
-                {
-                    return true;
-                }
-
-                // An unflagged copy of an unflagged id: a replay, applied like any reading on this pipeline.
-                return false;
+                // An unflagged copy of an unflagged id is a replay, applied like any reading on this pipeline.
+                return flaggedAsRedelivery || appliedWasFlagged;
             }
 
             if (_order.Count == Capacity)

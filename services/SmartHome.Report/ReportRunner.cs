@@ -373,8 +373,8 @@ public static class ReportRunner
     /// </summary>
     public static string Bottleneck(IReadOnlyList<ThroughputStep> steps, int? cores = null)
     {
-        var machineCores = cores ?? Environment.ProcessorCount;
         ArgumentNullException.ThrowIfNull(steps);
+        var machineCores = cores ?? Environment.ProcessorCount;
         var failed = steps.Where(s => !s.Passed).OrderBy(s => s.TargetRatePerSecond).FirstOrDefault();
         if (failed is null)
         {

@@ -516,10 +516,6 @@ public sealed class EnvelopeReceiver : IDisposable
         }
     }
 
-    /// <summary>
-    /// Counts failures in the current one-second window of the receiver's clock; thread-safe (the global budget
-    /// is shared by senders processed in parallel).
-    /// </summary>
     /// <summary>One accepted session key; the AesGcm instance is created once and reused under the sender's lock.</summary>
     private sealed class SessionKey : IDisposable
     {

@@ -91,8 +91,8 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
     /// <summary>
     /// Opens the traces view, filters on "attack" and waits for an attacker row; reloads and filters again until the
-    /// deadline. Why: a filter typed while the dashboard's Blazor circuit is still connecting (cold start) is lost, and
-    /// the unfiltered list is full of sensor traces, so the attack rows never render.
+    /// deadline. Why: once (cold start) the row never showed in 4 minutes on one page; a filter typed while the
+    /// dashboard's Blazor circuit is still connecting would be lost, and the unfiltered list is full of sensor traces.
     /// </summary>
     private static async Task<ILocator> FindAttackTraceAsync(IPage page, string dashboard, TimeSpan within, Func<Task<string>> campaignState)
     {

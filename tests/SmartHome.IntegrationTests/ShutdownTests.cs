@@ -86,9 +86,8 @@ public sealed class ShutdownTests
 
             Assert.True(children.Count >= 6, $"the app started its processes (found {children.Count})");
             Assert.Equal(0, Kill(apphost.Id, signal));
-            // Generous: DCP stops each resource gracefully before the AppHost exits, which is slow on a loaded machine.
-            Assert.True(apphost.WaitForExit(TimeSpan.FromSeconds(150)),
-                "the AppHost did not stop within 150 s; still running: " +
+            Assert.True(apphost.WaitForExit(TimeSpan.FromSeconds(60)),
+                "the AppHost did not stop within 60 s; still running: " +
                 string.Join("; ", children.Where(IsRunning).Select(Command)) + "\nAppHost output:\n" + string.Join("\n", output));
 
             var left = new HashSet<int>();
