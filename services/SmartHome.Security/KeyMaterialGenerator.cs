@@ -95,6 +95,7 @@ public static class KeyMaterialGenerator
             options.Log?.WriteLine($"fleet DSA-2048 keys: {fleetCount} generated in {fleetTime.TotalMilliseconds:F0} ms (parallelism {options.MaxParallelism})");
         }
 
+        Registry(paths, options.Devices.Concat(fleetIds), options.Force, created, kept);
         BrokerCertificates(paths, options.Force, created, kept);
 
         // Broker users: keep existing passwords, add missing users.
@@ -170,6 +171,33 @@ public static class KeyMaterialGenerator
             created.Add(paths.DevicePublicKey(id));
         }
         return todo.Count;
+    }
+
+    /// <summary>Registers every device that has keys (existing profiles are kept: an operator may have tightened them).</summary>
+    private static void Registry(KeyPaths paths, IEnumerable<string> deviceIds, bool force, List<string> created, List<string> kept)
+    {
+        var registry = !force && File.Exists(paths.DeviceRegistry)
+            ? DeviceRegistry.Load(paths.DeviceRegistry)
+            : new DeviceRegistry([]);
+        var changed = force || !File.Exists(paths.DeviceRegistry);
+        foreach (var id in deviceIds)
+        {
+            if (!registry.TryGet(id, out _))
+            {
+                registry = registry.With(id, DeviceRegistry.DefaultProfileFor(id));
+                changed = true;
+            }
+        }
+
+        if (changed)
+        {
+            registry.Write(paths.DeviceRegistry);
+            created.Add(paths.DeviceRegistry);
+        }
+        else
+        {
+            kept.Add(paths.DeviceRegistry);
+        }
     }
 
     private static void BrokerCertificates(KeyPaths paths, bool force, List<string> created, List<string> kept)

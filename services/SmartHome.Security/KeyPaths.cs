@@ -23,6 +23,8 @@ public sealed class KeyPaths
     public string DevicesDirectory => Path.Combine(Root, "devices");
     public string DevicePublicKey(string deviceId) => Path.Combine(DevicesDirectory, CheckId(deviceId) + ".dsa.pub.pem");
     public string DevicePrivateKey(string deviceId) => Path.Combine(DevicesDirectory, CheckId(deviceId) + ".dsa.key.pem");
+    /// <summary>The device registry (device → kind, range, rate): who may send what (<see cref="SmartHome.Security.DeviceRegistry"/>).</summary>
+    public string DeviceRegistry => Path.Combine(DevicesDirectory, "registry.json");
 
     public string BrokerDirectory => Path.Combine(Root, "broker");
     public string BrokerCaCertificate => Path.Combine(BrokerDirectory, "ca.crt.pem");
