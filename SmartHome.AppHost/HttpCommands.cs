@@ -33,6 +33,9 @@ internal static class HttpCommands
         try
         {
             using var request = new HttpRequestMessage(method, new Uri(new Uri(endpoint.Url), path));
+            // The services' state-changing endpoints refuse a request without this run's control secret.
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                await ControlSecret.GetAsync(context.Services, context.CancellationToken).ConfigureAwait(false));
             using var response = await Client.SendAsync(request, context.CancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
             context.Logger.LogInformation("{Resource} {Path}: {Body}", context.ResourceName, path, body);

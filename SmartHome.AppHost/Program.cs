@@ -11,6 +11,7 @@ if (settings.Error is not null)
     return 1;
 }
 
+builder.AddControlSecret(settings);
 if (settings.InsecureEnabled)
 {
     var broker = builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
@@ -20,6 +21,7 @@ if (settings.InsecureEnabled)
         .WithPipelineDefaults(settings, "insecure", broker);
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("insecure-sensor")
         .WithPipelineDefaults(settings, "insecure", broker)
+        .WithControlSecret()
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator);
     builder.AddAttacker(settings, "insecure", broker, actuator, sensor);
@@ -43,6 +45,7 @@ if (settings.SecureEnabled)
             new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
         .WithPipelineDefaults(settings, "secure", broker)
+        .WithControlSecret()
         .WithSecureBrokerAccount(keys)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator)
