@@ -279,7 +279,20 @@ namespace SmartHome.Attacker
 
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
             // The sensor's /publish needs the AppHost run's control secret (its run directory's control-secret file).
-            var secret = options.TryGetValue("control-secret-file", out var secretFile) ? (await File.ReadAllTextAsync(secretFile).ConfigureAwait(false)).Trim() : null;
+            string? secret = null;
+            if (options.TryGetValue("control-secret-file", out var secretFile))
+            {
+                try
+                {
+                    secret = (await File.ReadAllTextAsync(secretFile).ConfigureAwait(false)).Trim();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"--control-secret-file {secretFile}: {ex.Message}");
+                    return 2;
+                }
+            }
+
             using var actuator = new HttpClient { BaseAddress = new Uri(actuatorUrl), Timeout = TimeSpan.FromSeconds(30) };
             using var sensor = options.TryGetValue("sensor", out var sensorUrl)
                 ? AttackerConfiguration.ControlClient(new Uri(sensorUrl), TimeSpan.FromSeconds(60), secret)
