@@ -103,6 +103,7 @@ public sealed class AppHostSettings
             }
         }
 
+        error ??= ControlSecret.Problem(config);
         var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost",
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 

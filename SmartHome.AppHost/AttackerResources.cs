@@ -33,6 +33,8 @@ public static class AttackerResources
             .WithReference(sensor)
             .WithEnvironment("SmartHome__KeysDirectory", settings.KeysDirectory)
             .WithEnvironment("SmartHome__LogDirectory", settings.LogDirectory)
+            // Its own POST endpoints need it, and so does the sensor's /publish it calls.
+            .WithControlSecret()
             .WithAppHostWatchdog()
             .WithTelemetryExport(settings)
             .WithHttpEndpoint()
@@ -89,6 +91,7 @@ public static class AttackerResources
         CancellationToken ct, double? announcementFloodSeconds = null)
     {
         var attacker = Url(services, $"{pipeline}-attacker");
+        var secret = await ControlSecret.GetAsync(services, ct).ConfigureAwait(false);
         var requested = string.IsNullOrWhiteSpace(attacks)
             ? null
             : attacks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
@@ -100,12 +103,12 @@ public static class AttackerResources
         {
             var query = $"/campaign?attempts={attempts}" + (others is null ? string.Empty : "&attacks=" + string.Join(',', others))
                         + (announcementFloodSeconds is { } s ? FormattableString.Invariant($"&announcementFloodSeconds={s}") : string.Empty);
-            report = await PostJsonAsync(attacker, query, ct).ConfigureAwait(false);
+            report = await PostJsonAsync(attacker, query, secret, ct).ConfigureAwait(false);
         }
 
         if (withRestart)
         {
-            var restart = await ReplayAfterRestartAsync(services, pipeline, attacker, attempts, ct).ConfigureAwait(false);
+            var restart = await ReplayAfterRestartAsync(services, pipeline, attacker, secret, attempts, ct).ConfigureAwait(false);
             var results = report["results"]!.AsArray();
             foreach (var result in restart["results"]!.AsArray().ToList())
             {
@@ -117,15 +120,15 @@ public static class AttackerResources
         return report;
     }
 
-    private static async Task<JsonObject> ReplayAfterRestartAsync(IServiceProvider services, string pipeline, Uri attacker, int attempts,
-        CancellationToken ct)
+    private static async Task<JsonObject> ReplayAfterRestartAsync(IServiceProvider services, string pipeline, Uri attacker, string secret,
+        int attempts, CancellationToken ct)
     {
         var commands = services.GetRequiredService<ResourceCommandService>();
         var notifications = services.GetRequiredService<ResourceNotificationService>();
         var actuator = $"{pipeline}-actuator";
         var sensor = $"{pipeline}-sensor";
 
-        await PostJsonAsync(attacker, $"/campaign/restart/prepare?attempts={attempts}", ct).ConfigureAwait(false);
+        await PostJsonAsync(attacker, $"/campaign/restart/prepare?attempts={attempts}", secret, ct).ConfigureAwait(false);
         Require(await commands.ExecuteCommandAsync(sensor, KnownResourceCommands.StopCommand, ct).ConfigureAwait(false), "stop", sensor);
         await notifications.WaitForResourceAsync(sensor, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct)
             .ConfigureAwait(false);
@@ -146,7 +149,7 @@ public static class AttackerResources
             await notifications.WaitForResourceHealthyAsync(sensor, timeout.Token).ConfigureAwait(false);
         }
 
-        return await PostJsonAsync(attacker, "/campaign/restart/replay", ct).ConfigureAwait(false);
+        return await PostJsonAsync(attacker, "/campaign/restart/replay", secret, ct).ConfigureAwait(false);
     }
 
     /// <summary>Waits until the actuator's decision count stops moving (everything the broker queued was processed).</summary>
@@ -175,9 +178,11 @@ public static class AttackerResources
         }
     }
 
-    private static async Task<JsonObject> PostJsonAsync(Uri baseUri, string path, CancellationToken ct)
+    private static async Task<JsonObject> PostJsonAsync(Uri baseUri, string path, string secret, CancellationToken ct)
     {
-        using var response = await Client.PostAsync(new Uri(baseUri, path), null, ct).ConfigureAwait(false);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, path));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        using var response = await Client.SendAsync(request, ct).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

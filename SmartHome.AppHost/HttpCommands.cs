@@ -18,7 +18,7 @@ internal static class HttpCommands
     private static async Task<ExecuteCommandResult> SendAsync(ExecuteCommandContext context, HttpMethod method, string path)
     {
         var model = context.Services.GetRequiredService<DistributedApplicationModel>();
-        var resource = model.Resources.OfType<IResourceWithEndpoints>().FirstOrDefault(r => r.Name == context.ResourceName);
+        var resource = model.Resources.OfType<IResourceWithEndpoints>().FirstOrDefault(r => Names(r, context.ResourceName));
         if (resource is null)
         {
             return CommandResults.Failure($"Resource {context.ResourceName} has no HTTP endpoint.");
@@ -33,6 +33,9 @@ internal static class HttpCommands
         try
         {
             using var request = new HttpRequestMessage(method, new Uri(new Uri(endpoint.Url), path));
+            // The services' state-changing endpoints refuse a request without this run's control secret.
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+                await ControlSecret.GetAsync(context.Services, context.CancellationToken).ConfigureAwait(false));
             using var response = await Client.SendAsync(request, context.CancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
             context.Logger.LogInformation("{Resource} {Path}: {Body}", context.ResourceName, path, body);
@@ -45,6 +48,15 @@ internal static class HttpCommands
             return CommandResults.Failure($"{context.ResourceName} did not answer: {ex.Message}");
         }
     }
+
+    /// <summary>
+    /// The command context names the running instance ("secure-sensor-ncgntncb": the resource's name, a dash, one suffix
+    /// without dashes), not the model's resource; Aspire's own name resolution is internal.
+    /// </summary>
+    private static bool Names(IResource resource, string instance) =>
+        instance == resource.Name
+        || (instance.Length > resource.Name.Length + 1 && instance.StartsWith(resource.Name + "-", StringComparison.Ordinal)
+            && !instance.AsSpan(resource.Name.Length + 1).Contains('-'));
 
     private static string Shorten(string text) => text.Length <= 2000 ? text : text[..2000] + "…";
 }

@@ -11,6 +11,8 @@ if (settings.Error is not null)
     return 1;
 }
 
+builder.AddControlSecret(settings);
+
 var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
 // KeyGen runs first only when keys/ lacks material (the secure pipeline's keys, or the device registry both actuators
 // authorize with); it never overwrites existing keys.
@@ -32,6 +34,7 @@ if (settings.InsecureEnabled)
 
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("insecure-sensor")
         .WithPipelineDefaults(settings, "insecure", broker)
+        .WithControlSecret()
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator);
     builder.AddAttacker(settings, "insecure", broker, actuator, sensor);
@@ -49,6 +52,7 @@ if (settings.SecureEnabled)
             new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
         .WithPipelineDefaults(settings, "secure", broker)
+        .WithControlSecret()
         .WithSecureBrokerAccount(keys)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator)

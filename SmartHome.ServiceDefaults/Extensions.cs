@@ -30,6 +30,7 @@ public static class Extensions
     {
         builder.ConfigureOpenTelemetry();
         builder.AddFileLogging(role);
+        builder.AddControlAccess();
         builder.Services.AddHealthChecks()
             .AddCheck("self", () => HealthCheckResult.Healthy(), ["live"]);
         builder.Services.AddHostedService<AppHostWatchdog>();
@@ -99,7 +100,7 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Maps <c>/health</c> (all checks) and <c>/alive</c> (liveness only).</summary>
+    /// <summary>Maps <c>/health</c> (all checks) and <c>/alive</c> (liveness only), open to any caller, and <c>/process</c> (loopback only).</summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks(HealthEndpointPath);
@@ -121,7 +122,7 @@ public static class Extensions
                 GC.CollectionCount(0),
                 GC.CollectionCount(1),
                 GC.CollectionCount(2)));
-        });
+        }).RequireLoopback();
         return app;
     }
 }

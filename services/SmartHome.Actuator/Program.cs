@@ -36,19 +36,21 @@ builder.Services.AddHealthChecks().AddBrokerConnectionCheck<ActuatorWorker>(w =>
 var app = builder.Build();
 app.MapDefaultEndpoints();
 
-app.MapGet("/", (HomeState home, DecisionLog log) => Results.Ok(new { pipeline, state = home.Snapshot(), decisions = log.Summary() }));
-app.MapGet("/state", (HomeState home) => Results.Ok(home.Snapshot()));
-app.MapGet("/decisions/summary", (DecisionLog log) => Results.Ok(log.Summary()));
+app.MapGet("/", (HomeState home, DecisionLog log) => Results.Ok(new { pipeline, state = home.Snapshot(), decisions = log.Summary() })).RequireLoopback();
+app.MapGet("/state", (HomeState home) => Results.Ok(home.Snapshot())).RequireLoopback();
+app.MapGet("/decisions/summary", (DecisionLog log) => Results.Ok(log.Summary())).RequireLoopback();
 
 // The decision log, oldest first; page with ?after=<last seq>; filter by attemptId, messageId or verdict.
 app.MapGet("/decisions", (DecisionLog log, long? after, int? limit, string? attemptId, string? messageId, string? verdict) =>
-    Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 100_000), attemptId, messageId, verdict)));
+    Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 100_000), attemptId, messageId, verdict)))
+    .RequireLoopback();
 
 // Dashboard command "show replay-window state": per sender, highest counter, window fill, key id.
 app.MapGet("/replay-window", () =>
     protection is SecureReceiverProtection secure
         ? Results.Ok(secure.Receiver.SnapshotReplayState())
-        : Results.Ok(Array.Empty<object>()));
+        : Results.Ok(Array.Empty<object>()))
+    .RequireLoopback();
 
 app.Run();
 return 0;

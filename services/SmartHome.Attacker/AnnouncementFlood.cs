@@ -11,7 +11,8 @@ namespace SmartHome.Attacker;
 /// half with garbage where the wrapped key goes — at ≥ 1,000/s, to make the actuator do RSA and DSA work without bound
 /// and to delay every other device's readings. Judged on the victim's side: how many announcements the actuator
 /// verified (public-key work) against what the sender's budget allows, and the latency and loss of the other devices'
-/// legit readings sent meanwhile.
+/// legit readings sent meanwhile (every device but the flooding identity and the stolen plug-garage, whose key the
+/// campaign's insider holds).
 /// </summary>
 public sealed partial class Campaign
 {
@@ -44,6 +45,9 @@ public sealed partial class Campaign
         var spans = new Activity?[count];
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>(count);
+        var reconnects = 0;
+        var unsent = 0;
+        var lastReconnect = TimeSpan.MinValue;
         for (var i = 0; i < count; i++)
         {
             var due = TimeSpan.FromSeconds(i / rate);
@@ -57,10 +61,23 @@ public sealed partial class Campaign
             var payload = settings.Secure ? FloodAnnouncement(device, topic, FreshCounter(i), garbageKey: i % 2 == 1, signer) : FloodPlainAnnouncement(device);
             attempts[i] = new PlannedAttempt(id, [new PlannedMessage(topic, payload, id)]);
             spans[i] = StartSpan(Attacks.AnnouncementFlood, level, id);
+            if (!session.IsConnected && session.Refusal is null && clock.Elapsed - lastReconnect > TimeSpan.FromMilliseconds(100))
+            {
+                // The insider shares its login with the real device, which takes the connection back (use_username_as_clientid):
+                // a determined attacker logs in again, as often as it can.
+                lastReconnect = clock.Elapsed;
+                reconnects++;
+                await session.ReconnectAsync(ct).ConfigureAwait(false);
+            }
+
             if (session.IsConnected)
             {
                 var attempt = attempts[i];
                 sends.Add(Task.Run(async () => attempt.Acks[id] = await session.PublishAsync(topic, payload, id, false, ct).ConfigureAwait(false), ct));
+            }
+            else
+            {
+                unsent++;
             }
         }
 
@@ -91,6 +108,16 @@ public sealed partial class Campaign
             {
                 verdicts[i] = Verdict.Blocked(Layers.FromRejectReason(d.Reason));
             }
+            else if (session.RefusedBy is { } refusedBy)
+            {
+                verdicts[i] = Verdict.Blocked(refusedBy);
+            }
+            else if (attempts[i].Acks.Count == 0 || attempts[i].Acks[attempts[i].Id] is null)
+            {
+                // Never sent, or lost with the connection before the broker acknowledged it, and the actuator (drained by the
+                // sentinel) never saw it: the broker kept the attacker off its stolen login while the real device held it.
+                verdicts[i] = Verdict.Blocked(settings.Secure ? Layers.ClientIdBinding : Layers.NotDelivered);
+            }
             else
             {
                 verdicts[i] = Judge.Attempt(attempts[i], decisions, session.RefusedBy, settings.Secure);
@@ -101,7 +128,9 @@ public sealed partial class Campaign
 
         // The other devices' readings sent during the flood, from the actuator's own log.
         // The flooding identity's own readings may suffer (a key holder can jam its device); every other device's must not.
-        var otherIds = legitIds.Where(r => r.DeviceId != device).Select(r => r.MessageId).ToHashSet(StringComparer.Ordinal);
+        // The stolen plug-garage is excluded too: the campaign's insider holds its key and has already jammed it.
+        var otherIds = legitIds.Where(r => r.DeviceId != device && r.DeviceId != InsiderDevice).Select(r => r.MessageId)
+            .ToHashSet(StringComparer.Ordinal);
         var others = all.Where(d => d.MessageId is not null && otherIds.Contains(d.MessageId) && d.AttemptId is null).ToList();
         var lost = otherIds.Count - others.Where(d => d.Verdict == "applied").Select(d => d.MessageId).Distinct(StringComparer.Ordinal).Count();
         if (lost > 0)
@@ -126,6 +155,7 @@ public sealed partial class Campaign
         var acks = string.Join(", ", attempts.SelectMany(a => a.Acks.Values).GroupBy(c => c?.ToString() ?? "none").Select(g => $"{g.Key}×{g.Count()}"));
         var summary = Summarize(Attacks.AnnouncementFlood, level, verdicts,
             (session.Refusal is null ? $"PUBACK: {acks}. " : $"connect refused: {session.Refusal}. ") +
+            (unsent + reconnects > 0 ? $"{unsent} could not be sent: the broker dropped the attacker, which logged in again {reconnects} times. " : string.Empty) +
             $"{count} announcements as {device} ({signedWith}; half with a valid wrapped key, half garbage) at a target {rate:0}/s, " +
             $"sent in {sentIn.TotalSeconds:0.0} s; the actuator did public-key work on {verified} (budget: {perSecond} per second of its clock). " +
             $"The other devices' legit readings meanwhile: {otherIds.Count} sent, {latencies.Count} applied, {lost} not applied, " +

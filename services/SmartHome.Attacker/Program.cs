@@ -37,7 +37,7 @@ builder.Services.AddSingleton<FloodRunner>(sp => new FloodRunner(settings, sp.Ge
 var app = builder.Build();
 app.MapDefaultEndpoints();
 
-app.MapGet("/", () => Results.Ok(new { pipeline, attacks = Attacks.All.Append(Attacks.ReplayAfterRestart), broker = $"{settings.Broker.Host}:{settings.Broker.Port}" }));
+app.MapGet("/", () => Results.Ok(new { pipeline, attacks = Attacks.All.Append(Attacks.ReplayAfterRestart), broker = $"{settings.Broker.Host}:{settings.Broker.Port}" })).RequireLoopback();
 
 // Runs a campaign now and answers with its results (per attack × level).
 app.MapPost("/campaign", async (CampaignRunner runner, int? attempts, string? attacks, double? floodRate, int? floodMessages,
@@ -50,10 +50,11 @@ app.MapPost("/campaign", async (CampaignRunner runner, int? attempts, string? at
 
     var report = await runner.RunAsync(c => c.RunAsync(request, ct), ct).ConfigureAwait(false);
     return report is null ? Results.Conflict(new { error = "a campaign is already running" }) : Results.Json(report, AttackerJson.Default.CampaignReport);
-});
+}).RequireControlSecret();
 
 app.MapGet("/campaign/last", (CampaignRunner runner) =>
-    runner.Last is { } last ? Results.Json(last, AttackerJson.Default.CampaignReport) : Results.NotFound(new { error = "no campaign has run yet" }));
+    runner.Last is { } last ? Results.Json(last, AttackerJson.Default.CampaignReport) : Results.NotFound(new { error = "no campaign has run yet" }))
+    .RequireLoopback();
 
 // replay-after-restart, step 1: capture legit traffic (the AppHost then restarts the actuator).
 app.MapPost("/campaign/restart/prepare", async (CampaignRunner runner, int? attempts, CancellationToken ct) =>
@@ -61,7 +62,7 @@ app.MapPost("/campaign/restart/prepare", async (CampaignRunner runner, int? atte
     var n = Math.Clamp(attempts ?? 100, 1, CampaignRequest.MaxAttempts);
     var captured = await runner.PrepareRestartAsync(n, ct).ConfigureAwait(false);
     return Results.Ok(new { captured, attempts = n });
-});
+}).RequireControlSecret();
 
 // replay-after-restart, step 2: replay the captures to the restarted actuator and judge.
 app.MapPost("/campaign/restart/replay", async (CampaignRunner runner, CancellationToken ct) =>
@@ -70,7 +71,7 @@ app.MapPost("/campaign/restart/replay", async (CampaignRunner runner, Cancellati
     return report is null
         ? Results.BadRequest(new { error = "nothing captured: POST /campaign/restart/prepare first" })
         : Results.Json(report, AttackerJson.Default.CampaignReport);
-});
+}).RequireControlSecret();
 
 // A sustained flood at an exact rate (QoS 0, fire-and-forget) for up to an hour; answers when it is over.
 app.MapPost("/flood", async (FloodRunner runner, double? rate, int? seconds, string? level, string? mix, CancellationToken ct) =>
@@ -89,10 +90,10 @@ app.MapPost("/flood", async (FloodRunner runner, double? rate, int? seconds, str
     return result is null
         ? Results.Conflict(new { error = "a flood is already running (GET /flood/status)" })
         : Results.Json(result, AttackerJson.Default.FloodResult);
-});
+}).RequireControlSecret();
 
 // While a flood runs: its phase (preparing, flooding) and the messages sent so far; afterwards the last result.
-app.MapGet("/flood/status", (FloodRunner runner) => Results.Json(runner.Status(), AttackerJson.Default.FloodStatus));
+app.MapGet("/flood/status", (FloodRunner runner) => Results.Json(runner.Status(), AttackerJson.Default.FloodStatus)).RequireLoopback();
 
 app.Run();
 return 0;
@@ -117,11 +118,27 @@ namespace SmartHome.Attacker
             return new CampaignSettings(pipeline, BrokerTarget.Parse(connectionString, ca), users, keys);
         }
 
-        /// <summary>HTTP client of the pipeline's actuator or sensor: Attacker:{role}Url, else Aspire service discovery.</summary>
+        /// <summary>
+        /// HTTP client of the pipeline's actuator or sensor: Attacker:{role}Url, else Aspire service discovery. It sends the run's
+        /// control secret (the sensor's /publish needs it to make legit readings happen).
+        /// </summary>
         public static HttpClient? VictimClient(IConfiguration configuration, string pipeline, string role)
         {
             var url = configuration[$"Attacker:{role}Url"] ?? configuration[$"services:{pipeline}-{role}:http:0"];
-            return string.IsNullOrWhiteSpace(url) ? null : new HttpClient { BaseAddress = new Uri(url), Timeout = TimeSpan.FromSeconds(30) };
+            return string.IsNullOrWhiteSpace(url)
+                ? null
+                : ControlClient(new Uri(url), TimeSpan.FromSeconds(30), configuration[$"{ControlOptions.SectionName}:{nameof(ControlOptions.ControlSecret)}"]);
+        }
+
+        public static HttpClient ControlClient(Uri baseAddress, TimeSpan timeout, string? controlSecret)
+        {
+            var client = new HttpClient { BaseAddress = baseAddress, Timeout = timeout };
+            if (!string.IsNullOrEmpty(controlSecret))
+            {
+                client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(ControlAccess.Scheme, controlSecret);
+            }
+
+            return client;
         }
     }
 
@@ -218,7 +235,8 @@ namespace SmartHome.Attacker
 
     /// <summary>
     /// <c>dotnet run --project services/SmartHome.Attacker -- campaign --pipeline secure --broker mqtts://localhost:8883
-    /// --actuator http://localhost:PORT [--sensor http://localhost:PORT] --keys keys --attempts 100 [--attacks a,b] [--json out.json]</c>
+    /// --actuator http://localhost:PORT [--sensor http://localhost:PORT --control-secret-file FILE] --keys keys --attempts 100 [--attacks a,b]
+    /// [--json out.json]</c>
     /// </summary>
     public static class Cli
     {
@@ -240,7 +258,7 @@ namespace SmartHome.Attacker
                 || !options.TryGetValue("broker", out var broker) || !options.TryGetValue("actuator", out var actuatorUrl))
             {
                 Console.Error.WriteLine("Usage: campaign --pipeline insecure|secure --broker mqtt[s]://host:port --actuator http://host:port " +
-                                        "[--sensor http://host:port] [--keys DIR] [--attempts N] [--attacks a,b] [--flood-rate R] [--flood-messages M] [--announcement-flood-seconds S] [--json FILE]");
+                                        "[--sensor http://host:port --control-secret-file FILE] [--keys DIR] [--attempts N] [--attacks a,b] [--flood-rate R] [--flood-messages M] [--announcement-flood-seconds S] [--json FILE]");
                 return 2;
             }
 
@@ -270,8 +288,25 @@ namespace SmartHome.Attacker
             }
 
             using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
+            // The sensor's /publish needs the AppHost run's control secret (its run directory's control-secret file).
+            string? secret = null;
+            if (options.TryGetValue("control-secret-file", out var secretFile))
+            {
+                try
+                {
+                    secret = (await File.ReadAllTextAsync(secretFile).ConfigureAwait(false)).Trim();
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"--control-secret-file {secretFile}: {ex.Message}");
+                    return 2;
+                }
+            }
+
             using var actuator = new HttpClient { BaseAddress = new Uri(actuatorUrl), Timeout = TimeSpan.FromSeconds(30) };
-            using var sensor = options.TryGetValue("sensor", out var sensorUrl) ? new HttpClient { BaseAddress = new Uri(sensorUrl), Timeout = TimeSpan.FromSeconds(60) } : null;
+            using var sensor = options.TryGetValue("sensor", out var sensorUrl)
+                ? AttackerConfiguration.ControlClient(new Uri(sensorUrl), TimeSpan.FromSeconds(60), secret)
+                : null;
             using var cts = new CancellationTokenSource();
             Console.CancelKeyPress += (_, e) =>
             {

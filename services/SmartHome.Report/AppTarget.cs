@@ -32,6 +32,7 @@ public sealed class ManagedApp : IAppTarget
     private readonly DistributedApplication _app;
     private readonly string _workDirectory;
     private readonly HashSet<string> _resources;
+    private string? _controlSecret;
 
     private ManagedApp(DistributedApplication app, string workDirectory, string brokerMode)
     {
@@ -75,6 +76,8 @@ public sealed class ManagedApp : IAppTarget
         try
         {
             await app.StartAsync(timeout.Token).ConfigureAwait(false);
+            // The app generated this run's secret; the report's POSTs (publish, campaign, flood) need it.
+            managed._controlSecret = await SmartHome.AppHost.ControlSecret.GetAsync(app.Services, timeout.Token).ConfigureAwait(false);
             string[] needed = ["insecure-actuator", "insecure-sensor", "secure-actuator", "secure-sensor"];
             for (var i = 0; i < needed.Length; i++)
             {
@@ -98,6 +101,7 @@ public sealed class ManagedApp : IAppTarget
     {
         var client = _app.CreateHttpClient(resource);
         client.Timeout = Timeout.InfiniteTimeSpan;
+        ControlHeader.Add(client, _controlSecret);
         return client;
     }
 
@@ -159,8 +163,8 @@ public sealed class ManagedApp : IAppTarget
     }
 }
 
-/// <summary>A running app, reached by the URLs given on the command line.</summary>
-public sealed class AttachedApp(IReadOnlyDictionary<string, Uri> urls, string brokerMode) : IAppTarget
+/// <summary>A running app, reached by the URLs given on the command line (and its control secret, from --control-secret-file).</summary>
+public sealed class AttachedApp(IReadOnlyDictionary<string, Uri> urls, string brokerMode, string? controlSecret) : IAppTarget
 {
     public string Source => "attached to a running app (" + string.Join(", ", urls.Select(kv => $"{kv.Key}={kv.Value}")) + ")";
 
@@ -168,7 +172,12 @@ public sealed class AttachedApp(IReadOnlyDictionary<string, Uri> urls, string br
 
     public bool Has(string resource) => urls.ContainsKey(resource);
 
-    public HttpClient Http(string resource) => new() { BaseAddress = urls[resource], Timeout = Timeout.InfiniteTimeSpan };
+    public HttpClient Http(string resource)
+    {
+        var client = new HttpClient { BaseAddress = urls[resource], Timeout = Timeout.InfiniteTimeSpan };
+        ControlHeader.Add(client, controlSecret);
+        return client;
+    }
 
     public async Task<string?> StartAsync(string resource, CancellationToken cancellationToken)
     {
@@ -194,4 +203,16 @@ public sealed class AttachedApp(IReadOnlyDictionary<string, Uri> urls, string br
     public int? BrokerPid(string pipeline) => null;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+}
+
+/// <summary>The services' state-changing endpoints want <c>Authorization: Bearer &lt;control secret&gt;</c>.</summary>
+internal static class ControlHeader
+{
+    public static void Add(HttpClient client, string? secret)
+    {
+        if (!string.IsNullOrEmpty(secret))
+        {
+            client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
+        }
+    }
 }

@@ -45,6 +45,12 @@ public sealed record ReportOptions
 
     public Dictionary<string, Uri> Urls { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Attach mode: the running AppHost's control-secret file (its run directory; the AppHost logs the path at start).</summary>
+    public string? ControlSecretFile { get; init; }
+
+    /// <summary>Attach mode: the secret read from <see cref="ControlSecretFile"/> (the started app's own is read from the app).</summary>
+    public string? ControlSecret { get; init; }
+
     /// <summary>Broker mode to state in the report when attaching (the started app's mode is read from its config).</summary>
     public string BrokerMode { get; init; } = "executable";
 
@@ -109,6 +115,8 @@ public sealed record ReportOptions
           --attach            use a running app; give its URLs:
               --insecure-sensor URL --insecure-actuator URL --secure-sensor URL --secure-actuator URL
               [--insecure-attacker URL --secure-attacker URL] [--broker-mode executable|container]
+              --control-secret-file FILE   the AppHost's per-run secret for the POST endpoints:
+                  /tmp/smarthome-apphost/<AppHost pid>/control-secret (the AppHost logs the path at start)
               (flood mode needs only the flooded pipelines' sensor, actuator and attacker)
         """;
 
@@ -157,6 +165,7 @@ public sealed record ReportOptions
                 case "--attacker-timeout": o = o with { AttackerTimeout = TimeSpan.FromSeconds(Dbl()) }; break;
                 case "--attach": o = o with { Attach = true }; break;
                 case "--broker-mode": o = o with { BrokerMode = Next() }; break;
+                case "--control-secret-file": o = o with { ControlSecretFile = Next() }; break;
                 case "--flood-rate": o = o with { FloodRate = Dbl() }; break;
                 case "--flood-seconds": o = o with { FloodSeconds = Int(1) }; break;
                 case "--flood-legit-rate": o = o with { FloodLegitRate = Dbl() }; break;
@@ -234,6 +243,24 @@ public sealed record ReportOptions
             if (missing.Count > 0)
             {
                 throw new ArgumentException($"--attach needs the URLs of {string.Join(", ", missing.Select(k => "--" + k))}.");
+            }
+        }
+
+        if (o.Attach && o.Mode != ReportMode.Fleet && o.ControlSecretFile is null)
+        {
+            throw new ArgumentException("--attach needs --control-secret-file: the running AppHost's run directory holds it " +
+                                        "(/tmp/smarthome-apphost/<AppHost pid>/control-secret; the AppHost logs the path at start).");
+        }
+
+        if (o.ControlSecretFile is { } secretFile)
+        {
+            try
+            {
+                o = o with { ControlSecret = File.ReadAllText(secretFile).Trim() };
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new ArgumentException($"--control-secret-file {secretFile}: {ex.Message}", ex);
             }
         }
 

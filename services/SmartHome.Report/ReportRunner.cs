@@ -72,7 +72,7 @@ public static class ReportRunner
         else
         {
             await using var app = options.Attach
-                ? (IAppTarget)new AttachedApp(options.Urls, options.BrokerMode)
+                ? (IAppTarget)new AttachedApp(options.Urls, options.BrokerMode, options.ControlSecret)
                 : await ManagedApp.StartAsync(keysDirectory, progress, ct).ConfigureAwait(false);
             var brokerMode = app.BrokerMode + (MachineInfo.MosquittoVersion() is { } v ? $" ({v})" : string.Empty);
             results.Run = results.Run with { BrokerMode = brokerMode, AppSource = app.Source };

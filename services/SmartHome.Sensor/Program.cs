@@ -42,7 +42,7 @@ app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
     devices = publisher.Home.Devices.Select(d => new { d.DeviceId, kind = d.Kind.ToString() }),
     published = publisher.Published,
     connected = publisher.AllConnected,
-}));
+})).RequireLoopback();
 
 // Publishes a run of readings at a fixed rate: used by tests, the report and anyone measuring latency.
 // ?concurrency=C keeps up to C publishes in flight (default 1: each awaits its PUBACK before the next).
@@ -54,13 +54,14 @@ app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ra
     // deviceIds[i] sent messageIds[i]: a client can account per device (a stolen device's readings, say).
     var deviceIds = ids.Select((_, i) => BurstPublisher.DeviceFor(publisher.Home.Devices, i).DeviceId);
     return Results.Ok(new { published = ids.Count, messageIds = ids, deviceIds });
-});
+}).RequireControlSecret();
 
 // Dashboard command "rotate session key": every device announces a fresh AES-256 key now.
 app.MapPost("/rotate", async (SensorPublisher publisher, CancellationToken ct) =>
     protection is SecureSenderProtection secure
         ? Results.Ok(new { rotated = await publisher.PublishAllAsync(secure.RotateAll(), ct).ConfigureAwait(false) })
-        : Results.BadRequest(new { error = "The insecure pipeline has no session keys to rotate." }));
+        : Results.BadRequest(new { error = "The insecure pipeline has no session keys to rotate." }))
+    .RequireControlSecret();
 
 app.Run();
 return 0;

@@ -53,7 +53,7 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
         // Secure: 100 attempts of everything, while the test itself keeps sending legit readings it will account for.
         var secureActuator = fixture.Http("secure-actuator");
         var startSeq = (await secureActuator.GetAsync<JsonElement>("/decisions/summary")).GetProperty("total").GetInt64();
-        var secureSensor = fixture.App.CreateHttpClient("secure-sensor");
+        var secureSensor = fixture.Http("secure-sensor");
         secureSensor.Timeout = TimeSpan.FromMinutes(5);
         var legitTask = PublishLegitAsync(secureSensor, cts.Token);
         var secure = await AttackerResources.RunCampaignAsync(fixture.App.Services, "secure", 100,
@@ -116,7 +116,7 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
         Assert.True(lost.Count == 0, $"{lost.Count} of {legitIds.Count - stolen.Count} legit readings of the other devices were not applied");
 
         // Each attempt is a span the dashboard shows (the dashboard keeps the newest traces: look at the last attack).
-        var dashboard = fixture.Http("aspire-dashboard");
+        var dashboard = fixture.HttpWithoutSecret("aspire-dashboard");
         dashboard.Timeout = TimeSpan.FromSeconds(60);
         await SmartHomeAppFixture.EventuallyAsync(async () =>
         {

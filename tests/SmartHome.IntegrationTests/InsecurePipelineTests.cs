@@ -31,7 +31,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
         Assert.True(applied.Select(d => d.Kind).Distinct().Count() >= 3, "readings of at least three device kinds are applied");
 
         // The dashboard shows the sensor's publish and the actuator's process span in one trace.
-        var dashboard = fixture.Http("aspire-dashboard");
+        var dashboard = fixture.HttpWithoutSecret("aspire-dashboard");
         dashboard.Timeout = TimeSpan.FromSeconds(60);
         var messageId = applied[^1].MessageId!;
         var trace = await SmartHomeAppFixture.EventuallyAsync(

@@ -17,6 +17,9 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
 
     public DistributedApplication App { get; private set; } = null!;
 
+    /// <summary>The run's control secret, read from the app (the AppHost generated it): the state-changing endpoints need it.</summary>
+    public string ControlSecret { get; private set; } = string.Empty;
+
     public string LogDirectory => Path.Combine(_workDirectory, "logs");
 
     public string KeysDirectory => Path.Combine(_workDirectory, "keys");
@@ -44,6 +47,7 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
         builder.Configuration["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         App = await builder.BuildAsync(cts.Token);
         await App.StartAsync(cts.Token);
+        ControlSecret = await SmartHome.AppHost.ControlSecret.GetAsync(App.Services, cts.Token);
     }
 
     public async Task WaitHealthyAsync(params string[] resources)
@@ -55,7 +59,15 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>A client of the resource's http endpoint that sends the control secret (as the dashboard commands do).</summary>
     public HttpClient Http(string resource)
+    {
+        var client = HttpWithoutSecret(resource);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", ControlSecret);
+        return client;
+    }
+
+    public HttpClient HttpWithoutSecret(string resource)
     {
         var client = App.CreateHttpClient(resource);
         client.Timeout = TimeSpan.FromSeconds(15);

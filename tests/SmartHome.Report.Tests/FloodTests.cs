@@ -39,8 +39,9 @@ public sealed class FloodOptionsTests
     [Fact]
     public void Attach_in_flood_mode_needs_only_the_flooded_pipeline()
     {
+        using var secret = new SecretFile("flood-attach-secret-0123456789");
         var o = ReportOptions.Parse(["--mode", "flood", "--attach", "--secure-sensor", "http://h:1", "--secure-actuator", "http://h:2",
-            "--secure-attacker", "http://h:3"]);
+            "--secure-attacker", "http://h:3", "--control-secret-file", secret.Path]);
         Assert.True(o.Attach);
         var ex = Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--mode", "flood", "--attach", "--secure-sensor", "http://h:1",
             "--secure-actuator", "http://h:2"]));

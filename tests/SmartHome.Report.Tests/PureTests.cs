@@ -176,10 +176,33 @@ public sealed class OptionsTests
     [Fact]
     public void Parses_attempts_readings_and_attach_urls()
     {
+        using var secret = new SecretFile("attach-secret-0123456789\n");
         var o = ReportOptions.Parse(["--attempts", "10", "--readings", "500", "--mode", "latency", "--attach",
-            "--insecure-sensor", "http://h:1", "--insecure-actuator", "http://h:2", "--secure-sensor", "http://h:3", "--secure-actuator", "http://h:4"]);
+            "--insecure-sensor", "http://h:1", "--insecure-actuator", "http://h:2", "--secure-sensor", "http://h:3", "--secure-actuator", "http://h:4",
+            "--control-secret-file", secret.Path]);
         Assert.Equal((10, 500, ReportMode.Latency, true), (o.Attempts, o.Readings, o.Mode, o.Attach));
         Assert.Equal(new Uri("http://h:4"), o.Urls["secure-actuator"]);
+        Assert.Equal("attach-secret-0123456789", o.ControlSecret);
+    }
+
+    [Fact]
+    public void Attach_needs_the_control_secret_file_and_sends_its_secret()
+    {
+        string[] urls = ["--attach", "--insecure-sensor", "http://h:1", "--insecure-actuator", "http://h:2", "--secure-sensor", "http://h:3",
+            "--secure-actuator", "http://h:4"];
+        var ex = Assert.Throws<ArgumentException>(() => ReportOptions.Parse(urls));
+        Assert.Contains("--control-secret-file", ex.Message, StringComparison.Ordinal);
+        var missing = Assert.Throws<ArgumentException>(() => ReportOptions.Parse([.. urls, "--control-secret-file", "/nonexistent/control-secret"]));
+        Assert.Contains("/nonexistent/control-secret", missing.Message, StringComparison.Ordinal);
+
+        using var secret = new SecretFile("attach-secret-0123456789");
+        var o = ReportOptions.Parse([.. urls, "--control-secret-file", secret.Path]);
+        var app = new AttachedApp(o.Urls, o.BrokerMode, o.ControlSecret);
+        using var sensor = app.Http("secure-sensor");
+        Assert.Equal("Bearer", sensor.DefaultRequestHeaders.Authorization?.Scheme);
+        Assert.Equal("attach-secret-0123456789", sensor.DefaultRequestHeaders.Authorization?.Parameter);
+        // Fleet mode reaches no service, so it needs no secret.
+        Assert.Null(ReportOptions.Parse(["--mode", "fleet", "--attach"]).ControlSecret);
     }
 
     [Theory]
@@ -247,4 +270,18 @@ public sealed class BottleneckTests
             text, StringComparison.Ordinal);
         Assert.Contains("CPU contention", ReportRunner.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 4), StringComparison.Ordinal);
     }
+}
+
+/// <summary>A temporary control-secret file, as the AppHost writes one.</summary>
+internal sealed class SecretFile : IDisposable
+{
+    public SecretFile(string content)
+    {
+        Path = System.IO.Path.GetTempFileName();
+        File.WriteAllText(Path, content);
+    }
+
+    public string Path { get; }
+
+    public void Dispose() => File.Delete(Path);
 }

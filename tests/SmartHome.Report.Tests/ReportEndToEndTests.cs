@@ -59,6 +59,9 @@ public sealed class ReportEndToEndTests : IDisposable
         }
 
         var attacks = root.GetProperty("attacks").EnumerateArray().ToList();
+        // A campaign refused for want of the control secret would otherwise pass as "not run" below.
+        var campaignReason = root.GetProperty("campaign").TryGetProperty("reason", out var why) ? why.ToString() : string.Empty;
+        Assert.DoesNotContain("answered 401", campaignReason, StringComparison.Ordinal);
         if (root.GetProperty("campaign").GetProperty("ran").GetBoolean())
         {
             Assert.NotEmpty(attacks);
