@@ -15,8 +15,11 @@ public static class DeviceIds
     /// <summary>The rule in words, for error messages.</summary>
     public const string Rule = "1..48 characters of a-z, 0-9 and '-'";
 
-    /// <summary>The rule as a regular expression (also in docs/reading.schema.json).</summary>
-    public const string Pattern = "^[a-z0-9-]{1,48}$";
+    /// <summary>
+    /// The rule as a regular expression, as in docs/reading.schema.json. <c>(?!\n)</c> because in .NET and Python
+    /// regular expressions <c>$</c> also matches before a final newline (ECMA-262's does not).
+    /// </summary>
+    public const string Pattern = @"^[a-z0-9-]{1,48}$(?!\n)";
 
     /// <summary>True if <paramref name="id"/> follows the rule.</summary>
     public static bool IsValid(ReadOnlySpan<char> id)

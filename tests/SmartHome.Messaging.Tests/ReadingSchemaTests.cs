@@ -64,6 +64,8 @@ public sealed class ReadingSchemaTests
             { "deviceId wildcard", With("deviceId", "\"+\""), false },
             { "deviceId 49 chars", With("deviceId", $"\"{new string('d', 49)}\""), false },
             { "deviceId empty", With("deviceId", "\"\""), false },
+            { "deviceId with a trailing newline", With("deviceId", "\"temp-living\\n\""), false },
+            { "messageId with a trailing newline", With("messageId", "\"m\\n\""), false },
             { "deviceId a number", With("deviceId", "5"), false },
             { "kind capitalised", With("kind", "\"Temperature\""), false },
             { "kind upper case", With("kind", "\"DOOR\""), false },
@@ -118,6 +120,23 @@ public sealed class ReadingSchemaTests
     {
         Assert.True(SchemaAccepts(json), $"{example}: expected the schema to accept it");
         Assert.False(DeviceReading.TryParse(Encoding.UTF8.GetBytes(json), out _, out _), $"{example}: expected the parser to refuse it");
+    }
+
+    [Fact]
+    public void The_schema_states_the_codes_limits()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "reading.schema.json")));
+        var properties = document.RootElement.GetProperty("properties");
+        Assert.Equal(SmartHome.Security.DeviceIds.Pattern, properties.GetProperty("deviceId").GetProperty("pattern").GetString());
+        Assert.Contains($"{{1,{DeviceReading.MaxMessageIdLength}}}", properties.GetProperty("messageId").GetProperty("pattern").GetString(), StringComparison.Ordinal);
+        Assert.Equal(DeviceReading.MaxInteger, properties.GetProperty("sequence").GetProperty("maximum").GetInt64());
+        Assert.Equal(DeviceReading.MaxInteger, properties.GetProperty("sentAtMicros").GetProperty("maximum").GetInt64());
+        Assert.Equal(
+            SmartHome.Security.DeviceRegistry.Kinds,
+            properties.GetProperty("kind").GetProperty("enum").EnumerateArray().Select(k => k.GetString()!));
+        Assert.Equal(
+            Enum.GetValues<DeviceKind>().Select(DeviceKindJsonConverter.Name),
+            SmartHome.Security.DeviceRegistry.Kinds);
     }
 
     [Fact]
