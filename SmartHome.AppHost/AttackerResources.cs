@@ -66,7 +66,10 @@ public static class AttackerResources
             // Attacker:CommandAttempts lets a quick demo (or the browser test) run a shorter campaign than the default 100.
             var configuration = context.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
             var attempts = int.TryParse(configuration["Attacker:CommandAttempts"], out var configured) && configured > 0 ? configured : 100;
-            var report = await RunCampaignAsync(context.Services, pipeline, attempts, null, context.CancellationToken).ConfigureAwait(false);
+            // Attacker:AnnouncementFloodSeconds shortens the announcement flood the same way (default 60 s per level).
+            double? floodSeconds = double.TryParse(configuration["Attacker:AnnouncementFloodSeconds"], System.Globalization.NumberStyles.Float,
+                System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : null;
+            var report = await RunCampaignAsync(context.Services, pipeline, attempts, null, context.CancellationToken, floodSeconds).ConfigureAwait(false);
             context.Logger.LogInformation("{Pipeline} campaign: {Report}", pipeline, report.ToJsonString());
             return new ExecuteCommandResult { Success = true, Message = Summary(report) };
         }
@@ -83,7 +86,7 @@ public static class AttackerResources
     /// replay. Returns the merged report (JSON).
     /// </summary>
     public static async Task<JsonObject> RunCampaignAsync(IServiceProvider services, string pipeline, int attempts, string? attacks,
-        CancellationToken ct)
+        CancellationToken ct, double? announcementFloodSeconds = null)
     {
         var attacker = Url(services, $"{pipeline}-attacker");
         var requested = string.IsNullOrWhiteSpace(attacks)
@@ -95,7 +98,8 @@ public static class AttackerResources
         JsonObject report = new() { ["pipeline"] = pipeline, ["attemptsPerAttack"] = attempts, ["results"] = new JsonArray() };
         if (others is null || others.Count > 0)
         {
-            var query = $"/campaign?attempts={attempts}" + (others is null ? string.Empty : "&attacks=" + string.Join(',', others));
+            var query = $"/campaign?attempts={attempts}" + (others is null ? string.Empty : "&attacks=" + string.Join(',', others))
+                        + (announcementFloodSeconds is { } s ? FormattableString.Invariant($"&announcementFloodSeconds={s}") : string.Empty);
             report = await PostJsonAsync(attacker, query, ct).ConfigureAwait(false);
         }
 

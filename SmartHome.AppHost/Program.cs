@@ -11,6 +11,13 @@ if (settings.Error is not null)
     return 1;
 }
 
+var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
+// KeyGen runs first only when keys/ lacks material (the secure pipeline's keys, or the device registry both actuators
+// authorize with); it never overwrites existing keys.
+IResourceBuilder<ProjectResource>? keygen = SecureBrokerFiles.KeysMissing(keys)
+    ? builder.AddProject<Projects.SmartHome_KeyGen>("keygen").WithArgs("--keys", settings.KeysDirectory)
+    : null;
+
 if (settings.InsecureEnabled)
 {
     var broker = builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
@@ -18,6 +25,11 @@ if (settings.InsecureEnabled)
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
         .WithPipelineDefaults(settings, "insecure", broker);
+    if (keygen is not null)
+    {
+        actuator.WaitForCompletion(keygen);
+    }
+
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("insecure-sensor")
         .WithPipelineDefaults(settings, "insecure", broker)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
@@ -27,12 +39,6 @@ if (settings.InsecureEnabled)
 
 if (settings.SecureEnabled)
 {
-    var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
-    // KeyGen runs first only when keys/ lacks material; it never overwrites existing keys.
-    IResourceBuilder<ProjectResource>? keygen = SecureBrokerFiles.KeysMissing(keys)
-        ? builder.AddProject<Projects.SmartHome_KeyGen>("keygen").WithArgs("--keys", settings.KeysDirectory)
-        : null;
-
     var broker = builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
         settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource);
 

@@ -19,5 +19,5 @@ public static class SecureBrokerFiles
     /// <summary>True when KeyGen has to run first (nothing, or not everything, is in keys/).</summary>
     public static bool KeysMissing(KeyPaths keys) =>
         !File.Exists(keys.ActuatorPrivateKey) || !File.Exists(keys.BrokerUsers) || !File.Exists(keys.BrokerPasswordFile)
-        || !File.Exists(keys.BrokerServerCertificate) || !File.Exists(keys.BrokerServerPrivateKey);
+        || !File.Exists(keys.BrokerServerCertificate) || !File.Exists(keys.BrokerServerPrivateKey) || !File.Exists(keys.DeviceRegistry);
 }

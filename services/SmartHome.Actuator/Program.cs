@@ -14,15 +14,20 @@ if (!StartupCheck.TryRun(() => ProtectionRegistration.GetPipeline(builder.Config
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HomeState>();
 builder.Services.AddSingleton(new DecisionLog(builder.Configuration.GetValue("Actuator:DecisionLogCapacity", 50_000)));
-if (!StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration),
+// Both pipelines authorize readings against the same registry; the secure one also trusts only its devices' keys.
+if (!StartupCheck.TryRun(() => ProtectionFactory.LoadRegistry(builder.Configuration), $"The {pipeline} actuator cannot start: ", out var registry)
+    || !StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration, registry),
         $"The {pipeline} actuator cannot start: ", out var protection))
 {
     return 1;
 }
 
+builder.Services.AddSingleton(sp => new DeviceAuthorization(registry, sp.GetRequiredService<TimeProvider>()));
+
 builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton(sp => new ReadingProcessor(
-    sp.GetRequiredService<IMessageProtection>(), sp.GetRequiredService<HomeState>(), sp.GetRequiredService<DecisionLog>(),
+    sp.GetRequiredService<IMessageProtection>(), sp.GetRequiredService<HomeState>(), sp.GetRequiredService<DeviceAuthorization>(),
+    sp.GetRequiredService<DecisionLog>(),
     sp.GetRequiredService<TimeProvider>(), pipeline, sp.GetRequiredService<ILogger<ReadingProcessor>>()));
 builder.Services.AddSingleton<ActuatorWorker>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ActuatorWorker>());

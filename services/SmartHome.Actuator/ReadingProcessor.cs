@@ -9,12 +9,13 @@ namespace SmartHome.Actuator;
 
 /// <summary>
 /// Judges and applies one received message: protection layer first, then the reading's own
-/// checks, then the home's rules. Every outcome lands in the decision log, a span and a metric;
+/// checks, then what the device registry lets the sender do, then the home's rules. Every outcome lands in the decision log, a span and a metric;
 /// nothing a sender can put in a message makes this throw or change state when rejected.
 /// </summary>
 public sealed partial class ReadingProcessor(
     IMessageProtection protection,
     HomeState home,
+    DeviceAuthorization authorization,
     DecisionLog log,
     TimeProvider clock,
     string pipeline,
@@ -122,6 +123,13 @@ public sealed partial class ReadingProcessor(
                 $"reading claims device '{reading.DeviceId}'", reading.Value, null, null);
         }
 
+        // Authenticated is not authorized: the sender's registered kind, range and rate decide, before any state change.
+        if (authorization.Check(verdict.SenderId, reading) is { } refused)
+        {
+            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), refused.Reason, refused.Detail,
+                reading.Value, null, null);
+        }
+
         // QoS 1 may deliver a reading twice across a broker failure; the second copy must not be applied again.
         if (_redeliveries.IsRedelivery(reading.MessageId, redelivered))
         {
@@ -149,7 +157,7 @@ public sealed partial class ReadingProcessor(
             rejectReason, value, latencyMs, clock.GetUtcNow(),
             rejectReason is null ? effect : Truncate(detail)));
 
-    private static string KindName(DeviceKind kind) => kind.ToString().ToLowerInvariant();
+    private static string KindName(DeviceKind kind) => DeviceAuthorization.KindName(kind);
 
     // Attacker-controlled strings are bounded before they reach logs and memory.
     private static string? Truncate(string? value) => value is null || value.Length <= 128 ? value : value[..128];

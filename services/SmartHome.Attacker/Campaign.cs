@@ -18,8 +18,11 @@ public sealed record CampaignSettings(string Pipeline, BrokerTarget Broker, stri
 }
 
 /// <summary>Per-run knobs of a campaign.</summary>
-public sealed record CampaignRequest(int Attempts, IReadOnlyList<string> Attacks, double FloodRate = 5000, int FloodMessages = 0, int LegitDuringFlood = 0)
+public sealed record CampaignRequest(int Attempts, IReadOnlyList<string> Attacks, double FloodRate = 5000, int FloodMessages = 0, int LegitDuringFlood = 0,
+    double AnnouncementFloodSeconds = CampaignRequest.DefaultAnnouncementFloodSeconds, double AnnouncementFloodRate = 1000)
 {
+    public const double DefaultAnnouncementFloodSeconds = 60;
+
     public const int MaxAttempts = 10_000;
     public const int MaxFloodMessages = 20_000;
 }
@@ -139,6 +142,9 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
             Attacks.Malformed => BadInputAsync(attack, level, request.Attempts, Payloads.Malformed, ct),
             Attacks.Oversized => BadInputAsync(attack, level, request.Attempts, Payloads.Oversized, ct),
             Attacks.Flood => FloodAsync(level, request, ct),
+            Attacks.CapabilityAbuse => CapabilityAbuseAsync(level, request.Attempts, ct),
+            Attacks.ImplausibleValue => ImplausibleValueAsync(level, request.Attempts, ct),
+            Attacks.AnnouncementFlood => AnnouncementFloodAsync(level, request, ct),
             _ => Task.FromResult(Skipped(attack, level, request.Attempts, "unknown attack")),
         };
 

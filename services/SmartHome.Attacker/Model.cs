@@ -33,6 +33,9 @@ public static class Attacks
     public const string Malformed = "malformed";
     public const string Oversized = "oversized";
     public const string Flood = "flood";
+    public const string CapabilityAbuse = "capability-abuse";
+    public const string ImplausibleValue = "implausible-value";
+    public const string AnnouncementFlood = "announcement-flood";
 
     /// <summary>The four classic attacks the insecure pipeline must lose 100/100.</summary>
     public static readonly IReadOnlyList<string> Classic = [Eavesdrop, Inject, Tamper, Replay];
@@ -42,6 +45,7 @@ public static class Attacks
     [
         Eavesdrop, Inject, Tamper, Replay, ReplayCrossTopic, KeySubstitution, Downgrade, WildcardSubscribe,
         CredentialGuessing, ClientIdTakeover, RetainedPoisoning, Malformed, Oversized, Flood,
+        CapabilityAbuse, ImplausibleValue, AnnouncementFlood,
     ];
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal) || name == ReplayAfterRestart;
@@ -69,6 +73,15 @@ public static class Layers
     public const string RateLimit = "rate-limit";
     public const string ClientIdBinding = "client-id-binding";
 
+    /// <summary>The device registry: the sender may not send this kind of reading.</summary>
+    public const string Authorization = "authorization";
+
+    /// <summary>The device registry: the value is outside what such a device can report.</summary>
+    public const string Plausibility = "plausibility";
+
+    /// <summary>Public-key work the actuator did on an announcement within the sender's announcement budget.</summary>
+    public const string AnnouncementBudget = "announcement-budget";
+
     /// <summary>The actuator dropped a copy flagged as a transport redelivery of a reading it already applied.</summary>
     public const string RedeliveryFilter = "redelivery-filter";
 
@@ -84,6 +97,8 @@ public static class Layers
         "malformed" or "oversize" => Parser,
         "wrong-topic" or "unexpected-topic" or "sender-mismatch" => TopicBinding,
         "rate-limited" => RateLimit,
+        "not-permitted" => Authorization,
+        "implausible" => Plausibility,
         "duplicate" => RedeliveryFilter,
         null or "" => "unknown",
         _ => reason,

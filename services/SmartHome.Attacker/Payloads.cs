@@ -148,9 +148,14 @@ public sealed class EnvelopeForge(RSA actuatorPublicKey)
 
     /// <summary>A key announcement for <paramref name="senderId"/> carrying <paramref name="aesKey"/>, signed with <paramref name="signer"/>.</summary>
     public byte[] Announcement(string senderId, uint keyId, ulong counter, long timestampMs, ReadOnlySpan<byte> salt,
-        ReadOnlySpan<byte> aesKey, DSA signer, string topic)
+        ReadOnlySpan<byte> aesKey, DSA signer, string topic) =>
+        AnnouncementWithWrappedKey(senderId, keyId, counter, timestampMs, salt,
+            actuatorPublicKey.Encrypt(aesKey.ToArray(), RSAEncryptionPadding.OaepSHA256), signer, topic);
+
+    /// <summary>An announcement carrying <paramref name="wrapped"/> as is (e.g. garbage of the right length), signed with <paramref name="signer"/>.</summary>
+    public byte[] AnnouncementWithWrappedKey(string senderId, uint keyId, ulong counter, long timestampMs, ReadOnlySpan<byte> salt,
+        byte[] wrapped, DSA signer, string topic)
     {
-        var wrapped = actuatorPublicKey.Encrypt(aesKey.ToArray(), RSAEncryptionPadding.OaepSHA256);
         var h = 23 + senderId.Length;
         var message = new byte[h + 14 + wrapped.Length + 64];
         WriteHeader(message, 1, senderId, keyId, counter, timestampMs);

@@ -40,9 +40,10 @@ app.MapDefaultEndpoints();
 app.MapGet("/", () => Results.Ok(new { pipeline, attacks = Attacks.All.Append(Attacks.ReplayAfterRestart), broker = $"{settings.Broker.Host}:{settings.Broker.Port}" }));
 
 // Runs a campaign now and answers with its results (per attack × level).
-app.MapPost("/campaign", async (CampaignRunner runner, int? attempts, string? attacks, double? floodRate, int? floodMessages, CancellationToken ct) =>
+app.MapPost("/campaign", async (CampaignRunner runner, int? attempts, string? attacks, double? floodRate, int? floodMessages,
+    double? announcementFloodSeconds, CancellationToken ct) =>
 {
-    if (!CampaignRunner.TryCreateRequest(attempts, attacks, out var request, out var error, floodRate, floodMessages))
+    if (!CampaignRunner.TryCreateRequest(attempts, attacks, out var request, out var error, floodRate, floodMessages, announcementFloodSeconds))
     {
         return Results.BadRequest(new { error });
     }
@@ -134,13 +135,20 @@ namespace SmartHome.Attacker
         public CampaignReport? Last { get; private set; }
 
         public static bool TryCreateRequest(int? attempts, string? attacks, out CampaignRequest request, out string error,
-            double? floodRate = null, int? floodMessages = null)
+            double? floodRate = null, int? floodMessages = null, double? announcementFloodSeconds = null)
         {
             var n = attempts ?? 100;
             var list = string.IsNullOrWhiteSpace(attacks)
                 ? Attacks.All.ToList()
                 : attacks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-            request = new CampaignRequest(n, list, floodRate ?? 5000, floodMessages ?? 0);
+            request = new CampaignRequest(n, list, floodRate ?? 5000, floodMessages ?? 0,
+                AnnouncementFloodSeconds: announcementFloodSeconds ?? CampaignRequest.DefaultAnnouncementFloodSeconds);
+            if (announcementFloodSeconds is < 0.5 or > 600)
+            {
+                error = "announcementFloodSeconds must be 0.5..600";
+                return false;
+            }
+
             if (n is < 1 or > CampaignRequest.MaxAttempts)
             {
                 error = $"attempts must be 1..{CampaignRequest.MaxAttempts}";
@@ -232,7 +240,7 @@ namespace SmartHome.Attacker
                 || !options.TryGetValue("broker", out var broker) || !options.TryGetValue("actuator", out var actuatorUrl))
             {
                 Console.Error.WriteLine("Usage: campaign --pipeline insecure|secure --broker mqtt[s]://host:port --actuator http://host:port " +
-                                        "[--sensor http://host:port] [--keys DIR] [--attempts N] [--attacks a,b] [--flood-rate R] [--flood-messages M] [--json FILE]");
+                                        "[--sensor http://host:port] [--keys DIR] [--attempts N] [--attacks a,b] [--flood-rate R] [--flood-messages M] [--announcement-flood-seconds S] [--json FILE]");
                 return 2;
             }
 
@@ -253,7 +261,9 @@ namespace SmartHome.Attacker
             int? attempts = options.TryGetValue("attempts", out var a) && int.TryParse(a, out var n) ? n : null;
             double? rate = options.TryGetValue("flood-rate", out var r) && double.TryParse(r, System.Globalization.CultureInfo.InvariantCulture, out var fr) ? fr : null;
             int? flood = options.TryGetValue("flood-messages", out var f) && int.TryParse(f, out var fm) ? fm : null;
-            if (!CampaignRunner.TryCreateRequest(attempts, options.GetValueOrDefault("attacks"), out var request, out var error, rate, flood))
+            double? announcementSeconds = options.TryGetValue("announcement-flood-seconds", out var af)
+                && double.TryParse(af, System.Globalization.CultureInfo.InvariantCulture, out var afs) ? afs : null;
+            if (!CampaignRunner.TryCreateRequest(attempts, options.GetValueOrDefault("attacks"), out var request, out var error, rate, flood, announcementSeconds))
             {
                 Console.Error.WriteLine(error);
                 return 2;

@@ -63,4 +63,13 @@ public static class RejectReasons
 
     /// <summary>A transport redelivery (flagged) of a reading already applied, dropped by message id.</summary>
     public const string Duplicate = "duplicate";
+
+    /// <summary>The reading's kind is not the sender's registered kind (a smart plug asking to unlock the door).</summary>
+    public const string NotPermitted = "not-permitted";
+
+    /// <summary>The value is outside the plausible range (or set of values) registered for the sender.</summary>
+    public const string Implausible = "implausible";
+
+    /// <summary>The sender is over its registered rate (readings) or announcement budget.</summary>
+    public const string RateLimited = "rate-limited";
 }

@@ -6,11 +6,12 @@ namespace SmartHome.Report;
 /// <summary>Runs the attacker's campaign (issue 5 contract: POST /campaign?attempts=N on each attacker) and parses its answer.</summary>
 public static class Campaign
 {
-    public static async Task<List<AttackResult>> RunAsync(HttpClient attacker, string pipeline, int attempts, CancellationToken ct)
+    public static async Task<List<AttackResult>> RunAsync(HttpClient attacker, string pipeline, int attempts, double announcementFloodSeconds,
+        CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(attacker);
         using var response = await attacker.PostAsync(
-            new Uri(string.Create(CultureInfo.InvariantCulture, $"/campaign?attempts={attempts}"), UriKind.Relative), null, ct).ConfigureAwait(false);
+            new Uri(string.Create(CultureInfo.InvariantCulture, $"/campaign?attempts={attempts}&announcementFloodSeconds={announcementFloodSeconds}"), UriKind.Relative), null, ct).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
         if (!response.IsSuccessStatusCode)
         {

@@ -18,6 +18,9 @@ public sealed record ReportOptions
 
     public int Attempts { get; init; } = 100;
 
+    /// <summary>How long the campaign's announcement flood lasts at each capability level (at 1,000 announcements/s).</summary>
+    public double AnnouncementFloodSeconds { get; init; } = 60;
+
     public int Readings { get; init; } = 10_000;
 
     public double RatePerSecond { get; init; } = 1000;
@@ -84,6 +87,8 @@ public sealed record ReportOptions
 
           --mode full|latency|throughput|fleet|flood   full = attack campaign + latency + crypto breakdown (default)
           --attempts N        attempts per attack and level (default 100)
+          --announcement-flood-seconds S
+                              length of the campaign's announcement flood per level, at 1,000/s (default 60)
           --readings N        readings per pipeline in the latency run (default 10000)
           --rate R            readings/s per pipeline in the latency run (default 1000)
           --concurrency C     publishes in flight per sensor in the latency run (default 1)
@@ -138,6 +143,7 @@ public sealed record ReportOptions
                     };
                     break;
                 case "--attempts": o = o with { Attempts = Int(1) }; break;
+                case "--announcement-flood-seconds": o = o with { AnnouncementFloodSeconds = Dbl() }; break;
                 case "--readings": o = o with { Readings = Int(1) }; break;
                 case "--rate": o = o with { RatePerSecond = Dbl() }; break;
                 case "--concurrency": o = o with { Concurrency = Int(1) }; break;

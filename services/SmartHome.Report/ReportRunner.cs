@@ -203,7 +203,7 @@ public static class ReportRunner
                 var sw = Stopwatch.StartNew();
                 using var ticker = new Timer(_ => progress.Report($"campaign on {pipeline}", 0, $"{sw.Elapsed.TotalSeconds:0} s"), null,
                     TimeSpan.Zero, TimeSpan.FromSeconds(1));
-                var rows = await Campaign.RunAsync(http, pipeline, options.Attempts, ct).ConfigureAwait(false);
+                var rows = await Campaign.RunAsync(http, pipeline, options.Attempts, options.AnnouncementFloodSeconds, ct).ConfigureAwait(false);
                 results.Attacks.AddRange(rows);
                 progress.Line($"Campaign on {pipeline}: {rows.Count} attack × level results in {sw.Elapsed.TotalSeconds:0} s.");
             }

@@ -25,12 +25,24 @@ public sealed record EnvelopeReceiverOptions
     public string? AnnouncementDirectory { get; init; }
 
     /// <summary>
-    /// Announcements of one sender that may fail DSA verification per second before further ones are refused
-    /// unverified (<see cref="RejectReasons.RateLimited"/>). Legit senders announce a few times an hour.
+    /// Announcements of one sender that may reach signature verification and RSA unwrap per second, valid or not;
+    /// further ones are refused unverified (<see cref="RejectReasons.RateLimited"/>). Each costs ≈ 0.4 ms (DSA) plus
+    /// ≈ 2 ms (RSA) when it gets that far, so one key holder can make the receiver spend at most ≈ 1.5 % of a core.
+    /// Legit senders announce a few times an hour.
     /// </summary>
-    public int FailedAnnouncementsPerSenderPerSecond { get; init; } = 20;
+    public int AnnouncementsPerSenderPerSecond { get; init; } = 5;
 
-    /// <summary>The same budget over all senders together: ≈ 100 × 0.4 ms of DSA work = 4 % of a core at most.</summary>
+    /// <summary>
+    /// Least time between two accepted announcements of one sender; an announcement sooner than that is refused
+    /// unverified. A sender rotates its session key after thousands of messages or minutes, never many times a second.
+    /// </summary>
+    public TimeSpan MinAnnouncementInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// Failed announcements (bad signature, or a wrapped key that does not unwrap) over all senders together per second:
+    /// ≈ 100 × 2.4 ms caps the work many stolen keys can cause. One sender's own budget is far below it, so one
+    /// sender's failures cannot use it up for the others.
+    /// </summary>
     public int FailedAnnouncementsPerSecond { get; init; } = 100;
 }
 
@@ -51,8 +63,8 @@ public sealed record ReplayWindowSnapshot(
 /// serialized by that sender's lock (so the check-verify-commit of its replay window is atomic).
 /// Checks run cheapest first, so forged floods cost microseconds, not DSA verifications: size, format, known
 /// sender, topic binding, key id, replay window, freshness, then for data AES-GCM (≈1 µs; only the sender and
-/// this receiver hold the session key) before the DSA signature (≈0.4 ms), and for announcements a per-sender
-/// and a global budget of failed verifications before DSA and RSA unwrap. The replay window is committed only
+/// this receiver hold the session key) before the DSA signature (≈0.4 ms), and for announcements a minimum interval
+/// and a per-sender budget (valid or not) plus a global budget of failures, all before DSA and RSA unwrap. The replay window is committed only
 /// after everything passed.
 /// </summary>
 public sealed class EnvelopeReceiver : IDisposable
@@ -68,7 +80,8 @@ public sealed class EnvelopeReceiver : IDisposable
     private readonly object _rsaLock = new();
     private readonly string? _announcementDirectory;
     private readonly PerSecondBudget _failureBudget;
-    private readonly int _failedPerSender;
+    private readonly int _announcementsPerSender;
+    private readonly long _minAnnouncementIntervalMs;
 
     /// <param name="recipientPrivateKey">The actuator's RSA private key (not disposed by the receiver).</param>
     /// <param name="senders">Sender directory: id → DSA-2048 public key (keys not disposed by the receiver).</param>
@@ -89,9 +102,11 @@ public sealed class EnvelopeReceiver : IDisposable
         _freshnessMs = (long)options.FreshnessWindow.TotalMilliseconds;
         _topicRule = options.TopicRule;
         _announcementDirectory = options.AnnouncementDirectory;
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSenderPerSecond, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.AnnouncementsPerSenderPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSecond, 1);
-        _failedPerSender = options.FailedAnnouncementsPerSenderPerSecond;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MinAnnouncementInterval, TimeSpan.Zero);
+        _announcementsPerSender = options.AnnouncementsPerSenderPerSecond;
+        _minAnnouncementIntervalMs = (long)options.MinAnnouncementInterval.TotalMilliseconds;
         _failureBudget = new PerSecondBudget(options.FailedAnnouncementsPerSecond, _time);
         if (_announcementDirectory is not null)
         {
@@ -120,7 +135,7 @@ public sealed class EnvelopeReceiver : IDisposable
             return false;
         }
         int slot = _replay.OpenSlot(senderId, out ulong highest);
-        var state = new SenderState(senderId, publicKey, slot, highest, new PerSecondBudget(_failedPerSender, _time));
+        var state = new SenderState(senderId, publicKey, slot, highest, new PerSecondBudget(_announcementsPerSender, _time));
         if (!_senders.TryAdd(senderId, state))
         {
             return false;
@@ -328,22 +343,30 @@ public sealed class EnvelopeReceiver : IDisposable
         {
             return rejected;
         }
-        // Nothing cheap authenticates an announcement, so failed ones are budgeted before the DSA check.
-        if (!sender.FailureBudget.HasRoom() || !_failureBudget.HasRoom())
+        // Nothing cheap authenticates an announcement, so every one is budgeted before the DSA check and RSA unwrap:
+        // a key holder (or a replayer of its traffic) cannot make this receiver do unbounded public-key work.
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        if (sender.LastAnnouncementMs != 0 && now - sender.LastAnnouncementMs < _minAnnouncementIntervalMs)
         {
-            return sender.Rejected(RejectReasons.RateLimited, "too many failed announcements in the last second; not verified");
+            return sender.Rejected(RejectReasons.RateLimited, "announced again too soon after its last accepted session key; not verified");
+        }
+        if (!_failureBudget.HasRoom() || !sender.AnnouncementBudget.TrySpend(out _))
+        {
+            return sender.Rejected(RejectReasons.RateLimited, "too many announcements in the last second; not verified");
         }
         if (!SignatureValid(sender, in msg, binding))
         {
-            sender.FailureBudget.Spend();
             _failureBudget.Spend();
             return sender.Rejected(RejectReasons.BadSignature, "DSA signature does not verify under the sender's key");
         }
 
         if (!UnwrapAndInstall(sender, in msg))
         {
+            // A validly signed announcement whose key does not unwrap cost the RSA work too: a failure like any other.
+            _failureBudget.Spend();
             return sender.Rejected(RejectReasons.BadKey, "wrapped session key does not unwrap to 32 bytes");
         }
+        sender.LastAnnouncementMs = now;
         Commit(sender, msg.Counter);
         PersistAnnouncement(sender, topic, wire);
         return new ReceiveResult
@@ -474,7 +497,7 @@ public sealed class EnvelopeReceiver : IDisposable
         }
     }
 
-    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest, PerSecondBudget failureBudget)
+    private sealed class SenderState(string id, DSA publicKey, int slot, ulong highest, PerSecondBudget announcementBudget)
     {
         public readonly string Id = id;
         public readonly DSA PublicKey = publicKey;
@@ -486,7 +509,8 @@ public sealed class EnvelopeReceiver : IDisposable
         public long Accepted;
         public long RejectedCount;
         public long LastAcceptedMs;
-        public readonly PerSecondBudget FailureBudget = failureBudget;
+        public readonly PerSecondBudget AnnouncementBudget = announcementBudget;
+        public long LastAnnouncementMs;
 
         public SessionKey? FindKey(uint keyId) =>
             Current?.KeyId == keyId ? Current : Previous?.KeyId == keyId ? Previous : null;

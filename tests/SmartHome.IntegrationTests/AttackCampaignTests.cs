@@ -19,8 +19,14 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
     private static readonly string[] OtherAttacks =
     [
         "replay-cross-topic", "key-substitution", "downgrade", "wildcard-subscribe", "credential-guessing", "client-id-takeover",
-        "retained-poisoning", "malformed", "oversized", "flood",
+        "retained-poisoning", "malformed", "oversized", "flood", "capability-abuse", "implausible-value", "announcement-flood",
     ];
+
+    /// <summary>The announcement flood runs at 1,000/s; the test keeps it short (the report runs the full 60 s).</summary>
+    private const double AnnouncementFloodSeconds = 3;
+
+    /// <summary>The device whose login and key the insider stole.</summary>
+    private const string StolenDevice = "plug-garage";
 
     [Fact]
     public async Task Insecure_pipeline_loses_the_classic_attacks_and_secure_pipeline_blocks_everything_without_false_rejections()
@@ -41,7 +47,8 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
         // Insecure: 100 attempts of the classic four (and the restart replay), 10 of the rest to show them too.
         var insecure = await AttackerResources.RunCampaignAsync(fixture.App.Services, "insecure", 100,
             string.Join(',', ClassicAttacks.Append("replay-after-restart")), cts.Token);
-        var insecureOthers = await AttackerResources.RunCampaignAsync(fixture.App.Services, "insecure", 10, string.Join(',', OtherAttacks), cts.Token);
+        var insecureOthers = await AttackerResources.RunCampaignAsync(fixture.App.Services, "insecure", 10, string.Join(',', OtherAttacks), cts.Token,
+            AnnouncementFloodSeconds);
 
         // Secure: 100 attempts of everything, while the test itself keeps sending legit readings it will account for.
         var secureActuator = fixture.Http("secure-actuator");
@@ -50,7 +57,7 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
         secureSensor.Timeout = TimeSpan.FromMinutes(5);
         var legitTask = PublishLegitAsync(secureSensor, cts.Token);
         var secure = await AttackerResources.RunCampaignAsync(fixture.App.Services, "secure", 100,
-            string.Join(',', ClassicAttacks.Concat(OtherAttacks)), cts.Token);
+            string.Join(',', ClassicAttacks.Concat(OtherAttacks)), cts.Token, AnnouncementFloodSeconds);
         var legitIds = await legitTask;
         // The decision log lives in the actuator's memory: read it before replay-after-restart restarts the actuator.
         await Task.Delay(1000, cts.Token);
@@ -77,23 +84,36 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
         {
             Assert.True(r.Succeeded == 0, $"secure {r.Attack}/{r.Level} succeeded {r.Succeeded}/{r.Attempts}: {r.Notes}");
             Assert.True(r.Unjudged == 0, $"secure {r.Attack}/{r.Level}: {r.Unjudged} attempts could not be judged ({r.Notes})");
-            Assert.True(r.Attempts == 100 || (r.Attempts == 0 && r.Notes.StartsWith("not applicable", StringComparison.Ordinal)),
+            var expected = r.Attack == "announcement-flood" ? (int)(AnnouncementFloodSeconds * 1000) : 100;
+            Assert.True(r.Attempts == expected || (r.Attempts == 0 && r.Notes.StartsWith("not applicable", StringComparison.Ordinal)),
                 $"secure {r.Attack}/{r.Level}: {r.Attempts} attempts ({r.Notes})");
+        }
+
+        // During the announcement flood the other devices' readings kept their latency (the attacker measured them).
+        foreach (var r in secureResults.Where(r => r.Attack == "announcement-flood" && r.Attempts > 0))
+        {
+            Assert.True(r.LegitP99Ms is < 20, $"secure announcement-flood/{r.Level}: other devices' legit p99 {r.LegitP99Ms} ms ({r.Notes})");
         }
 
         // The secure pipeline's own readings: none rejected, none lost, during the whole campaign (restart included).
         Assert.True(decisions.Count > 0 && afterRestart.Count > 0, "the secure actuator's decision logs were read");
+        // The insider holds plug-garage's key: its sealed messages advance plug-garage's replay window and replace its session
+        // key, so the real plug-garage's later readings are refused (replay, unknown-key). A stolen key lets its holder jam
+        // that device; that is the insider's reach, not a false rejection. Every other device must lose nothing.
         var legitRejections = decisions.Concat(afterRestart).Where(d => d.Verdict == "rejected" && d.AttemptId is null).ToList();
+        var jammed = legitRejections.Where(d => d.Sender == StolenDevice && d.Reason is "replay" or "unknown-key").ToList();
         // The insider logs in as plug-garage, which knocks the real plug-garage sensor off the broker; the sensor
         // re-sends its unacknowledged QoS 1 readings, and a copy of one already applied is refused by the replay
         // window. That is a duplicate, not a lost reading (the check below proves every legit reading was applied);
         // any other reason would be a false rejection.
-        var falseRejections = legitRejections.Where(d => d.Reason != "replay").ToList();
-        Console.WriteLine($"secure: {legitRejections.Count - falseRejections.Count} redelivered duplicates refused by the replay window");
+        var falseRejections = legitRejections.Except(jammed).Where(d => d.Reason != "replay").ToList();
+        Console.WriteLine($"secure: {legitRejections.Count - falseRejections.Count} legit messages refused as redelivered duplicates " +
+                          $"or as the stolen device's ({jammed.Count} of {StolenDevice})");
         Assert.True(falseRejections.Count == 0,
             "legit messages rejected: " + string.Join("; ", falseRejections.Take(5).Select(d => $"{d.Topic} {d.Reason}")));
         var applied = decisions.Where(d => d.Verdict == "applied" && d.MessageId is not null).Select(d => d.MessageId!).ToHashSet();
-        var lost = legitIds.Where(id => !applied.Contains(id)).ToList();
+        var jammedIds = jammed.Where(d => d.MessageId is not null).Select(d => d.MessageId!).ToHashSet();
+        var lost = legitIds.Where(id => !applied.Contains(id) && !jammedIds.Contains(id)).ToList();
         Assert.True(legitIds.Count >= 100, $"the test published {legitIds.Count} legit readings");
         Assert.True(lost.Count == 0, $"{lost.Count} of {legitIds.Count} legit readings were not applied");
 

@@ -22,6 +22,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
 
         _app.ExtraArgs.Add("--Pipelines:Secure:Enabled=false");
         _app.ExtraArgs.Add("--Attacker:CommandAttempts=3");
+        _app.ExtraArgs.Add("--Attacker:AnnouncementFloodSeconds=1");
         await _app.InitializeAsync();
     }
 

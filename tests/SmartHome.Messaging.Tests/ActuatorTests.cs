@@ -16,7 +16,7 @@ public sealed class ActuatorTests
     private static readonly string[] Topics = ["smarthome/readings/temp-living", "smarthome/keys/x", "a/b", ""];
 
     public ActuatorTests() =>
-        _processor = new ReadingProcessor(new PlaintextProtection(), _home, _log, TimeProvider.System, "insecure",
+        _processor = new ReadingProcessor(new PlaintextProtection(), _home, new DeviceAuthorization(TestRegistry.Home(), TimeProvider.System), _log, TimeProvider.System, "insecure",
             NullLogger<ReadingProcessor>.Instance);
 
     [Theory]

@@ -63,7 +63,7 @@ public sealed class RedeliveryFilterTests
     {
         var home = new HomeState();
         var log = new DecisionLog(100);
-        var processor = new ReadingProcessor(new PlaintextProtection(), home, log, TimeProvider.System, "insecure",
+        var processor = new ReadingProcessor(new PlaintextProtection(), home, new DeviceAuthorization(TestRegistry.Home(), TimeProvider.System), log, TimeProvider.System, "insecure",
             NullLogger<ReadingProcessor>.Instance);
         var reading = new ReadOnlySequence<byte>(new DeviceReading("m-1", "door-front", DeviceKind.Door, 1, 1, 0).ToUtf8Json());
         const string topic = "smarthome/readings/door-front";

@@ -16,7 +16,7 @@ public sealed class ReportEndToEndTests : IDisposable
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         var exit = await ReportRunner.RunAsync(
-            ["--mode", "full", "--attempts", "10", "--readings", "500", "--crypto-iterations", "200", "--attacker-timeout", "60", "--out", _out], cts.Token);
+            ["--mode", "full", "--attempts", "10", "--announcement-flood-seconds", "1", "--readings", "500", "--crypto-iterations", "200", "--attacker-timeout", "60", "--out", _out], cts.Token);
         Assert.Equal(0, exit);
 
         foreach (var file in new[] { "results.json", "results.csv", "summary.md", "latency-cdf.png", "crypto-cost.png" })

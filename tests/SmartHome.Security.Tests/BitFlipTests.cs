@@ -92,7 +92,7 @@ public class BitFlipTests
     public void Announcement_EveryBitFlip_RejectedWithRegionReason()
     {
         // Thousands of failed announcements in one second: lift the flood budget, this test is about reasons.
-        using var rig = new Rig(options: new EnvelopeReceiverOptions { FailedAnnouncementsPerSenderPerSecond = int.MaxValue, FailedAnnouncementsPerSecond = int.MaxValue });
+        using var rig = new Rig(options: new EnvelopeReceiverOptions { AnnouncementsPerSenderPerSecond = int.MaxValue, FailedAnnouncementsPerSecond = int.MaxValue });
         KeyAnnouncement a = rig.Sender.RotateNow();
         byte[] wire = a.Message;
         int idLen = TestKeys.Device.Length;

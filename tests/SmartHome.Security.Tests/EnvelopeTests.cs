@@ -61,6 +61,8 @@ public class EnvelopeTests
         {
             inFlight.Add(rig.SealDelivered(Reading));
         }
+        // A real sender rotates seconds apart at the least (the receiver refuses announcements closer than 200 ms).
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
         SealResult rotated = rig.Sender.Seal(rig.DataTopic, Reading);
         Assert.NotNull(rotated.Announcement);
         Assert.NotEqual(rotated.Announcement!.KeyId, inFlight.Count > 0 ? rig.Receiver.SnapshotReplayState()[^1].CurrentKeyId : 0u);
@@ -162,6 +164,8 @@ public class EnvelopeTests
     {
         using var rig = new Rig();
         rig.SealDelivered(Reading);
+        // Past the minimum interval after the real sender's announcement: the forgery faces the signature check.
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
         // The insider (plug-garage, valid DSA key) claims to be temp-living: signature is checked with temp-living's key.
         using var impostor = rig.NewSender(id: TestKeys.Device, key: rig.Keys.InsiderPrivate, counters: new StartAtCounterStore(1_000_000));
         SealResult fake = impostor.Seal(rig.DataTopic, Reading);
@@ -180,6 +184,8 @@ public class EnvelopeTests
     {
         using var rig = new Rig();
         rig.SealDelivered(Reading);
+        // Past the minimum interval after the real sender's announcement: the forgery faces the signature check.
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
         // Wrapped for another recipient: fingerprint mismatch, rejected before any RSA work.
         using var wrongRecipient = rig.NewSender(recipient: rig.Keys.AttackerRsaPublic, counters: new StartAtCounterStore(1_000_000));
         SealResult w = wrongRecipient.Seal(rig.DataTopic, Reading);
@@ -198,13 +204,15 @@ public class EnvelopeTests
     {
         using var rig = new Rig();
         byte[] before = rig.SealDelivered(Reading);
+        // Past the minimum interval after the real sender's announcement: the forgery faces the signature check.
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
         using var attacker = rig.NewSender(key: rig.Keys.AttackerDsaPrivate, counters: new StartAtCounterStore(1_000_000));
         var reasons = Enumerable.Range(0, 25)
             .Select(_ => attacker.RotateNow())
             .Select(a => rig.Receiver.Receive(a.Topic, a.Message).Reason)
             .ToList();
-        // The first 20 cost a DSA verification each; the rest of this second's are refused without one.
-        Assert.Equal(Enumerable.Repeat(RejectReasons.BadSignature, 20).Concat(Enumerable.Repeat(RejectReasons.RateLimited, 5)), reasons);
+        // The first 5 cost a DSA verification each; the rest of this second's are refused without one.
+        Assert.Equal(Enumerable.Repeat(RejectReasons.BadSignature, 5).Concat(Enumerable.Repeat(RejectReasons.RateLimited, 20)), reasons);
         // Data under the real session key does not depend on the announcement budget.
         Assert.Equal(ReceiveOutcome.Data, rig.Receiver.Receive(rig.DataTopic, rig.Sender.Seal(rig.DataTopic, Reading).Message).Outcome);
         // The price: the real sender's own re-announcement waits for the next second while the flood lasts.
@@ -227,6 +235,43 @@ public class EnvelopeTests
             .Select(a => rig.Receiver.Receive(a.Topic, a.Message).Reason)
             .ToList();
         Assert.Equal([RejectReasons.BadSignature, RejectReasons.BadSignature, RejectReasons.BadSignature, RejectReasons.RateLimited], reasons);
+    }
+
+    [Fact]
+    public void ValidlySignedAnnouncementsThatDoNotUnwrap_DrawOnTheSendersBudget_AndOtherSendersAreUnaffected()
+    {
+        using var rig = new Rig();
+        using var insider = rig.NewSender(id: TestKeys.Insider, key: rig.Keys.InsiderPrivate);
+        var reasons = new List<string?>();
+        for (int i = 0; i < 300; i++)
+        {
+            // What a holder of the insider's key can send: correctly signed, with a wrapped key that is garbage.
+            KeyAnnouncement a = insider.RotateNow();
+            byte[] m = a.Message;
+            int wrapOff = EnvelopeFormat.FixedHeaderSize + TestKeys.Insider.Length + EnvelopeFormat.SaltSize + EnvelopeFormat.FingerprintSize + 2;
+            m[wrapOff + 5] ^= 0x40;
+            Resign(m, rig.Keys.InsiderPrivate, a.Topic);
+            reasons.Add(rig.Receiver.Receive(a.Topic, m).Reason);
+        }
+
+        // bad-key is a failure like a bad signature: 5 cost RSA work in this second, 295 were refused before any.
+        Assert.Equal(5, reasons.Count(r => r == RejectReasons.BadKey));
+        Assert.Equal(295, reasons.Count(r => r == RejectReasons.RateLimited));
+        // The other device announces and sends as if nothing happened.
+        Assert.Equal(ReceiveOutcome.Data, rig.Receiver.Receive(rig.DataTopic, rig.SealDelivered(Reading)).Outcome);
+    }
+
+    [Fact]
+    public void AcceptedAnnouncementsOfOneSender_AreSpacedByTheMinimumInterval()
+    {
+        using var rig = new Rig();
+        KeyAnnouncement first = rig.Sender.RotateNow();
+        Assert.Equal(ReceiveOutcome.KeyAccepted, rig.Receiver.Receive(first.Topic, first.Message).Outcome);
+        KeyAnnouncement tooSoon = rig.Sender.RotateNow();
+        Assert.Equal(RejectReasons.RateLimited, rig.Receiver.Receive(tooSoon.Topic, tooSoon.Message).Reason);
+        rig.Time.Advance(TimeSpan.FromMilliseconds(200));
+        KeyAnnouncement later = rig.Sender.RotateNow();
+        Assert.Equal(ReceiveOutcome.KeyAccepted, rig.Receiver.Receive(later.Topic, later.Message).Outcome);
     }
 
     [Fact]

@@ -154,6 +154,7 @@ public sealed class PersistenceTests(ITestOutputHelper output) : IDisposable
             }
         }
         Assert.Equal("31", File.ReadAllText(Path.Combine(dir, "temp-living.counter")).Trim()); // blocks [1,11) [11,21) [21,31)
+        time.Advance(TimeSpan.FromSeconds(1)); // a restart takes longer than the minimum interval between announcements
         using var s2 = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, counters: CounterStore.InDirectory(dir), time: time, counterBlockSize: 10);
         SealResult next = s2.Seal(topic, [2]);
         Assert.True(next.Announcement!.Counter > last);
@@ -161,6 +162,7 @@ public sealed class PersistenceTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(ReceiveOutcome.Data, rx.Receive(topic, next.Message).Outcome);
 
         File.WriteAllText(Path.Combine(dir, "temp-living.counter"), "garbage");
+        time.Advance(TimeSpan.FromSeconds(1));
         using var s3 = new EnvelopeSender(TestKeys.Device, keys.DevicePrivate, keys.ActuatorPublic, counters: CounterStore.InDirectory(dir), time: time);
         var ex = Assert.Throws<KeyMaterialException>(() => s3.Seal(topic, [3]));
         Assert.EndsWith("temp-living.counter", ex.FilePath, StringComparison.Ordinal);

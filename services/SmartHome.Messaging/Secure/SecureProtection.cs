@@ -114,12 +114,17 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
 
     public void Dispose() => receiver.Dispose();
 
-    /// <summary>The actuator's receiver: its RSA private key, all device public keys, replay state under <paramref name="stateDirectory"/>.</summary>
-    public static SecureReceiverProtection Create(KeyStore keys, string stateDirectory, TimeSpan freshness)
+    /// <summary>
+    /// The actuator's receiver: its RSA private key, the public keys of the devices in <paramref name="registry"/> (a key
+    /// file dropped into keys/devices without a registry entry is not a trusted sender), replay state under
+    /// <paramref name="stateDirectory"/>.
+    /// </summary>
+    public static SecureReceiverProtection Create(KeyStore keys, DeviceRegistry registry, string stateDirectory, TimeSpan freshness)
     {
+        ArgumentNullException.ThrowIfNull(registry);
         Directory.CreateDirectory(stateDirectory);
         var replay = ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay.bin"));
-        var senders = keys.Paths.ListDeviceIds()
+        var senders = registry.Devices.Keys
             .Select(id => new KeyValuePair<string, DSA>(id, keys.GetDevicePublicKey(id)))
             .ToList();
         var receiver = new EnvelopeReceiver(keys.LoadActuatorPrivateKey(), senders, replay,

@@ -25,7 +25,14 @@ public static class ProtectionFactory
         return SecureSenderProtection.Create(keys, deviceIds, StateDirectory(configuration), rotation);
     }
 
-    public static IMessageProtection ForActuator(string pipeline, IConfiguration configuration)
+    /// <summary>The device registry the actuator authorizes readings with (<c>Security:DeviceRegistry</c>, default keys/devices/registry.json).</summary>
+    public static DeviceRegistry LoadRegistry(IConfiguration configuration) =>
+        DeviceRegistry.Load(configuration["Security:DeviceRegistry"] is { Length: > 0 } path
+            ? path
+            : new KeyPaths(KeysDirectory(configuration) ?? KeyPaths.FindDefaultRoot()).DeviceRegistry);
+
+    /// <summary>The actuator's side; on the secure pipeline only devices in <paramref name="registry"/> are trusted senders.</summary>
+    public static IMessageProtection ForActuator(string pipeline, IConfiguration configuration, DeviceRegistry registry)
     {
         if (pipeline == ProtectionRegistration.Insecure)
         {
@@ -35,7 +42,7 @@ public static class ProtectionFactory
         // Not disposed: the receiver keeps using the device public keys the store loaded.
         var keys = KeyStore.Load(KeysDirectory(configuration));
         var freshness = TimeSpan.FromSeconds(configuration.GetValue("Security:FreshnessSeconds", 30.0));
-        return SecureReceiverProtection.Create(keys, StateDirectory(configuration), freshness);
+        return SecureReceiverProtection.Create(keys, registry, StateDirectory(configuration), freshness);
     }
 
     private static string? KeysDirectory(IConfiguration configuration) =>

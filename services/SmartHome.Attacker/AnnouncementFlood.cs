@@ -1,0 +1,131 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using SmartHome.Messaging;
+using SmartHome.Security;
+using RejectReasons = SmartHome.Security.RejectReasons;
+
+namespace SmartHome.Attacker;
+
+/// <summary>
+/// announcement-flood: a key holder publishes validly signed session-key announcements — half with a real wrapped key,
+/// half with garbage where the wrapped key goes — at ≥ 1,000/s, to make the actuator do RSA and DSA work without bound
+/// and to delay every other device's readings. Judged on the victim's side: how many announcements the actuator
+/// verified (public-key work) against what the sender's budget allows, and the latency and loss of the other devices'
+/// legit readings sent meanwhile.
+/// </summary>
+public sealed partial class Campaign
+{
+    /// <summary>The other devices' legit readings must keep this p99 while the flood lasts.</summary>
+    public const double AnnouncementFloodLegitP99GoalMs = 20;
+
+    /// <summary>Decisions that mean the actuator did public-key work on an announcement (DSA verify, and RSA unwrap when signed).</summary>
+    private static bool Verified(VictimDecision d) =>
+        d.Verdict == "applied" || d.Reason is RejectReasons.BadKey or RejectReasons.BadSignature;
+
+    private async Task<AttackResult> AnnouncementFloodAsync(AttackLevel level, CampaignRequest request, CancellationToken ct)
+    {
+        if (!settings.Broker.IsLoopback)
+        {
+            return Skipped(Attacks.AnnouncementFlood, level, 0, "refused: the flood only targets a broker on this machine (loopback)");
+        }
+
+        var seconds = Math.Clamp(request.AnnouncementFloodSeconds, 0.5, 600);
+        var rate = Math.Clamp(request.AnnouncementFloodRate, 1, 20_000);
+        var count = (int)Math.Ceiling(seconds * rate);
+        // The insider floods as the identity it holds the key of; the others can only sign with their own key.
+        var device = level == AttackLevel.Insider ? InsiderDevice : VictimDevice;
+        var topic = Topics.Keys(device);
+        var signer = SigningKey(level);
+        var attempts = new PlannedAttempt[count];
+
+        await using var session = await ConnectAsync(level, Attacks.AnnouncementFlood, ct).ConfigureAwait(false);
+        var startSeq = await victim.LatestSeqAsync(ct).ConfigureAwait(false);
+        var legitTask = victim.TriggerReadingsAsync(Math.Max(20, (int)(seconds * 50)), 50, ct);
+        var spans = new Activity?[count];
+        var clock = Stopwatch.StartNew();
+        var sends = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var due = TimeSpan.FromSeconds(i / rate);
+            if (due - clock.Elapsed > TimeSpan.FromMilliseconds(2))
+            {
+                await Task.Delay(due - clock.Elapsed, ct).ConfigureAwait(false);
+            }
+
+            var id = NewAttemptId(Attacks.AnnouncementFlood);
+            // Signed now, so its timestamp is fresh: the flood must face the budget, not the freshness check.
+            var payload = settings.Secure ? FloodAnnouncement(device, topic, FreshCounter(i), garbageKey: i % 2 == 1, signer) : FloodPlainAnnouncement(device);
+            attempts[i] = new PlannedAttempt(id, [new PlannedMessage(topic, payload, id)]);
+            spans[i] = StartSpan(Attacks.AnnouncementFlood, level, id);
+            if (session.IsConnected)
+            {
+                var attempt = attempts[i];
+                sends.Add(Task.Run(async () => attempt.Acks[id] = await session.PublishAsync(topic, payload, id, false, ct).ConfigureAwait(false), ct));
+            }
+        }
+
+        await Task.WhenAll(sends).ConfigureAwait(false);
+        var sentIn = clock.Elapsed;
+        var legitIds = await legitTask.ConfigureAwait(false);
+        var decisions = await DrainAsync(startSeq, ct).ConfigureAwait(false);
+        var all = await victim.DecisionsAfterAsync(startSeq, ct).ConfigureAwait(false);
+
+        // Public-key work the sender's budget allows over the flood (its per-second budget, one extra second for the edges).
+        var allowed = (int)Math.Ceiling((sentIn.TotalSeconds + 1) * new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond);
+        var verifiedSoFar = 0;
+        var verdicts = new Verdict[count];
+        for (var i = 0; i < count; i++)
+        {
+            if (decisions is null)
+            {
+                verdicts[i] = Verdict.Unknown;
+            }
+            else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
+            {
+                // Work done within the budget is the price of letting a device announce; beyond it, the flood won.
+                verdicts[i] = ++verifiedSoFar > allowed ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
+            }
+            else if (d is not null)
+            {
+                verdicts[i] = Verdict.Blocked(Layers.FromRejectReason(d.Reason));
+            }
+            else
+            {
+                verdicts[i] = Judge.Attempt(attempts[i], decisions, session.RefusedBy, settings.Secure);
+            }
+
+            EndSpan(spans[i], Attacks.AnnouncementFlood, level, verdicts[i]);
+        }
+
+        // The other devices' readings sent during the flood, from the actuator's own log.
+        var legitSet = legitIds.ToHashSet(StringComparer.Ordinal);
+        var others = all.Where(d => d.MessageId is not null && legitSet.Contains(d.MessageId) && d.AttemptId is null && d.Sender != device).ToList();
+        var othersSent = legitIds.Count * 3 / 4;
+        var latencies = others.Where(d => d.Verdict == "applied" && d.LatencyMs is not null).Select(d => d.LatencyMs!.Value).ToList();
+        var p99 = Judge.Percentile(latencies, 99);
+        var p50 = Judge.Percentile(latencies, 50);
+        var verified = verdicts.Count(v => v.BlockedBy == Layers.AnnouncementBudget || v.Succeeded);
+        var alive = await victim.ActuatorHealthyAsync(ct).ConfigureAwait(false);
+        var summary = Summarize(Attacks.AnnouncementFlood, level, verdicts,
+            $"{count} announcements as {device} ({(settings.Secure ? level == AttackLevel.Insider ? "signed with the stolen key" : "signed with the attacker's own key" : "plaintext: the insecure pipeline has none")}, " +
+            $"half with a valid wrapped key, half garbage) at a target {rate:0}/s, sent in {sentIn.TotalSeconds:0.0} s; the actuator verified {verified} " +
+            $"(the sender's budget allows {allowed}). Other devices' legit readings meanwhile: {latencies.Count} applied of ≈ {othersSent}, " +
+            $"{others.Count(d => d.Verdict == "rejected")} rejected, p50 {p50:0.00} ms, p99 {p99:0.00} ms (goal < {AnnouncementFloodLegitP99GoalMs:0} ms). " +
+            (alive ? "Actuator healthy afterwards." : "ACTUATOR NOT HEALTHY afterwards."));
+        return summary with { LegitP99Ms = p99 };
+    }
+
+    /// <summary>A validly signed announcement for <paramref name="device"/>; with <paramref name="garbageKey"/>, random bytes where the wrapped key goes.</summary>
+    private byte[] FloodAnnouncement(string device, string topic, ulong counter, bool garbageKey, DSA signer)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var salt = RandomNumberGenerator.GetBytes(4);
+        return garbageKey
+            ? Forge().AnnouncementWithWrappedKey(device, RandomKeyId(), counter, now, salt, RandomNumberGenerator.GetBytes(256), signer, topic)
+            : Forge().Announcement(device, RandomKeyId(), counter, now, salt, RandomNumberGenerator.GetBytes(32), signer, topic);
+    }
+
+    /// <summary>The insecure pipeline has no announcements; the flood sends what a key topic would carry there: bytes nobody reads.</summary>
+    private static byte[] FloodPlainAnnouncement(string device) =>
+        System.Text.Encoding.UTF8.GetBytes($"{{\"deviceId\":\"{device}\",\"sessionKey\":\"{Convert.ToHexString(RandomNumberGenerator.GetBytes(16))}\"}}");
+}
