@@ -49,8 +49,11 @@ public sealed class NodeInteropTests : IDisposable
             ["SmartHome:KeysDirectory"] = paths.Root,
             ["SmartHome:StateDirectory"] = Path.Combine(_root, "state"),
         }).Build();
-        _protection = ProtectionFactory.ForActuator("secure", configuration);
-        _processor = new ReadingProcessor(_protection, _home, _log, TimeProvider.System, "secure", NullLogger<ReadingProcessor>.Instance);
+        // As the actuator's Program.cs wires it: registry, secure protection of the registered devices, authorization.
+        var registry = ProtectionFactory.LoadRegistry(configuration);
+        _protection = ProtectionFactory.ForActuator("secure", configuration, registry);
+        _processor = new ReadingProcessor(_protection, _home, new DeviceAuthorization(registry, TimeProvider.System), _log,
+            TimeProvider.System, "secure", NullLogger<ReadingProcessor>.Instance);
     }
 
     [NodeFact]
@@ -87,6 +90,38 @@ public sealed class NodeInteropTests : IDisposable
         Assert.Equal(RejectReasons.Replay, Process(messages[1]).Reason);
         Assert.Equal("wrong-topic", Process(messages[1] with { Topic = "smarthome/keys/temp-living" }).Reason);
         Assert.Equal(after, _home.Snapshot());
+    }
+
+    [NodeFact]
+    public void A_node_sealed_reading_the_device_is_not_registered_for_is_refused()
+    {
+        var sentAtMicros = DeviceReading.NowMicros(TimeProvider.System);
+        JsonObject Reading(string id, string kind, double value) => new()
+        {
+            ["messageId"] = id, ["deviceId"] = Device, ["kind"] = kind, ["value"] = value,
+            ["sequence"] = 1, ["sentAtMicros"] = sentAtMicros,
+        };
+
+        // Authentic (the device's own key, a valid envelope) but beyond the device's role: a thermometer opening the door,
+        // a thermometer reporting 500 °C.
+        var messages = SealWithNode(Reading("node-door", "door", 1), Reading("node-hot", "temperature", 500));
+        Assert.Equal(DecisionLog.Applied, Process(messages[0]).Verdict);
+        var before = _home.Snapshot();
+
+        var door = Process(messages[1]);
+        Assert.Equal(DecisionLog.Rejected, door.Verdict);
+        Assert.Equal("not-permitted", door.Reason);
+        Assert.Equal("node-door", door.MessageId);
+        Assert.Equal("door", door.Kind);
+
+        var hot = Process(messages[2]);
+        Assert.Equal(DecisionLog.Rejected, hot.Verdict);
+        Assert.Equal("implausible", hot.Reason);
+        Assert.Equal(500, hot.Value);
+
+        Assert.Equal(before, _home.Snapshot());
+        Assert.True(_home.DoorLocked);
+        Assert.Equal(2, _log.Summary().Rejected);
     }
 
     private Decision Process(SealedMessage message) =>
