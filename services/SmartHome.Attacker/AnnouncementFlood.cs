@@ -70,9 +70,9 @@ public sealed partial class Campaign
         var decisions = await DrainAsync(startSeq, ct).ConfigureAwait(false);
         var all = await victim.DecisionsAfterAsync(startSeq, ct).ConfigureAwait(false);
 
-        // Public-key work the sender's budget allows over the flood (its per-second budget, one extra second for the edges).
-        var allowed = (int)Math.Ceiling((sentIn.TotalSeconds + 1) * new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond);
-        var verifiedSoFar = 0;
+        // The receiver's budget is per calendar second of its own clock: judge by when the actuator decided, not when we sent.
+        var perSecond = new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond;
+        var verifiedInSecond = new Dictionary<long, int>();
         var verdicts = new Verdict[count];
         for (var i = 0; i < count; i++)
         {
@@ -82,8 +82,10 @@ public sealed partial class Campaign
             }
             else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
             {
-                // Work done within the budget is the price of letting a device announce; beyond it, the flood won.
-                verdicts[i] = ++verifiedSoFar > allowed ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
+                // Work within the sender's budget is the price of letting a device announce; beyond it, the flood won.
+                var second = (d.ReceivedAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds();
+                var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
+                verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
             }
             else if (d is not null)
             {
@@ -99,17 +101,20 @@ public sealed partial class Campaign
 
         // The other devices' readings sent during the flood, from the actuator's own log.
         var legitSet = legitIds.ToHashSet(StringComparer.Ordinal);
-        var others = all.Where(d => d.MessageId is not null && legitSet.Contains(d.MessageId) && d.AttemptId is null && d.Sender != device).ToList();
-        var othersSent = legitIds.Count * 3 / 4;
+        var legit = all.Where(d => d.MessageId is not null && legitSet.Contains(d.MessageId) && d.AttemptId is null).ToList();
+        var others = legit.Where(d => d.Sender != device).ToList();
+        var lost = legitIds.Count - legit.Select(d => d.MessageId).Distinct(StringComparer.Ordinal).Count();
         var latencies = others.Where(d => d.Verdict == "applied" && d.LatencyMs is not null).Select(d => d.LatencyMs!.Value).ToList();
         var p99 = Judge.Percentile(latencies, 99);
         var p50 = Judge.Percentile(latencies, 50);
         var verified = verdicts.Count(v => v.BlockedBy == Layers.AnnouncementBudget || v.Succeeded);
         var alive = await victim.ActuatorHealthyAsync(ct).ConfigureAwait(false);
+        var signedWith = !settings.Secure ? "plaintext: the insecure pipeline has no announcements"
+            : level == AttackLevel.Insider ? "signed with the stolen key" : "signed with the attacker's own key";
         var summary = Summarize(Attacks.AnnouncementFlood, level, verdicts,
-            $"{count} announcements as {device} ({(settings.Secure ? level == AttackLevel.Insider ? "signed with the stolen key" : "signed with the attacker's own key" : "plaintext: the insecure pipeline has none")}, " +
-            $"half with a valid wrapped key, half garbage) at a target {rate:0}/s, sent in {sentIn.TotalSeconds:0.0} s; the actuator verified {verified} " +
-            $"(the sender's budget allows {allowed}). Other devices' legit readings meanwhile: {latencies.Count} applied of ≈ {othersSent}, " +
+            $"{count} announcements as {device} ({signedWith}; half with a valid wrapped key, half garbage) at a target {rate:0}/s, " +
+            $"sent in {sentIn.TotalSeconds:0.0} s; the actuator did public-key work on {verified} (budget: {perSecond} per second of its clock). " +
+            $"Legit readings meanwhile: {legitIds.Count} sent, {lost} never decided; the other devices' {latencies.Count} applied, " +
             $"{others.Count(d => d.Verdict == "rejected")} rejected, p50 {p50:0.00} ms, p99 {p99:0.00} ms (goal < {AnnouncementFloodLegitP99GoalMs:0} ms). " +
             (alive ? "Actuator healthy afterwards." : "ACTUATOR NOT HEALTHY afterwards."));
         return summary with { LegitP99Ms = p99 };

@@ -33,13 +33,22 @@ public static class Payloads
             return null;
         }
 
-        var newValue = TamperedValue(reading!.Value);
+        var newValue = TamperedValue(reading!.Kind, reading.Value);
         var changed = reading with { Value = newValue };
         return (changed.ToUtf8Json(), newValue);
     }
 
-    /// <summary>A value that always differs from <paramref name="value"/> (and is visible: it flips the home's rules).</summary>
-    public static double TamperedValue(double value) => value > 1000 ? 1.0 : value + 1000.0;
+    /// <summary>
+    /// A value that differs from <paramref name="value"/>, flips the home's rule for that kind, and stays plausible for
+    /// such a device (the actuator refuses implausible values, and a real attacker knows what a sensor can report).
+    /// </summary>
+    public static double TamperedValue(DeviceKind kind, double value) => kind switch
+    {
+        DeviceKind.Temperature => value < 19.5 ? 25.0 : 15.0,
+        DeviceKind.Door => value < 0.5 ? 1.0 : 0.0,
+        DeviceKind.Smoke => value >= 10 ? 0.0 : 50.0,
+        _ => value > 2500 ? 100.0 : 3000.0,
+    };
 
     /// <summary>
     /// Tampers with a captured envelope: one ciphertext bit flipped, and a fresh counter and timestamp so the

@@ -4,7 +4,7 @@ namespace SmartHome.Attacker;
 
 /// <summary>One entry of the actuator's decision log (GET /decisions), as the attacker reads it.</summary>
 public sealed record VictimDecision(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
-    string Verdict, string? Reason, double? Value, double? LatencyMs);
+    string Verdict, string? Reason, double? Value, double? LatencyMs, DateTimeOffset? ReceivedAt = null);
 
 public sealed record VictimSummary(long Total, long Applied, long Rejected);
 

@@ -42,6 +42,8 @@ public sealed class JudgeTests
     [InlineData("wrong-topic", "topic-binding")]
     [InlineData("sender-mismatch", "topic-binding")]
     [InlineData("rate-limited", "rate-limit")]
+    [InlineData("not-permitted", "authorization")]
+    [InlineData("implausible", "plausibility")]
     [InlineData("duplicate", "redelivery-filter")]
     [InlineData("unexpected-topic", "topic-binding")]
     public void Rejection_reasons_map_to_the_layer_that_stopped_the_attempt(string reason, string layer)

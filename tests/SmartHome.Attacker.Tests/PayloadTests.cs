@@ -31,6 +31,23 @@ public sealed class PayloadTests : IClassFixture<PayloadTests.Keys>
     private EnvelopeReceiver Receiver() =>
         new(_keys.Actuator, [new KeyValuePair<string, DSA>("temp-living", _keys.TempLiving)], ReplayStore.InMemory());
 
+    [Theory]
+    [InlineData("temp-living", DeviceKind.Temperature, 21.5)]
+    [InlineData("temp-living", DeviceKind.Temperature, 18.0)]
+    [InlineData("door-front", DeviceKind.Door, 0.0)]
+    [InlineData("door-front", DeviceKind.Door, 1.0)]
+    [InlineData("smoke-kitchen", DeviceKind.Smoke, 0.2)]
+    [InlineData("smoke-kitchen", DeviceKind.Smoke, 30.0)]
+    [InlineData("plug-garage", DeviceKind.Power, 120.0)]
+    [InlineData("plug-garage", DeviceKind.Power, 2800.0)]
+    public void A_tampered_value_differs_and_stays_plausible_for_the_device(string device, DeviceKind kind, double value)
+    {
+        var tampered = Payloads.TamperedValue(kind, value);
+
+        Assert.NotEqual(value, tampered);
+        Assert.Null(DeviceRegistry.DefaultProfileFor(device).Implausibility(tampered));
+    }
+
     [Fact]
     public void Tamper_changes_only_the_value_of_a_plaintext_reading()
     {

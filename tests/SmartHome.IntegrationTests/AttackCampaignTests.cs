@@ -89,11 +89,8 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
                 $"secure {r.Attack}/{r.Level}: {r.Attempts} attempts ({r.Notes})");
         }
 
-        // During the announcement flood the other devices' readings kept their latency (the attacker measured them).
-        foreach (var r in secureResults.Where(r => r.Attack == "announcement-flood" && r.Attempts > 0))
-        {
-            Assert.True(r.LegitP99Ms is < 20, $"secure announcement-flood/{r.Level}: other devices' legit p99 {r.LegitP99Ms} ms ({r.Notes})");
-        }
+        // The announcement flood's latency goal (other devices' p99 < 20 ms) is measured by the report in Release, not
+        // asserted here: a timed assertion on a shared CI machine would only measure the machine. Loss is asserted below.
 
         // The secure pipeline's own readings: none rejected, none lost, during the whole campaign (restart included).
         Assert.True(decisions.Count > 0 && afterRestart.Count > 0, "the secure actuator's decision logs were read");
