@@ -8,7 +8,8 @@ public sealed record VictimDecision(long Seq, string? MessageId, string? Attempt
 
 public sealed record VictimSummary(long Total, long Applied, long Rejected);
 
-public sealed record PublishResponse(int Published, IReadOnlyList<string> MessageIds);
+/// <summary>The sensor's answer to POST /publish: <see cref="DeviceIds"/>[i] sent <see cref="MessageIds"/>[i].</summary>
+public sealed record PublishResponse(int Published, IReadOnlyList<string> MessageIds, IReadOnlyList<string>? DeviceIds = null);
 
 /// <summary>
 /// The victim's side, over HTTP: the actuator's decision log (the only source of truth for an outcome) and the
@@ -69,7 +70,12 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
     }
 
     /// <summary>Asks the sensor for <paramref name="count"/> legit readings; returns their message ids (empty without a sensor).</summary>
-    public async Task<IReadOnlyList<string>> TriggerReadingsAsync(int count, double ratePerSecond, CancellationToken ct)
+    public async Task<IReadOnlyList<string>> TriggerReadingsAsync(int count, double ratePerSecond, CancellationToken ct) =>
+        (await TriggerReadingsByDeviceAsync(count, ratePerSecond, ct).ConfigureAwait(false)).Select(r => r.MessageId).ToList();
+
+    /// <summary>Like <see cref="TriggerReadingsAsync"/>, with the device that sent each reading.</summary>
+    public async Task<IReadOnlyList<(string MessageId, string? DeviceId)>> TriggerReadingsByDeviceAsync(int count, double ratePerSecond,
+        CancellationToken ct)
     {
         if (sensor is null)
         {
@@ -80,7 +86,9 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
         using var response = await sensor.PostAsync($"/publish?count={count}{rate}", null, ct).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync(AttackerJson.Default.PublishResponse, ct).ConfigureAwait(false);
-        return body?.MessageIds ?? [];
+        return body is null
+            ? []
+            : body.MessageIds.Select((id, i) => (id, body.DeviceIds is { } d && i < d.Count ? d[i] : null)).ToList();
     }
 
     /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>

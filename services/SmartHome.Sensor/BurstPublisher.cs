@@ -5,6 +5,9 @@ namespace SmartHome.Sensor;
 /// <summary>Publishes N readings round-robin over the devices at a target rate (or as fast as possible).</summary>
 public static class BurstPublisher
 {
+    /// <summary>The device that publishes reading <paramref name="index"/> of a run (round robin).</summary>
+    public static SimulatedDevice DeviceFor(IReadOnlyList<SimulatedDevice> devices, int index) => devices[index % devices.Count];
+
     /// <param name="concurrency">
     /// Publishes in flight at once (1 = each QoS 1 publish awaits its PUBACK before the next starts, the default).
     /// Publishes are always started in order from one loop, so a device's session-key announcement goes on the wire
@@ -34,12 +37,12 @@ public static class BurstPublisher
 
             if (concurrency == 1)
             {
-                ids[i] = await publisher.PublishReadingAsync(devices[i % devices.Count], cancellationToken).ConfigureAwait(false);
+                ids[i] = await publisher.PublishReadingAsync(DeviceFor(devices, i), cancellationToken).ConfigureAwait(false);
                 continue;
             }
 
             await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
-            inFlight.Add(PublishOneAsync(publisher, devices[i % devices.Count], ids, i, slots, cancellationToken));
+            inFlight.Add(PublishOneAsync(publisher, DeviceFor(devices, i), ids, i, slots, cancellationToken));
         }
 
         await Task.WhenAll(inFlight).ConfigureAwait(false);

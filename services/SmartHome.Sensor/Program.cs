@@ -51,7 +51,9 @@ app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ra
     var total = Math.Clamp(count ?? 1, 1, 1_000_000);
     var rate = ratePerSecond is > 0 ? ratePerSecond.Value : double.PositiveInfinity;
     var ids = await BurstPublisher.PublishAsync(publisher, total, rate, ct, Math.Clamp(concurrency ?? 1, 1, 256)).ConfigureAwait(false);
-    return Results.Ok(new { published = ids.Count, messageIds = ids });
+    // deviceIds[i] sent messageIds[i]: a client can account per device (a stolen device's readings, say).
+    var deviceIds = ids.Select((_, i) => BurstPublisher.DeviceFor(publisher.Home.Devices, i).DeviceId);
+    return Results.Ok(new { published = ids.Count, messageIds = ids, deviceIds });
 });
 
 // Dashboard command "rotate session key": every device announces a fresh AES-256 key now.
