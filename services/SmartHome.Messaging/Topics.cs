@@ -1,3 +1,5 @@
+using SmartHome.Security;
+
 namespace SmartHome.Messaging;
 
 /// <summary>
@@ -47,27 +49,8 @@ public static class Topics
 
     public static bool IsKeyTopic(string topic) => topic.StartsWith(KeysPrefix, StringComparison.Ordinal);
 
-    /// <summary>Device ids are 1-64 chars of [a-z0-9-]: safe in topics, file names and ACL patterns.</summary>
-    public static bool IsValidDeviceId(string deviceId)
-    {
-        if (deviceId.Length is 0 or > 64)
-        {
-            return false;
-        }
+    /// <summary>The one device id rule (<see cref="DeviceIds"/>: 1..48 of [a-z0-9-]), safe in topics, file names and ACL lines.</summary>
+    public static bool IsValidDeviceId(string deviceId) => DeviceIds.IsValid(deviceId);
 
-        foreach (var c in deviceId)
-        {
-            if (!(c is >= 'a' and <= 'z' || c is >= '0' and <= '9' || c == '-'))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static string ValidateDeviceId(string deviceId) =>
-        IsValidDeviceId(deviceId)
-            ? deviceId
-            : throw new ArgumentException($"'{deviceId}' is not a valid device id (1-64 chars of a-z, 0-9, '-').", nameof(deviceId));
+    private static string ValidateDeviceId(string deviceId) => DeviceIds.Require(deviceId, nameof(deviceId));
 }

@@ -16,7 +16,7 @@ public static class CryptoBench
 
     /// <summary>A reading of the size the sensor sends (its JSON), so the per-message cost matches.</summary>
     public static readonly byte[] Reading = Encoding.UTF8.GetBytes(
-        "{\"messageId\":\"0199a7c1f0b27c4e9a3f5d2e8b1c4a6f\",\"deviceId\":\"temp-living\",\"kind\":\"Temperature\"," +
+        "{\"messageId\":\"0199a7c1f0b27c4e9a3f5d2e8b1c4a6f\",\"deviceId\":\"temp-living\",\"kind\":\"temperature\"," +
         "\"value\":20.73,\"sequence\":12345,\"sentAtMicros\":1760000000000000}");
 
     public static CryptoBreakdown Run(DSA signingKey, DSA verifyKey, RSA actuatorKey, int iterations, Action<double>? progress)

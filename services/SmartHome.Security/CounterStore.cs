@@ -54,10 +54,7 @@ internal sealed class FileCounterStore(string directory) : CounterStore
     public override ulong ReserveBlock(string senderId, int blockSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(blockSize, 1);
-        if (!EnvelopeFormat.IsValidSenderId(senderId))
-        {
-            throw new ArgumentException("Invalid sender id.", nameof(senderId));
-        }
+        DeviceIds.Require(senderId, nameof(senderId));
         lock (_lock)
         {
             Directory.CreateDirectory(directory);

@@ -165,7 +165,7 @@ public sealed class DeviceRegistry
 
     private static string? Validate(string id, DeviceProfile profile) => profile switch
     {
-        _ when !EnvelopeFormat.IsValidSenderId(id) => "is not a valid device id",
+        _ when !DeviceIds.IsValid(id) => $"is not a valid device id ({DeviceIds.Rule})",
         { Kind: var kind } when !Kinds.Contains(kind, StringComparer.Ordinal) => $"has kind '{kind}', not one of {string.Join(", ", Kinds)}",
         { Min: var min, Max: var max } when !double.IsFinite(min) || !double.IsFinite(max) || min > max => "has no finite range min ≤ max",
         { MaxReadingsPerSecond: var rate } when !double.IsFinite(rate) || rate <= 0 => "has no positive maxReadingsPerSecond",

@@ -22,8 +22,8 @@ public static class EnvelopeFormat
     public const byte Version = 0x01;
     /// <summary>Largest message (either type) a receiver will look at; larger ones are rejected as <c>oversize</c>.</summary>
     public const int MaxMessageSize = 4096;
-    /// <summary>Sender ids are 1..48 ASCII characters from [A-Za-z0-9._-].</summary>
-    public const int MaxSenderIdLength = 48;
+    /// <summary>Longest sender id: the device id rule (<see cref="DeviceIds"/>, 1..48 of [a-z0-9-]).</summary>
+    public const int MaxSenderIdLength = DeviceIds.MaxLength;
     /// <summary>Largest topic (UTF-8 bytes) bound into a message.</summary>
     public const int MaxTopicLength = 512;
     /// <summary>DSA-2048 (N = 256) signature, IEEE P1363 r||s, 32 bytes each.</summary>
@@ -48,25 +48,10 @@ public static class EnvelopeFormat
     /// <summary>Largest plaintext a data message can carry for a sender id of the given length.</summary>
     public static int MaxPlaintextLength(int senderIdLength) => MaxMessageSize - DataOverhead(senderIdLength);
 
-    /// <summary>True if <paramref name="senderId"/> is a valid sender id (1..48 of [A-Za-z0-9._-]).</summary>
-    public static bool IsValidSenderId(ReadOnlySpan<char> senderId)
-    {
-        if (senderId.Length is 0 or > MaxSenderIdLength)
-        {
-            return false;
-        }
-        foreach (char c in senderId)
-        {
-            if (!IsIdChar(c))
-            {
-                return false;
-            }
-        }
-        return true;
-    }
+    /// <summary>True if <paramref name="senderId"/> is a valid sender id: the device id rule, <see cref="DeviceIds.IsValid"/>.</summary>
+    public static bool IsValidSenderId(ReadOnlySpan<char> senderId) => DeviceIds.IsValid(senderId);
 
-    internal static bool IsIdChar(int c) =>
-        (uint)(c - 'a') <= 'z' - 'a' || (uint)(c - 'A') <= 'Z' - 'A' || (uint)(c - '0') <= 9 || c is '-' or '_' or '.';
+    internal static bool IsIdChar(int c) => DeviceIds.IsValidChar(c);
 
     /// <summary>Writes the topic binding <c>u16be(len) || utf8(topic)</c>; returns bytes written or -1 if too long/empty.</summary>
     internal static int WriteTopicBinding(string topic, Span<byte> destination)
@@ -150,7 +135,7 @@ internal readonly ref struct ParsedEnvelope
         {
             if (!EnvelopeFormat.IsIdChar(b))
             {
-                detail = "sender id has a character outside [A-Za-z0-9._-]";
+                detail = "sender id has a character outside [a-z0-9-]";
                 return false;
             }
         }
@@ -237,7 +222,7 @@ internal readonly ref struct ParsedEnvelope
 /// <summary>Stable, lowercase reject reasons: used as-is in logs, span attributes and metric tags.</summary>
 public static class RejectReasons
 {
-    /// <summary>Not a well-formed v1 message (version, type, lengths, id charset, topic).</summary>
+    /// <summary>Not a well-formed v1 message (version, type, lengths, id charset, topic, wrapped key length).</summary>
     public const string Malformed = "malformed";
     /// <summary>Larger than <see cref="EnvelopeFormat.MaxMessageSize"/>.</summary>
     public const string Oversize = "oversize";

@@ -128,10 +128,7 @@ public sealed class EnvelopeReceiver : IDisposable
     {
         ArgumentNullException.ThrowIfNull(senderId);
         ArgumentNullException.ThrowIfNull(publicKey);
-        if (!EnvelopeFormat.IsValidSenderId(senderId))
-        {
-            throw new ArgumentException("Sender id must be 1..48 characters of [A-Za-z0-9._-].", nameof(senderId));
-        }
+        DeviceIds.Require(senderId, nameof(senderId));
         KeyChecks.RequireDsa2048(publicKey, nameof(publicKey));
         if (_senders.ContainsKey(senderId))
         {

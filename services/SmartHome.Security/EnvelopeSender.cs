@@ -54,7 +54,7 @@ public sealed class EnvelopeSender : IDisposable
     private ulong _blockEnd;
     private bool _disposed;
 
-    /// <param name="senderId">Sender identity (1..48 of [A-Za-z0-9._-]); also the last topic segment by convention.</param>
+    /// <param name="senderId">Sender identity (the device id rule, <see cref="DeviceIds"/>); also the last topic segment by convention.</param>
     /// <param name="signingKey">The sender's DSA-2048 private key (N = 256). Not disposed by the sender.</param>
     /// <param name="recipientPublicKey">The actuator's RSA public key (2048..4096 bits). Not disposed by the sender.</param>
     /// <param name="rotation">Rotation policy; default 10,000 messages or 10 minutes.</param>
@@ -75,10 +75,7 @@ public sealed class EnvelopeSender : IDisposable
         ArgumentNullException.ThrowIfNull(senderId);
         ArgumentNullException.ThrowIfNull(signingKey);
         ArgumentNullException.ThrowIfNull(recipientPublicKey);
-        if (!EnvelopeFormat.IsValidSenderId(senderId))
-        {
-            throw new ArgumentException("Sender id must be 1..48 characters of [A-Za-z0-9._-].", nameof(senderId));
-        }
+        DeviceIds.Require(senderId, nameof(senderId));
         KeyChecks.RequireDsa2048(signingKey, nameof(signingKey));
         ArgumentOutOfRangeException.ThrowIfLessThan(counterBlockSize, 1);
         _wrappedSize = KeyChecks.RequireRsa(recipientPublicKey, nameof(recipientPublicKey));

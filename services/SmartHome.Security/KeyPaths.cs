@@ -49,7 +49,7 @@ public sealed class KeyPaths
         {
             string name = Path.GetFileName(f);
             string id = name[..^suffix.Length];
-            if (EnvelopeFormat.IsValidSenderId(id))
+            if (DeviceIds.IsValid(id))
             {
                 ids.Add(id);
             }
@@ -75,6 +75,5 @@ public sealed class KeyPaths
         return Path.Combine(dir.FullName, "keys");
     }
 
-    private static string CheckId(string id) =>
-        EnvelopeFormat.IsValidSenderId(id) ? id : throw new ArgumentException("Device id must be 1..48 characters of [A-Za-z0-9._-].", nameof(id));
+    private static string CheckId(string id) => DeviceIds.Require(id, nameof(id));
 }

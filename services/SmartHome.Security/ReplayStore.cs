@@ -180,10 +180,7 @@ public sealed unsafe class MappedFileReplayStore : ReplayStore
 
     public override int OpenSlot(string senderId, out ulong highest)
     {
-        if (!EnvelopeFormat.IsValidSenderId(senderId))
-        {
-            throw new ArgumentException("Invalid sender id.", nameof(senderId));
-        }
+        DeviceIds.Require(senderId, nameof(senderId));
         lock (_allocLock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);

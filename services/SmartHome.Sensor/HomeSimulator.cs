@@ -63,7 +63,7 @@ public sealed class HomeSimulator
         {
             if (!Topics.IsValidDeviceId(id))
             {
-                throw new InvalidOperationException($"Sensor:Devices contains '{id}', which is not a valid device id (a-z, 0-9, '-').");
+                throw new InvalidOperationException($"Sensor:Devices contains '{id}', which is not a valid device id ({SmartHome.Security.DeviceIds.Rule}).");
             }
 
             return new SimulatedDevice(id, SimulatedDevice.KindOf(id), random);

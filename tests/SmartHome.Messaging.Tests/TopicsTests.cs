@@ -26,8 +26,24 @@ public sealed class TopicsTests
     {
         Assert.Throws<ArgumentException>(() => Topics.Readings("a/b"));
         Assert.Throws<ArgumentException>(() => Topics.Readings("+"));
-        Assert.Throws<ArgumentException>(() => Topics.Keys(new string('a', 65)));
+        Assert.Throws<ArgumentException>(() => Topics.Keys(new string('a', 49)));
         Assert.Equal("smarthome/readings/smoke-kitchen", Topics.Readings("smoke-kitchen"));
+        Assert.Equal("smarthome/keys/" + new string('a', 48), Topics.Keys(new string('a', 48)));
+    }
+
+    [Theory]
+    [InlineData("temp.living")]
+    [InlineData("temp_living")]
+    [InlineData("Temp-Living")]
+    [InlineData("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa")]
+    public void Topics_use_the_one_device_id_rule(string id)
+    {
+        // Ids the envelope used to accept ('.', '_', upper case) and 49 characters: no topic, no sender, no file name.
+        Assert.False(Topics.IsValidDeviceId(id));
+        Assert.False(SmartHome.Security.EnvelopeFormat.IsValidSenderId(id));
+        Assert.False(Topics.TryGetDeviceId("smarthome/readings/" + id, out _));
+        var ex = Assert.Throws<ArgumentException>(() => Topics.Readings(id));
+        Assert.Contains(SmartHome.Security.DeviceIds.Rule, ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

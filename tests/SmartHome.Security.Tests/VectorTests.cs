@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Xunit.Abstractions;
 
 namespace SmartHome.Security.Tests;
@@ -20,7 +21,7 @@ public sealed class EnvFactAttribute : FactAttribute
 }
 
 /// <summary>The committed test vector (vectors/vector-v1.json, used in docs/PROTOCOL.md) and its node interop check.</summary>
-public class VectorTests(ITestOutputHelper output)
+public partial class VectorTests(ITestOutputHelper output)
 {
     private static readonly DateTimeOffset VectorTime = new(2025, 6, 1, 12, 0, 0, TimeSpan.Zero);
     private const string Plaintext = "{\"sensor\":\"temp-living\",\"t\":21.5,\"unit\":\"C\"}";
@@ -105,6 +106,47 @@ public class VectorTests(ITestOutputHelper output)
             Assert.Equal((string)v["data"]!["plaintext"]!, Encoding.UTF8.GetString(data.Plaintext!));
         }
     }
+
+    /// <summary>
+    /// docs/PROTOCOL.md's worked example lists every byte: the hex at the start of each line of its two listings,
+    /// concatenated, is the vector's announcement and data message (so a third party can check every byte).
+    /// </summary>
+    [Fact]
+    public void Worked_example_is_the_full_vector()
+    {
+        string doc = File.ReadAllText(Path.Combine(ConstantTimeScanTests.RepoRoot(), "docs", "PROTOCOL.md"));
+        int start = doc.IndexOf("## Worked example", StringComparison.Ordinal);
+        Assert.True(start >= 0, "no worked example in PROTOCOL.md");
+        int end = doc.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        string section = doc[start..(end < 0 ? doc.Length : end)];
+
+        // A listing is a run of indented lines that start with hex (then two or more spaces and a description).
+        var listings = new List<string>();
+        var current = new StringBuilder();
+        foreach (string line in section.Split('\n'))
+        {
+            Match m = ListingLine().Match(line);
+            if (m.Success)
+            {
+                current.Append(m.Groups[1].Value);
+            }
+            else if (current.Length > 0)
+            {
+                listings.Add(current.ToString());
+                current.Clear();
+            }
+        }
+
+        JsonNode v = JsonNode.Parse(File.ReadAllText(VectorPath))!;
+        Assert.Equal([(string)v["announcement"]!["hex"]!, (string)v["data"]!["hex"]!], listings);
+        Assert.Contains((string)v["derived"]!["sessionKeyHex"]!, section, StringComparison.Ordinal);
+        string aad = (string)v["derived"]!["dataAadHex"]!, binding = (string)v["derived"]!["topicBindingHex"]!;
+        Assert.Contains(aad[..^binding.Length] + " ‖ B", section, StringComparison.Ordinal);
+        Assert.Contains(binding[..4] + " " + binding[4..], section, StringComparison.Ordinal);
+    }
+
+    [GeneratedRegex("^    ([0-9a-f]+)(?: {2,}.*)?$")]
+    private static partial Regex ListingLine();
 
     /// <summary>node's crypto module verifies and decrypts the vector, then seals its own message which C# accepts.</summary>
     [ToolFact("node")]

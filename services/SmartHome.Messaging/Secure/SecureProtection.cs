@@ -131,6 +131,8 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
             new EnvelopeReceiverOptions
             {
                 FreshnessWindow = freshness,
+                // Data only on smarthome/readings/<id>, announcements only on smarthome/keys/<id> (docs/PROTOCOL.md).
+                TopicRule = TopicRules.Strict(Topics.ReadingsPrefix, Topics.KeysPrefix),
                 // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile.
                 AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements"),
             });
