@@ -47,7 +47,7 @@ public sealed partial class Campaign
         var sends = new List<Task>(count);
         var reconnects = 0;
         var unsent = 0;
-        var lastReconnect = TimeSpan.MinValue;
+        var lastReconnect = TimeSpan.FromSeconds(-1);
         for (var i = 0; i < count; i++)
         {
             var due = TimeSpan.FromSeconds(i / rate);
@@ -155,7 +155,7 @@ public sealed partial class Campaign
         var acks = string.Join(", ", attempts.SelectMany(a => a.Acks.Values).GroupBy(c => c?.ToString() ?? "none").Select(g => $"{g.Key}×{g.Count()}"));
         var summary = Summarize(Attacks.AnnouncementFlood, level, verdicts,
             (session.Refusal is null ? $"PUBACK: {acks}. " : $"connect refused: {session.Refusal}. ") +
-            (unsent + reconnects > 0 ? $"{unsent} could not be sent: the broker dropped the attacker, which logged in again {reconnects} times. " : string.Empty) +
+            (session.Refusal is null && unsent + reconnects > 0 ? $"{unsent} could not be sent: the broker dropped the attacker, which logged in again {reconnects} times. " : string.Empty) +
             $"{count} announcements as {device} ({signedWith}; half with a valid wrapped key, half garbage) at a target {rate:0}/s, " +
             $"sent in {sentIn.TotalSeconds:0.0} s; the actuator did public-key work on {verified} (budget: {perSecond} per second of its clock). " +
             $"The other devices' legit readings meanwhile: {otherIds.Count} sent, {latencies.Count} applied, {lost} not applied, " +
