@@ -65,15 +65,19 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
             ? sender
             : throw new InvalidOperationException($"No signing key for device '{deviceId}' in keys/devices (run KeyGen).");
 
-    /// <summary>Builds the senders of <paramref name="deviceIds"/> from keys/ with counters persisted in <paramref name="stateDirectory"/>.</summary>
-    public static SecureSenderProtection Create(KeyStore keys, IEnumerable<string> deviceIds, string stateDirectory, RotationPolicy rotation)
+    /// <summary>
+    /// Builds one sender per entry of <paramref name="signingKeys"/> (device id → its DSA private key file) for the
+    /// actuator's public key in <paramref name="actuatorPublicKey"/>, with counters persisted in <paramref name="stateDirectory"/>.
+    /// </summary>
+    public static SecureSenderProtection Create(string actuatorPublicKey, IReadOnlyDictionary<string, string> signingKeys,
+        string stateDirectory, RotationPolicy rotation)
     {
         var counters = CounterStore.InDirectory(Path.Combine(stateDirectory, "sensor-counters"));
         var senders = new Dictionary<string, EnvelopeSender>(StringComparer.Ordinal);
-        foreach (var deviceId in deviceIds)
+        foreach (var (deviceId, signingKey) in signingKeys)
         {
-            var publicRecipient = KeyFiles.LoadRsa(keys.Paths.ActuatorPublicKey, requirePrivate: false);
-            senders[deviceId] = new EnvelopeSender(deviceId, keys.LoadDevicePrivateKey(deviceId), publicRecipient, rotation, counters,
+            var publicRecipient = KeyFiles.LoadRsa(actuatorPublicKey, requirePrivate: false);
+            senders[deviceId] = new EnvelopeSender(deviceId, KeyFiles.LoadDsa(signingKey, requirePrivate: true), publicRecipient, rotation, counters,
                 TimeProvider.System, Topics.Keys(deviceId));
         }
 
@@ -114,17 +118,21 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
 
     public void Dispose() => receiver.Dispose();
 
-    /// <summary>The actuator's receiver: its RSA private key, all device public keys, replay state under <paramref name="stateDirectory"/>.</summary>
-    public static SecureReceiverProtection Create(KeyStore keys, string stateDirectory, TimeSpan freshness)
+    /// <summary>
+    /// The actuator's receiver: its RSA private key (<paramref name="decryptionKey"/>), the device public keys of
+    /// <paramref name="keys"/>, replay state under <paramref name="stateDirectory"/>.
+    /// </summary>
+    public static SecureReceiverProtection Create(KeyStore keys, string decryptionKey, string stateDirectory, TimeSpan freshness)
     {
+        var rsa = KeyFiles.LoadRsa(decryptionKey, requirePrivate: true);
         Directory.CreateDirectory(stateDirectory);
         var replay = ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay.bin"));
-        var senders = keys.Paths.ListDeviceIds()
-            .Select(id => new KeyValuePair<string, DSA>(id, keys.GetDevicePublicKey(id)))
-            .ToList();
-        var receiver = new EnvelopeReceiver(keys.LoadActuatorPrivateKey(), senders, replay,
+        var senders = keys.DevicePublicKeys.ToList();
+        var receiver = new EnvelopeReceiver(rsa, senders, replay,
             new EnvelopeReceiverOptions
             {
+                // Data only on smarthome/readings/<sender>, announcements only on smarthome/keys/<sender>.
+                TopicRule = TopicRules.Strict(),
                 FreshnessWindow = freshness,
                 // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile.
                 AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements"),
