@@ -68,6 +68,11 @@ public static class KeyMaterialGenerator
             throw new ArgumentException($"Device id '{reserved}' is taken by a service identity; choose another name.", nameof(options));
         }
         Directory.CreateDirectory(paths.Root);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Created private from the start (CreateDirectory's mode applies to the last folder only).
+            Directory.CreateDirectory(paths.PrivateDirectory, KeyFiles.PrivateDirectoryMode);
+        }
         LegacyLayout.Migrate(paths, options.Log);
         // Before anything reads a secret: whoever could read it so far is named in the warning.
         var repaired = RestrictPrivateFiles(paths);
