@@ -37,11 +37,10 @@ internal static class IdentitySecrets
     {
         sensor.WithBrokerLogin(keys, devices)
             .WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey);
-        for (var i = 0; i < devices.Count; i++)
+        // The sensor simulates its default devices, the ones KeyGen creates by default.
+        foreach (var device in devices)
         {
-            // The devices it simulates are named here too, so they cannot drift from the secrets it was handed.
-            sensor.WithEnvironment($"Sensor__Devices__{i}", devices[i])
-                .WithEnvironment($"Security__SigningKeys__{devices[i]}", keys.DevicePrivateKey(devices[i]));
+            sensor.WithEnvironment($"Security__SigningKeys__{device}", keys.DevicePrivateKey(device));
         }
 
         return sensor;
