@@ -6,7 +6,7 @@ namespace SmartHome.AppHost;
 /// <summary>
 /// One secret per identity: each secure resource gets the paths of its own identity's files (keys/private/{identity}/)
 /// and of the public material it uses, never the keys folder. The CA key stays with KeyGen, the broker's files with
-/// the broker, the 'health' password with the AppHost's health check (see README.md, "Who holds which secret").
+/// the broker, the 'health' password with the AppHost's health check (see README.md, "Secrets and broker rights").
 /// </summary>
 internal static class IdentitySecrets
 {
