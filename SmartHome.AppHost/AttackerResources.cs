@@ -23,7 +23,6 @@ public static class AttackerResources
         string pipeline, IResourceBuilder<IMosquittoBroker> broker, IResourceBuilder<ProjectResource> actuator,
         IResourceBuilder<ProjectResource> sensor)
     {
-        var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
         var attacker = builder.AddProject<Projects.SmartHome_Attacker>($"{pipeline}-attacker")
             .WithArgs("--Pipeline", pipeline)
             .WithReference(broker, "broker")
@@ -31,7 +30,6 @@ public static class AttackerResources
             // The victim's decision log (and the sensor, to make legit readings happen) over HTTP.
             .WithReference(actuator)
             .WithReference(sensor)
-            .WithEnvironment("SmartHome__KeysDirectory", settings.KeysDirectory)
             .WithEnvironment("SmartHome__LogDirectory", settings.LogDirectory)
             // Its own POST endpoints need it, and so does the sensor's /publish it calls.
             .WithControlSecret()
@@ -53,9 +51,8 @@ public static class AttackerResources
                 });
         if (pipeline == "secure")
         {
-            // Same files WithSecureBrokerAccount gives the services; the attacker picks the account per capability level.
-            attacker.WithEnvironment("Broker__UsersFile", keys.BrokerUsers)
-                .WithEnvironment("Broker__CaCertificate", keys.BrokerCaCertificate);
+            // Only the credentials of its capability levels; the attacker picks the account per level.
+            attacker.WithAttackerSecrets(new SmartHome.Security.KeyPaths(settings.KeysDirectory));
         }
 
         return attacker;

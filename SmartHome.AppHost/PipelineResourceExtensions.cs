@@ -21,16 +21,9 @@ internal static class PipelineResourceExtensions
             ? service
             : service.WithEnvironment(context => context.EnvironmentVariables.Remove("OTEL_EXPORTER_OTLP_ENDPOINT"));
 
-    /// <summary>The secure broker demands a username/password (from keys/broker/users.json) and TLS with our CA.</summary>
-    public static IResourceBuilder<ProjectResource> WithSecureBrokerAccount(this IResourceBuilder<ProjectResource> service,
-        SmartHome.Security.KeyPaths keys) =>
-        service
-            .WithEnvironment("Broker__Authenticate", "true")
-            .WithEnvironment("Broker__UsersFile", keys.BrokerUsers)
-            .WithEnvironment("Broker__CaCertificate", keys.BrokerCaCertificate);
-
     /// <summary>
-    /// What every pipeline service gets: its pipeline, the broker connection, log/state folders,
+    /// What every pipeline service gets: its pipeline, the broker connection, log/state folders (no key material:
+    /// the secure services get their own identity's files through <see cref="IdentitySecrets"/>),
     /// an HTTP endpoint with a health check, and a start only once the broker is healthy.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPipelineDefaults(this IResourceBuilder<ProjectResource> service,
@@ -41,7 +34,6 @@ internal static class PipelineResourceExtensions
             .WaitFor(broker)
             .WithEnvironment("SmartHome__LogDirectory", settings.LogDirectory)
             .WithEnvironment("SmartHome__StateDirectory", settings.StateDirectory)
-            .WithEnvironment("SmartHome__KeysDirectory", settings.KeysDirectory)
             .WithAppHostWatchdog()
             .WithTelemetryExport(settings)
             .WithHttpEndpoint()

@@ -26,7 +26,8 @@ if (settings.InsecureEnabled)
         settings.BrokerMode, settings.MosquittoPath);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
-        .WithPipelineDefaults(settings, "insecure", broker);
+        .WithPipelineDefaults(settings, "insecure", broker)
+        .WithDeviceRegistry(keys);
     if (keygen is not null)
     {
         actuator.WaitForCompletion(keygen);
@@ -47,13 +48,13 @@ if (settings.SecureEnabled)
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")
         .WithPipelineDefaults(settings, "secure", broker)
-        .WithSecureBrokerAccount(keys)
+        .WithActuatorSecrets(keys)
         .WithCommand("replay-window", "Show replay-window state", context => HttpCommands.GetAsync(context, "/replay-window"),
             new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
         .WithPipelineDefaults(settings, "secure", broker)
         .WithControlSecret()
-        .WithSecureBrokerAccount(keys)
+        .WithSensorSecrets(keys, SmartHome.Security.KeyMaterialGenerator.DefaultDevices)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator)
         .WithCommand("rotate-key", "Rotate session keys", context => HttpCommands.PostAsync(context, "/rotate"),

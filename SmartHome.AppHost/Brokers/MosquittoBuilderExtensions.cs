@@ -20,7 +20,7 @@ public enum BrokerMode
 /// <summary>Files that make a broker authenticated: passwords, ACL and (optionally) TLS.</summary>
 public sealed record BrokerSecurity(
     string PasswordFile,
-    string AclText,
+    Func<string> AclText,
     Func<BrokerProbe> HealthAccount,
     string? CaFile = null,
     string? CertFile = null,
@@ -73,7 +73,7 @@ public static class MosquittoBuilderExtensions
 
             if (security is not null)
             {
-                File.WriteAllText(Path.Combine(directory, "acl"), security.AclText);
+                File.WriteAllText(Path.Combine(directory, "acl"), security.AclText());
             }
 
             var config = new MosquittoConfig

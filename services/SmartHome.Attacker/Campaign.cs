@@ -12,7 +12,7 @@ using Attr = SmartHome.ServiceDefaults.SmartHomeTelemetry.Attributes;
 namespace SmartHome.Attacker;
 
 /// <summary>Everything a campaign needs to know about its target.</summary>
-public sealed record CampaignSettings(string Pipeline, BrokerTarget Broker, string? UsersFile, string? KeysDirectory)
+public sealed record CampaignSettings(string Pipeline, BrokerTarget Broker, AttackerSecrets Secrets)
 {
     public bool Secure => Pipeline == ProtectionRegistration.Secure;
 }
@@ -43,7 +43,7 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
 
     private static readonly AttackLevel[] Levels = [AttackLevel.Outsider, AttackLevel.Insider, AttackLevel.CompromisedBroker];
     private readonly string _runId = Guid.NewGuid().ToString("N")[..8];
-    private IReadOnlyDictionary<string, string>? _passwords;
+    private readonly Dictionary<string, string?> _passwords = new(StringComparer.Ordinal);
     private AttackSession? _control;
     private DSA? _stolenKey;
     private DSA? _ownKey;
@@ -157,8 +157,16 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
             return null; // the insecure broker asks for nothing
         }
 
-        _passwords ??= settings.UsersFile is { Length: > 0 } file ? BrokerPasswords.ReadUsersFile(file) : new Dictionary<string, string>();
-        return _passwords.GetValueOrDefault(user);
+        lock (_passwords)
+        {
+            if (!_passwords.TryGetValue(user, out var password))
+            {
+                password = settings.Secrets.Password(user);
+                _passwords[user] = password;
+            }
+
+            return password;
+        }
     }
 
     private Identity IdentityOf(AttackLevel level, string purpose) => level switch
@@ -228,8 +236,8 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
     {
         if (_forge is null)
         {
-            var keys = new KeyPaths(settings.KeysDirectory ?? KeyPaths.FindDefaultRoot());
-            _forge = new EnvelopeForge(KeyFiles.LoadRsa(keys.ActuatorPublicKey, requirePrivate: false));
+            var actuatorPublicKey = settings.Secrets.ActuatorPublicKey ?? new KeyPaths(KeyPaths.FindDefaultRoot()).ActuatorPublicKey;
+            _forge = new EnvelopeForge(KeyFiles.LoadRsa(actuatorPublicKey, requirePrivate: false));
         }
 
         return _forge;
@@ -240,8 +248,10 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
     {
         if (level == AttackLevel.Insider)
         {
-            var keys = new KeyPaths(settings.KeysDirectory ?? KeyPaths.FindDefaultRoot());
-            return _stolenKey ??= KeyFiles.LoadDsa(keys.DevicePrivateKey(InsiderDevice), requirePrivate: true);
+            // The modelled insider theft: the one device key the attacker was handed (Attacker:StolenSigningKey).
+            var stolen = settings.Secrets.StolenSigningKey
+                         ?? throw new InvalidOperationException($"No stolen signing key of {InsiderDevice}: set {AttackerSecrets.StolenSigningKeyKey}.");
+            return _stolenKey ??= KeyFiles.LoadDsa(stolen, requirePrivate: true);
         }
 
         if (_ownKey is null)

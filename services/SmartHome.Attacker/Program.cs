@@ -111,11 +111,8 @@ namespace SmartHome.Attacker
                 throw new InvalidOperationException("No broker: set ConnectionStrings:broker (the AppHost does this through WithReference).");
             }
 
-            var keys = configuration["SmartHome:KeysDirectory"] is { Length: > 0 } dir ? dir : null;
-            var keyPaths = keys is null ? null : new KeyPaths(keys);
-            var ca = configuration["Broker:CaCertificate"] is { Length: > 0 } c ? c : keyPaths?.BrokerCaCertificate;
-            var users = configuration["Broker:UsersFile"] is { Length: > 0 } u ? u : keyPaths?.BrokerUsers;
-            return new CampaignSettings(pipeline, BrokerTarget.Parse(connectionString, ca), users, keys);
+            var ca = configuration["Broker:CaCertificate"] is { Length: > 0 } c ? c : null;
+            return new CampaignSettings(pipeline, BrokerTarget.Parse(connectionString, ca), AttackerSecrets.FromConfiguration(configuration));
         }
 
         /// <summary>
@@ -268,7 +265,7 @@ namespace SmartHome.Attacker
             try
             {
                 settings = new CampaignSettings(pipeline, BrokerTarget.Parse(broker, options.GetValueOrDefault("ca") ?? paths.BrokerCaCertificate),
-                    options.GetValueOrDefault("users") ?? paths.BrokerUsers, keys);
+                    AttackerSecrets.FromKeysFolder(paths));
             }
             catch (FormatException ex)
             {

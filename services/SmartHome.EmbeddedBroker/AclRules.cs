@@ -19,7 +19,7 @@ public sealed record AclRule(AclAccess Access, string Filter, bool Deny = false)
 /// <c>%u</c> (username) and <c>%c</c> (client id) substituted. Access is granted when a rule of the client's list or a
 /// pattern whose filter matches the topic grants it; a matching <c>deny</c> rule wins. As in mosquitto, patterns deny
 /// everything to a client whose username or client id contains <c>+</c> or <c>#</c>, and a filter that does not start
-/// with <c>$</c> never matches a <c>$</c> topic.
+/// with <c>$</c> never matches a <c>$</c> topic, and no client may write a <c>$SYS</c> topic.
 /// </summary>
 public sealed class AclRules
 {
@@ -105,6 +105,12 @@ public sealed class AclRules
     public bool IsAllowed(string? username, string clientId, string topic, AclAccess access)
     {
         ArgumentNullException.ThrowIfNull(topic);
+        // As mosquitto: clients never write $SYS (only bridges their connection status), whatever the ACL says.
+        if ((access & AclAccess.Write) != 0 && IsSys(topic) && !topic.StartsWith("$SYS/broker/connection/", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
         var own = username is null ? _anonymous : _users.GetValueOrDefault(username);
         var allowed = false;
         if (own is not null)
@@ -160,6 +166,8 @@ public sealed class AclRules
 
         return allowed;
     }
+
+    private static bool IsSys(string topic) => topic == "$SYS" || topic.StartsWith("$SYS/", StringComparison.Ordinal);
 
     /// <summary>MQTT topic-filter matching (<c>+</c> one level, <c>#</c> this level and below); wildcards never match a leading <c>$</c>.</summary>
     public static bool Matches(string filter, string topic)

@@ -25,6 +25,9 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
     private static readonly FieldInfo? ConnectPacketField =
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", BindingFlags.Instance | BindingFlags.NonPublic);
 
+    // The broker's own messages ($SYS): MQTT strings cannot hold U+0000, so no client can carry this id.
+    private const string BrokerSenderId = "\0broker";
+
     private readonly MosquittoConf _conf;
     private readonly PasswordFile? _passwords;
     private readonly AclRules? _acl;
@@ -132,6 +135,13 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         }
 
         await broker._server.StartAsync().ConfigureAwait(false);
+        // Like mosquitto's retained $SYS/broker/version: a $SYS message exists, so $SYS read rights are observable.
+        await broker._server.InjectApplicationMessage(new InjectedMqttApplicationMessage(new MqttApplicationMessageBuilder()
+                .WithTopic("$SYS/broker/version")
+                .WithPayload("SmartHome embedded broker (MQTTnet.Server)")
+                .WithRetainFlag()
+                .Build()) { SenderClientId = BrokerSenderId })
+            .ConfigureAwait(false);
         broker.Log($"Opening {(conf.UseTls ? "TLS " : string.Empty)}listen socket on {conf.BindAddress ?? "*"}:{conf.Port}" +
                    $" ({(broker._passwords is null ? "no password file" : $"{broker._passwords.Count} users")}, {(broker._acl is null ? "no ACL" : "ACL")}," +
                    $" allow_anonymous {(conf.AllowAnonymous ? "true" : "false")}).");
@@ -209,7 +219,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             return Task.CompletedTask;
         }
 
-        if (_acl is not null && e.ClientId is not null && !_acl.IsAllowed(e.UserName, e.ClientId, message.Topic, AclAccess.Write))
+        if (_acl is not null && e.ClientId is not null && e.ClientId != BrokerSenderId && !_acl.IsAllowed(e.UserName, e.ClientId, message.Topic, AclAccess.Write))
         {
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;

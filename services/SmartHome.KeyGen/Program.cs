@@ -34,6 +34,11 @@ try
 {
     Console.WriteLine($"keys folder: {paths.Root}{(force ? " (--force: regenerating everything)" : string.Empty)}");
     KeyGenReport report = KeyMaterialGenerator.Generate(paths, new KeyGenOptions { Force = force, Fleet = fleet, Log = Console.Out });
+    // Loose permissions are repaired, not refused: the lab keeps running, and the warning says what was exposed.
+    foreach (string repaired in report.Repaired)
+    {
+        await Console.Error.WriteLineAsync("warning: " + repaired);
+    }
     Console.WriteLine($"created {report.Created.Count} files, kept {report.Kept.Count} existing files, total {report.Total.TotalMilliseconds:F0} ms");
     if (report.FleetKeysGenerated > 0)
     {

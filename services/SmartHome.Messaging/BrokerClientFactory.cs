@@ -1,13 +1,13 @@
-using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
+using SmartHome.Security;
 
 namespace SmartHome.Messaging;
 
 /// <summary>
 /// Builds the broker connection of one identity (a device or the actuator) from configuration:
-/// <c>ConnectionStrings:broker</c>, and for an authenticated broker <c>Broker:UsersFile</c> (the
-/// KeyGen's users.json) or <c>Broker:Passwords:{identity}</c>, plus <c>Broker:CaCertificate</c> for TLS.
+/// <c>ConnectionStrings:broker</c>, and for an authenticated broker <c>Broker:PasswordFiles:{identity}</c> (that
+/// identity's own password file from KeyGen) or <c>Broker:Passwords:{identity}</c>, plus <c>Broker:CaCertificate</c> for TLS.
 /// </summary>
 public static class BrokerClientFactory
 {
@@ -49,34 +49,16 @@ public static class BrokerClientFactory
             return direct;
         }
 
-        var usersFile = configuration["Broker:UsersFile"];
-        if (string.IsNullOrEmpty(usersFile))
+        // Only this identity's own file: a process is never handed a file with other accounts' passwords.
+        var file = configuration[$"Broker:PasswordFiles:{identity}"];
+        if (string.IsNullOrEmpty(file))
         {
             throw new InvalidOperationException(
-                $"The broker requires a password for '{identity}': set Broker:UsersFile (keys/broker/users.json) or Broker:Passwords:{identity}.");
+                $"The broker requires a password for '{identity}': set Broker:PasswordFiles:{identity} (keys/private/{identity}/broker.password) " +
+                $"or Broker:Passwords:{identity}.");
         }
 
-        if (!File.Exists(usersFile))
-        {
-            throw new FileNotFoundException($"Broker users file '{usersFile}' does not exist: run `dotnet run --project services/SmartHome.KeyGen`.", usersFile);
-        }
-
-        try
-        {
-            using var document = JsonDocument.Parse(File.ReadAllBytes(usersFile));
-            if (document.RootElement.TryGetProperty("users", out var users)
-                && users.TryGetProperty(identity, out var password)
-                && password.ValueKind == JsonValueKind.String)
-            {
-                return password.GetString()!;
-            }
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"Broker users file '{usersFile}' is not valid JSON: {ex.Message}", ex);
-        }
-
-        throw new InvalidOperationException($"Broker users file '{usersFile}' has no password for '{identity}'.");
+        return BrokerPasswords.ReadPasswordFile(file);
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

@@ -32,7 +32,7 @@ public static class FleetBench
                 while (!done.IsCancellationRequested)
                 {
                     var made = Directory.Exists(paths.DevicesDirectory)
-                        ? Directory.EnumerateFiles(paths.DevicesDirectory, "fleet-*.dsa.key.pem").Count()
+                        ? Directory.EnumerateFiles(paths.DevicesDirectory, "fleet-*.dsa.pub.pem").Count()
                         : 0;
                     progress.Report("generating fleet keys", made / (double)devices, $"{made}/{devices}");
                     await Task.Delay(1000).ConfigureAwait(false);

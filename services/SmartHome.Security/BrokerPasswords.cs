@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace SmartHome.Security;
 
-/// <summary>Broker user passwords: generation, the private users.json file, and Mosquitto 2.0's hashed password file.</summary>
+/// <summary>Broker user passwords: generation, one private password file per account, and Mosquitto 2.0's hashed password file.</summary>
 public static class BrokerPasswords
 {
     /// <summary>Mosquitto 2.0 (<c>mosquitto_passwd</c>) parameters: PBKDF2-HMAC-SHA512, 101 iterations, 12-byte salt, 64-byte hash.</summary>
@@ -73,44 +71,20 @@ public static class BrokerPasswords
         }
     }
 
-    /// <summary>Reads <c>{ "users": { "name": "password" } }</c>.</summary>
-    public static IReadOnlyDictionary<string, string> ReadUsersFile(string path)
+    /// <summary>Reads one account's password file (<see cref="KeyPaths.BrokerPassword"/>): the password on one line.</summary>
+    public static string ReadPasswordFile(string path)
     {
-        string text = KeyFiles.ReadText(path, "broker users");
-        try
-        {
-            var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
-            if (JsonNode.Parse(text)?["users"] is not JsonObject users)
-            {
-                throw new KeyMaterialException(path, $"Corrupt broker users file '{path}': expected {{ \"users\": {{ ... }} }}.");
-            }
-            foreach (var (name, value) in users)
-            {
-                if (value is not JsonValue v || !v.TryGetValue(out string? pw) || string.IsNullOrEmpty(pw))
-                {
-                    throw new KeyMaterialException(path, $"Corrupt broker users file '{path}': user '{name}' has no password string.");
-                }
-                result[name] = pw;
-            }
-            return result;
-        }
-        catch (JsonException ex)
-        {
-            throw new KeyMaterialException(path, $"Corrupt broker users file '{path}': not valid JSON.", ex);
-        }
+        string password = KeyFiles.ReadText(path, "broker password").Trim();
+        return password.Length > 0 && !password.Contains('\n', StringComparison.Ordinal)
+            ? password
+            : throw new KeyMaterialException(path, $"Corrupt broker password file '{path}': expected the password on one line.");
     }
 
-    /// <summary>Writes the users file (mode 0600).</summary>
-    public static void WriteUsersFile(string path, IReadOnlyDictionary<string, string> users)
+    /// <summary>Writes one account's password file (mode 0600, in its identity folder).</summary>
+    public static void WritePasswordFile(string path, string password)
     {
-        ArgumentNullException.ThrowIfNull(users);
-        var obj = new JsonObject();
-        foreach (var (name, pw) in users.OrderBy(u => u.Key, StringComparer.Ordinal))
-        {
-            obj[name] = pw;
-        }
-        string json = new JsonObject { ["users"] = obj }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        KeyFiles.WriteAtomic(path, json + "\n", isPrivate: true);
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        KeyFiles.WriteAtomic(path, password + "\n", isPrivate: true);
     }
 
     /// <summary>Writes a Mosquitto password file for all users (mode 0600; fresh salts).</summary>

@@ -12,11 +12,49 @@ public static class KeyFiles
     /// <summary>rw-r--r-- for public files.</summary>
     public const UnixFileMode PublicMode = PrivateMode | UnixFileMode.GroupRead | UnixFileMode.OtherRead;
 
+    /// <summary>rwx------ for the folders that hold private files.</summary>
+    public const UnixFileMode PrivateDirectoryMode = PrivateMode | UnixFileMode.UserExecute;
+
+    private const UnixFileMode GroupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                                              | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>
+    /// Takes group/other access away from a private file or folder; returns one sentence saying what was repaired
+    /// (null when it was already private, missing, or on Windows).
+    /// </summary>
+    public static string? RestrictToOwner(string path, bool isDirectory)
+    {
+        if (OperatingSystem.IsWindows() || !(isDirectory ? Directory.Exists(path) : File.Exists(path)))
+        {
+            return null;
+        }
+        UnixFileMode mode = File.GetUnixFileMode(path);
+        if ((mode & GroupOrOther) == 0)
+        {
+            return null;
+        }
+        UnixFileMode fixedMode = isDirectory ? PrivateDirectoryMode : PrivateMode;
+        File.SetUnixFileMode(path, fixedMode);
+        string what = isDirectory ? "private folder" : "private file";
+        return $"{what} '{path}' was accessible to group/others (mode {Octal(mode)}); set it to {Octal(fixedMode)} " +
+               "(regenerate with --force if another user may have copied it).";
+    }
+
+    private static string Octal(UnixFileMode mode) => Convert.ToString((int)mode & 0x1FF, 8).PadLeft(4, '0');
+
     /// <summary>Atomically writes <paramref name="content"/> (temp file created with the final mode, then renamed).</summary>
     public static void WriteAtomic(string path, string content, bool isPrivate)
     {
         string dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(dir);
+        if (isPrivate && !OperatingSystem.IsWindows())
+        {
+            // A secret's folder is its identity's: nobody else may even list it.
+            Directory.CreateDirectory(dir, PrivateDirectoryMode);
+        }
+        else
+        {
+            Directory.CreateDirectory(dir);
+        }
         string tmp = Path.Combine(dir, "." + Path.GetFileName(path) + "." + Environment.ProcessId + ".tmp");
         var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write, Share = FileShare.None };
         if (!OperatingSystem.IsWindows())

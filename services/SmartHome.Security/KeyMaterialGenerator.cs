@@ -30,6 +30,7 @@ public sealed record KeyGenOptions
 
 /// <summary>What was generated and how long it took.</summary>
 public sealed record KeyGenReport(
+    IReadOnlyList<string> Repaired,
     IReadOnlyList<string> Created,
     IReadOnlyList<string> Kept,
     TimeSpan RsaKeyGen,
@@ -46,6 +47,9 @@ public static class KeyMaterialGenerator
     /// <summary>Service accounts; "auditor" is a valid login with no topic rights, for probing the ACL without displacing a device.</summary>
     public static IReadOnlyList<string> DefaultServiceUsers { get; } = ["actuator", "monitor", "health", "auditor"];
 
+    /// <summary>The broker account the fleet simulator logs in with (its devices have no account of their own).</summary>
+    public const string FleetAccount = "fleet";
+
     /// <summary>Fleet identity i (1-based): fleet-0001.</summary>
     public static string FleetId(int i) => "fleet-" + i.ToString("D4", CultureInfo.InvariantCulture);
 
@@ -57,7 +61,21 @@ public static class KeyMaterialGenerator
         var total = Stopwatch.StartNew();
         var created = new List<string>();
         var kept = new List<string>();
+        string? reserved = options.Devices.FirstOrDefault(d =>
+            options.ServiceUsers.Contains(d) || d is FleetAccount or KeyPaths.BrokerIdentity or KeyPaths.KeyGenIdentity);
+        if (reserved is not null)
+        {
+            throw new ArgumentException($"Device id '{reserved}' is taken by a service identity; choose another name.", nameof(options));
+        }
         Directory.CreateDirectory(paths.Root);
+        if (!OperatingSystem.IsWindows())
+        {
+            // Created private from the start (CreateDirectory's mode applies to the last folder only).
+            Directory.CreateDirectory(paths.PrivateDirectory, KeyFiles.PrivateDirectoryMode);
+        }
+        LegacyLayout.Migrate(paths, options.Log);
+        // Before anything reads a secret: whoever could read it so far is named in the warning.
+        var repaired = RestrictPrivateFiles(paths);
 
         // Actuator RSA-2048.
         var sw = Stopwatch.StartNew();
@@ -98,43 +116,76 @@ public static class KeyMaterialGenerator
         Registry(paths, options.Devices.Concat(fleetIds), options.Force, created, kept);
         BrokerCertificates(paths, options.Force, created, kept);
 
-        // Broker users: keep existing passwords, add missing users.
-        var users = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        bool usersChanged = options.Force || !File.Exists(paths.BrokerUsers);
-        if (!usersChanged)
-        {
-            foreach (var (u, p) in BrokerPasswords.ReadUsersFile(paths.BrokerUsers))
-            {
-                users[u] = p;
-            }
-        }
+        BrokerAccounts(paths, options, created, kept);
+
+        return new KeyGenReport(repaired, created, kept, rsaTime, devTime, devCount, fleetTime, fleetCount, total.Elapsed);
+    }
+
+    /// <summary>
+    /// One password file per account in its identity folder (kept when present), and the broker's hashed file of all
+    /// accounts, rewritten whenever an account was added.
+    /// </summary>
+    private static void BrokerAccounts(KeyPaths paths, KeyGenOptions options, List<string> created, List<string> kept)
+    {
         IEnumerable<string> wanted = options.Devices.Concat(options.ServiceUsers);
         if (options.Fleet > 0)
         {
-            wanted = wanted.Append("fleet");
+            wanted = wanted.Append(FleetAccount);
         }
-        foreach (string u in wanted)
+        var passwords = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        bool changed = options.Force || !File.Exists(paths.BrokerPasswordFile);
+        // Accounts from an earlier run stay valid (they may have been created with other options).
+        foreach (string account in paths.ListBrokerAccounts().Concat(wanted).Distinct(StringComparer.Ordinal))
         {
-            if (!users.ContainsKey(u))
+            string file = paths.BrokerPassword(account);
+            if (!options.Force && File.Exists(file))
             {
-                users[u] = BrokerPasswords.NewPassword();
-                usersChanged = true;
+                passwords[account] = BrokerPasswords.ReadPasswordFile(file);
+                kept.Add(file);
+                continue;
             }
+            passwords[account] = BrokerPasswords.NewPassword();
+            BrokerPasswords.WritePasswordFile(file, passwords[account]);
+            created.Add(file);
+            changed = true;
         }
-        if (usersChanged || !File.Exists(paths.BrokerPasswordFile))
+        if (changed)
         {
-            BrokerPasswords.WriteUsersFile(paths.BrokerUsers, users);
-            BrokerPasswords.WriteMosquittoFile(paths.BrokerPasswordFile, users);
-            created.Add(paths.BrokerUsers);
+            BrokerPasswords.WriteMosquittoFile(paths.BrokerPasswordFile, passwords);
             created.Add(paths.BrokerPasswordFile);
         }
         else
         {
-            kept.Add(paths.BrokerUsers);
             kept.Add(paths.BrokerPasswordFile);
         }
+    }
 
-        return new KeyGenReport(created, kept, rsaTime, devTime, devCount, fleetTime, fleetCount, total.Elapsed);
+    /// <summary>Takes group/other access away from private/, every identity folder and every file in them.</summary>
+    private static List<string> RestrictPrivateFiles(KeyPaths paths)
+    {
+        var repaired = new List<string>();
+        void Check(string path, bool isDirectory)
+        {
+            if (KeyFiles.RestrictToOwner(path, isDirectory) is { } sentence)
+            {
+                repaired.Add(sentence);
+            }
+        }
+
+        if (!Directory.Exists(paths.PrivateDirectory))
+        {
+            return repaired;
+        }
+        Check(paths.PrivateDirectory, isDirectory: true);
+        foreach (string identity in Directory.EnumerateDirectories(paths.PrivateDirectory).Order(StringComparer.Ordinal))
+        {
+            Check(identity, isDirectory: true);
+            foreach (string file in Directory.EnumerateFiles(identity).Order(StringComparer.Ordinal))
+            {
+                Check(file, isDirectory: false);
+            }
+        }
+        return repaired;
     }
 
     private static int DeviceKeys(KeyPaths paths, IReadOnlyList<string> ids, bool force, int parallelism, List<string> created, List<string> kept)

@@ -3,30 +3,28 @@ using System.Security.Cryptography;
 namespace SmartHome.Security;
 
 /// <summary>
-/// Loads key material from a keys/ folder (layout: <see cref="KeyPaths"/>, keys/README.md). Public keys are loaded
-/// eagerly; private keys and passwords only on request, so a sensor process needs only its own private key.
-/// Every failure is a <see cref="KeyMaterialException"/> naming the file.
+/// The device public keys a receiver verifies with (<c>{id}.dsa.pub.pem</c> in a devices folder, see
+/// <see cref="KeyPaths.DevicesDirectory"/>). Holds no secret: private keys and passwords are loaded from the explicit
+/// files of one identity (<see cref="KeyFiles"/>, <see cref="BrokerPasswords.ReadPasswordFile"/>), never looked up
+/// in a shared folder. Every failure is a <see cref="KeyMaterialException"/> naming the file.
 /// </summary>
 public sealed class KeyStore : IDisposable
 {
     private readonly Dictionary<string, DSA> _devices;
 
-    private KeyStore(KeyPaths paths, RSA actuatorPublic, Dictionary<string, DSA> devices)
+    private KeyStore(string devicesDirectory, Dictionary<string, DSA> devices)
     {
-        Paths = paths;
-        ActuatorPublicKey = actuatorPublic;
+        DevicesDirectory = devicesDirectory;
         _devices = devices;
     }
 
-    public KeyPaths Paths { get; }
+    /// <summary>The folder the public keys came from.</summary>
+    public string DevicesDirectory { get; }
 
-    /// <summary>The actuator's RSA public key (recipient of session keys).</summary>
-    public RSA ActuatorPublicKey { get; }
-
-    /// <summary>Device id → DSA public key, for every <c>devices/*.dsa.pub.pem</c>.</summary>
+    /// <summary>Device id → DSA public key, for every <c>*.dsa.pub.pem</c>.</summary>
     public IReadOnlyDictionary<string, DSA> DevicePublicKeys => _devices;
 
-    /// <summary>Loads public material from <paramref name="keysDirectory"/> (default: <see cref="KeyPaths.FindDefaultRoot"/>).</summary>
+    /// <summary>Loads the device public keys of the keys folder <paramref name="keysDirectory"/> (default: <see cref="KeyPaths.FindDefaultRoot"/>).</summary>
     public static KeyStore Load(string? keysDirectory = null)
     {
         var paths = new KeyPaths(keysDirectory ?? KeyPaths.FindDefaultRoot());
@@ -34,51 +32,51 @@ public sealed class KeyStore : IDisposable
         {
             throw new KeyMaterialException(paths.Root, $"Missing keys folder '{paths.Root}'; run SmartHome.KeyGen to create it.");
         }
-        RSA actuator = KeyFiles.LoadRsa(paths.ActuatorPublicKey, requirePrivate: false);
+        return LoadDevices(paths.DevicesDirectory);
+    }
+
+    /// <summary>Loads every <c>{id}.dsa.pub.pem</c> of <paramref name="devicesDirectory"/>; an empty or missing folder is an error.</summary>
+    public static KeyStore LoadDevices(string devicesDirectory)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(devicesDirectory);
+        devicesDirectory = Path.GetFullPath(devicesDirectory);
+        var ids = KeyPaths.ListDeviceIds(devicesDirectory);
+        if (ids.Count == 0)
+        {
+            throw new KeyMaterialException(devicesDirectory, $"Missing device public keys: '{devicesDirectory}' has no *.dsa.pub.pem; run SmartHome.KeyGen to create them.");
+        }
         var devices = new Dictionary<string, DSA>(StringComparer.Ordinal);
         try
         {
-            foreach (string id in paths.ListDeviceIds())
+            foreach (string id in ids)
             {
-                devices.Add(id, KeyFiles.LoadDsa(paths.DevicePublicKey(id), requirePrivate: false));
+                devices.Add(id, KeyFiles.LoadDsa(Path.Combine(devicesDirectory, id + ".dsa.pub.pem"), requirePrivate: false));
             }
         }
         catch
         {
-            actuator.Dispose();
             foreach (var d in devices.Values)
             {
                 d.Dispose();
             }
             throw;
         }
-        return new KeyStore(paths, actuator, devices);
+        return new KeyStore(devicesDirectory, devices);
     }
 
-    /// <summary>The actuator's RSA private key (caller disposes).</summary>
-    public RSA LoadActuatorPrivateKey() => KeyFiles.LoadRsa(Paths.ActuatorPrivateKey, requirePrivate: true);
-
     /// <summary>A device's DSA public key, or a <see cref="KeyMaterialException"/> naming the missing file.</summary>
-    public DSA GetDevicePublicKey(string deviceId) =>
-        _devices.TryGetValue(deviceId, out DSA? key)
-            ? key
-            : throw new KeyMaterialException(Paths.DevicePublicKey(deviceId), $"Missing DSA public key file '{Paths.DevicePublicKey(deviceId)}' for device '{deviceId}'; run SmartHome.KeyGen.");
-
-    /// <summary>A device's DSA private key (caller disposes).</summary>
-    public DSA LoadDevicePrivateKey(string deviceId) => KeyFiles.LoadDsa(Paths.DevicePrivateKey(deviceId), requirePrivate: true);
-
-    /// <summary>All broker user passwords from users.json.</summary>
-    public IReadOnlyDictionary<string, string> LoadBrokerPasswords() => BrokerPasswords.ReadUsersFile(Paths.BrokerUsers);
-
-    /// <summary>One broker user's password.</summary>
-    public string GetBrokerPassword(string user) =>
-        LoadBrokerPasswords().TryGetValue(user, out string? pw)
-            ? pw
-            : throw new KeyMaterialException(Paths.BrokerUsers, $"Broker users file '{Paths.BrokerUsers}' has no user '{user}'; run SmartHome.KeyGen.");
+    public DSA GetDevicePublicKey(string deviceId)
+    {
+        if (_devices.TryGetValue(deviceId, out DSA? key))
+        {
+            return key;
+        }
+        string file = Path.Combine(DevicesDirectory, deviceId + ".dsa.pub.pem");
+        throw new KeyMaterialException(file, $"Missing DSA public key file '{file}' for device '{deviceId}'; run SmartHome.KeyGen.");
+    }
 
     public void Dispose()
     {
-        ActuatorPublicKey.Dispose();
         foreach (var d in _devices.Values)
         {
             d.Dispose();

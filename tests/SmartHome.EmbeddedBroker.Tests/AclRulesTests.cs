@@ -4,7 +4,7 @@ namespace SmartHome.EmbeddedBroker.Tests;
 
 public sealed class AclRulesTests
 {
-    private static readonly AclRules Secure = AclRules.Parse(BrokerAcl.Secure);
+    private static readonly AclRules Secure = AclRules.Parse(BrokerAcl.For(BrokerPair.Devices, BrokerPair.FleetDevices));
 
     [Theory]
     [InlineData("a/b", "a/b", true)]
@@ -25,13 +25,16 @@ public sealed class AclRulesTests
         Assert.Equal(expected, AclRules.Matches(filter, topic));
 
     [Fact]
-    public void The_secure_acl_parses_into_patterns_and_user_lists()
+    public void The_secure_acl_is_explicit_user_blocks_without_patterns()
     {
-        Assert.Equal(2, Secure.Patterns.Count);
-        Assert.All(Secure.Patterns, p => Assert.Equal(AclAccess.Write, p.Access));
+        Assert.Empty(Secure.Patterns);
+        Assert.Equal([new AclRule(AclAccess.Write, "smarthome/readings/door-front"), new AclRule(AclAccess.Write, "smarthome/keys/door-front")],
+            Secure.RulesOf("door-front"));
+        Assert.Equal(4, Secure.RulesOf("fleet").Count);
         Assert.Equal(2, Secure.RulesOf("actuator").Count);
         Assert.Equal(new AclRule(AclAccess.ReadWrite, "#"), Assert.Single(Secure.RulesOf("monitor")));
         Assert.Empty(Secure.RulesOf("health"));
+        Assert.Empty(Secure.RulesOf("auditor"));
         Assert.Empty(Secure.Anonymous);
     }
 
@@ -44,14 +47,27 @@ public sealed class AclRulesTests
     [InlineData("actuator", "smarthome/readings/door-front", AclAccess.Read, true)]
     [InlineData("actuator", "smarthome/keys/door-front", AclAccess.Read, true)]
     [InlineData("actuator", "smarthome/readings/door-front", AclAccess.Write, false)]
-    [InlineData("actuator", "smarthome/readings/actuator", AclAccess.Write, true)] // patterns apply to every user
+    [InlineData("actuator", "smarthome/readings/actuator", AclAccess.Write, false)] // no pattern lends it a device's rights
+    [InlineData("health", "smarthome/readings/health", AclAccess.Write, false)]
+    [InlineData("auditor", "smarthome/keys/auditor", AclAccess.Write, false)]
+    [InlineData("fleet", "smarthome/readings/fleet-0002", AclAccess.Write, true)]
+    [InlineData("fleet", "smarthome/readings/temp-living", AclAccess.Write, false)]
+    [InlineData("monitor", "$SYS/broker/version", AclAccess.Write, false)]
     [InlineData("monitor", "anything/at/all", AclAccess.Read, true)]
     [InlineData("monitor", "anything/at/all", AclAccess.Write, true)]
     [InlineData("health", "smarthome/readings/door-front", AclAccess.Read, false)]
-    [InlineData("stranger", "smarthome/readings/stranger", AclAccess.Write, true)]
+    [InlineData("stranger", "smarthome/readings/stranger", AclAccess.Write, false)]
     [InlineData("stranger", "smarthome/readings/other", AclAccess.Write, false)]
     public void The_secure_acl_confines_each_account(string user, string topic, AclAccess access, bool expected) =>
         Assert.Equal(expected, Secure.IsAllowed(user, user, topic, access));
+
+    [Fact]
+    public void Nobody_writes_sys_topics_whatever_the_acl_says()
+    {
+        var acl = AclRules.Parse("user root\ntopic readwrite $SYS/#\n");
+        Assert.True(acl.IsAllowed("root", "root", "$SYS/broker/version", AclAccess.Read));
+        Assert.False(acl.IsAllowed("root", "root", "$SYS/broker/version", AclAccess.Write));
+    }
 
     [Fact]
     public void Anonymous_clients_get_only_the_rules_before_the_first_user_line_and_no_username_patterns()

@@ -13,11 +13,23 @@ public sealed record BrokerTarget(string Name, int Port, bool Tls);
 /// <summary>
 /// The real Mosquitto (/usr/sbin/mosquitto) and the embedded broker, each started twice from the same generated-style
 /// files: a secure listener (TLS, password file from <see cref="BrokerPasswords"/>, the AppHost's ACL
-/// <see cref="BrokerAcl.Secure"/>, use_username_as_clientid, max_packet_size) and an insecure anonymous one.
+/// <see cref="BrokerAcl.For(IEnumerable{string}, IEnumerable{string})"/>, use_username_as_clientid, max_packet_size) and an insecure anonymous one.
 /// </summary>
 public sealed class BrokerPair : IAsyncLifetime
 {
-    public static readonly string[] Accounts = ["actuator", "door-front", "temp-living", "plug-garage", "monitor", "health"];
+    public static readonly string[] Devices = ["temp-living", "door-front", "smoke-kitchen", "plug-garage"];
+
+    public static readonly string[] FleetDevices = ["fleet-0001", "fleet-0002"];
+
+    /// <summary>A test instrument, not a product account: reads and writes everything ($SYS included), so every right is observable.</summary>
+    public const string Observer = "observer";
+
+    public static readonly string[] Accounts = [.. Devices, "actuator", "monitor", "health", "auditor", "fleet", Observer];
+
+    /// <summary>The product's ACL for these devices, plus the observer's block (which changes no other account's rights).</summary>
+    public static string Acl =>
+        BrokerAcl.For(Devices, FleetDevices) +
+        $"\n# Test instrument only.\nuser {Observer}\ntopic readwrite #\ntopic readwrite $SYS/#\n";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-eb-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly List<Process> _mosquittos = [];
@@ -55,7 +67,7 @@ public sealed class BrokerPair : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         BrokerPasswords.WriteMosquittoFile(Path.Combine(_directory, "passwd"), Passwords);
-        await File.WriteAllTextAsync(Path.Combine(_directory, "acl"), BrokerAcl.Secure.Replace("\r\n", "\n", StringComparison.Ordinal) + "\n");
+        await File.WriteAllTextAsync(Path.Combine(_directory, "acl"), Acl);
         WriteCertificates();
 
         MosquittoSecure = new BrokerTarget("mosquitto", FreePort(), Tls: true);

@@ -214,7 +214,7 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
     }
 
     /// <summary>An MQTT 5 test client that records what it receives as "topic:payload" (with "(retained)" when flagged).</summary>
-    private sealed class Client : IAsyncDisposable
+    internal sealed class Client : IAsyncDisposable
     {
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         private readonly ConcurrentQueue<string> _received = new();
@@ -226,6 +226,9 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
         public bool IsConnected => _client.IsConnected;
 
         public string Received => string.Join(' ', _received);
+
+        /// <summary>Every message received, as "topic:payload".</summary>
+        public IReadOnlyCollection<string> Messages => _received;
 
         public int Count => _received.Count;
 

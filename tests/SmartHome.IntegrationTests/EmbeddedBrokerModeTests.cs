@@ -26,11 +26,7 @@ public sealed class EmbeddedBrokerModeTests(EmbeddedModeFixture embedded) : ICla
 
     private string CaFile => Path.Combine(Fixture.KeysDirectory, "broker", "ca.crt.pem");
 
-    private string Password(string user)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(Fixture.KeysDirectory, "broker", "users.json")));
-        return document.RootElement.GetProperty("users").GetProperty(user).GetString()!;
-    }
+    private string Password(string user) => File.ReadAllText(new SmartHome.Security.KeyPaths(Fixture.KeysDirectory).BrokerPassword(user)).Trim();
 
     [Fact]
     public async Task Both_pipelines_apply_readings_through_the_embedded_brokers()

@@ -16,9 +16,9 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
     {
         await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
         var broker = (await fixture.App.GetConnectionStringAsync("secure-broker"))!;
-        var (users, ca) = (Path.Combine(fixture.KeysDirectory, "broker", "users.json"), Path.Combine(fixture.KeysDirectory, "broker", "ca.crt.pem"));
-        using var document = JsonDocument.Parse(File.ReadAllText(users));
-        var monitorPassword = document.RootElement.GetProperty("users").GetProperty("monitor").GetString();
+        var keys = new SmartHome.Security.KeyPaths(fixture.KeysDirectory);
+        var ca = keys.BrokerCaCertificate;
+        var monitorPassword = File.ReadAllText(keys.BrokerPassword("monitor")).Trim();
 
         // An eavesdropper with broker access captures a sealed reading the actuator applies.
         using var capture = await MqttCapture.StartAsync(MqttTestClient.Options(broker, "monitor", monitorPassword, ca), "smarthome/readings/+");

@@ -13,15 +13,9 @@ namespace SmartHome.IntegrationTests;
 [Collection(SmartHomeAppCollection.Name)]
 public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
 {
-    private string UsersFile => Path.Combine(fixture.KeysDirectory, "broker", "users.json");
-
     private string CaFile => Path.Combine(fixture.KeysDirectory, "broker", "ca.crt.pem");
 
-    private string Password(string user)
-    {
-        using var document = JsonDocument.Parse(File.ReadAllText(UsersFile));
-        return document.RootElement.GetProperty("users").GetProperty(user).GetString()!;
-    }
+    private string Password(string user) => File.ReadAllText(new SmartHome.Security.KeyPaths(fixture.KeysDirectory).BrokerPassword(user)).Trim();
 
     [Fact]
     public async Task The_secure_actuator_applies_the_secure_sensors_readings()

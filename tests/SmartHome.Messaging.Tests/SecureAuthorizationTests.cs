@@ -37,8 +37,8 @@ public sealed class SecureAuthorizationTests(SecureKeysFixture keys) : IClassFix
 
     private (ReadingProcessor Processor, SecureReceiverProtection Protection) Actuator(DeviceRegistry registry)
     {
-        var store = KeyStore.Load(keys.Paths.Root);
-        var protection = SecureReceiverProtection.Create(store, registry, _state, TimeSpan.FromSeconds(30));
+        var store = KeyStore.LoadDevices(keys.Paths.DevicesDirectory);
+        var protection = SecureReceiverProtection.Create(store, registry, keys.Paths.ActuatorPrivateKey, _state, TimeSpan.FromSeconds(30));
         return (new ReadingProcessor(protection, _home, new DeviceAuthorization(registry, TimeProvider.System), _log, TimeProvider.System,
             "secure", NullLogger<ReadingProcessor>.Instance), protection);
     }
@@ -46,8 +46,8 @@ public sealed class SecureAuthorizationTests(SecureKeysFixture keys) : IClassFix
     /// <summary>Seals one reading as <paramref name="device"/> with its real key; returns the announcement and the data message.</summary>
     private IReadOnlyList<OutboundMessage> Seal(string device, DeviceKind kind, double value)
     {
-        using var store = KeyStore.Load(keys.Paths.Root);
-        using var sender = SecureSenderProtection.Create(store, [device], Path.Combine(_state, "sender"), RotationPolicy.Default);
+        using var sender = SecureSenderProtection.Create(keys.Paths.ActuatorPublicKey,
+            new Dictionary<string, string> { [device] = keys.Paths.DevicePrivateKey(device) }, Path.Combine(_state, "sender"), RotationPolicy.Default);
         return sender.Protect(device, new DeviceReading(Guid.NewGuid().ToString("N"), device, kind, value, 1,
             DeviceReading.NowMicros(TimeProvider.System)).ToUtf8Json());
     }

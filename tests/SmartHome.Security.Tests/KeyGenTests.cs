@@ -28,8 +28,12 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
     private KeyPaths P => keys.Paths;
 
     private IEnumerable<string> PrivateFiles =>
-        [P.ActuatorPrivateKey, P.BrokerCaPrivateKey, P.BrokerServerPrivateKey, P.BrokerUsers, P.BrokerPasswordFile,
+        [P.ActuatorPrivateKey, P.BrokerCaPrivateKey, P.BrokerServerPrivateKey, P.BrokerPasswordFile,
+         .. Accounts.Select(P.BrokerPassword),
          .. KeyMaterialGenerator.DefaultDevices.Select(P.DevicePrivateKey), P.DevicePrivateKey("fleet-0001")];
+
+    private static readonly string[] Accounts =
+        ["actuator", "auditor", "door-front", "fleet", "health", "monitor", "plug-garage", "smoke-kitchen", "temp-living"];
 
     [Fact]
     public void Layout_PemFormats_AndPermissions()
@@ -39,6 +43,9 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         {
             Assert.True(File.Exists(f), f);
             Assert.Equal(KeyFiles.PrivateMode, File.GetUnixFileMode(f));
+            // Every secret sits in its identity's own folder under private/, which nobody else may enter.
+            Assert.Equal(P.PrivateDirectory, Path.GetDirectoryName(Path.GetDirectoryName(f)));
+            Assert.Equal(KeyFiles.PrivateDirectoryMode, File.GetUnixFileMode(Path.GetDirectoryName(f)!));
             if (f.EndsWith(".key.pem", StringComparison.Ordinal))
             {
                 Assert.StartsWith("-----BEGIN PRIVATE KEY-----", File.ReadAllText(f), StringComparison.Ordinal);
@@ -48,6 +55,12 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         Assert.StartsWith("-----BEGIN PUBLIC KEY-----", File.ReadAllText(P.DevicePublicKey("door-front")), StringComparison.Ordinal);
         Assert.StartsWith("-----BEGIN CERTIFICATE-----", File.ReadAllText(P.BrokerServerCertificate), StringComparison.Ordinal);
         Assert.Equal(KeyFiles.PublicMode, File.GetUnixFileMode(P.ActuatorPublicKey));
+        Assert.Equal(KeyFiles.PrivateDirectoryMode, File.GetUnixFileMode(P.PrivateDirectory));
+        // Nothing secret is left among the public files.
+        Assert.DoesNotContain(Directory.EnumerateFiles(P.Root, "*", SearchOption.AllDirectories)
+                .Where(f => !f.StartsWith(P.PrivateDirectory + "/", StringComparison.Ordinal)),
+            f => f.EndsWith(".key.pem", StringComparison.Ordinal) || f.EndsWith("passwd", StringComparison.Ordinal)
+                 || f.EndsWith(".password", StringComparison.Ordinal) || f.EndsWith("users.json", StringComparison.Ordinal));
         Assert.Equal(["door-front", "fleet-0001", "fleet-0002", "plug-garage", "smoke-kitchen", "temp-living"], P.ListDeviceIds());
 
         using var server = X509Certificate2.CreateFromPemFile(P.BrokerServerCertificate, P.BrokerServerPrivateKey);
@@ -86,28 +99,29 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
     }
 
     [Fact]
-    public void KeyStore_LoadsEverything()
+    public void KeyStore_AndEachIdentitysFiles_FitTogether()
     {
         using var store = KeyStore.Load(P.Root);
         Assert.Equal(6, store.DevicePublicKeys.Count);
-        using var rsa = store.LoadActuatorPrivateKey();
-        Assert.Equal(store.ActuatorPublicKey.ExportSubjectPublicKeyInfo(), rsa.ExportSubjectPublicKeyInfo());
-        using var dsa = store.LoadDevicePrivateKey("plug-garage");
+        using var rsa = KeyFiles.LoadRsa(P.ActuatorPrivateKey, requirePrivate: true);
+        using var rsaPublic = KeyFiles.LoadRsa(P.ActuatorPublicKey, requirePrivate: false);
+        Assert.Equal(rsaPublic.ExportSubjectPublicKeyInfo(), rsa.ExportSubjectPublicKeyInfo());
+        using var dsa = KeyFiles.LoadDsa(P.DevicePrivateKey("plug-garage"), requirePrivate: true);
         Assert.Equal(store.GetDevicePublicKey("plug-garage").ExportSubjectPublicKeyInfo(), dsa.ExportSubjectPublicKeyInfo());
-        var users = store.LoadBrokerPasswords();
-        Assert.Equal(["actuator", "auditor", "door-front", "fleet", "health", "monitor", "plug-garage", "smoke-kitchen", "temp-living"], users.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(Accounts, P.ListBrokerAccounts());
+        var users = Accounts.ToDictionary(a => a, a => BrokerPasswords.ReadPasswordFile(P.BrokerPassword(a)));
         Assert.All(users.Values, pw => Assert.Equal(24, pw.Length));
+        Assert.Equal(users.Count, users.Values.Distinct().Count());
         string[] lines = File.ReadAllLines(P.BrokerPasswordFile);
         Assert.Equal(users.Count, lines.Length);
         foreach (var (user, pw) in users)
         {
             Assert.True(BrokerPasswords.VerifyMosquittoLine(lines.Single(l => l.StartsWith(user + ":", StringComparison.Ordinal)), user, pw));
         }
-        var missing = Assert.Throws<KeyMaterialException>(() => store.LoadDevicePrivateKey("nobody"));
+        var missing = Assert.Throws<KeyMaterialException>(() => KeyFiles.LoadDsa(P.DevicePrivateKey("nobody"), requirePrivate: true));
         Assert.Equal(P.DevicePrivateKey("nobody"), missing.FilePath);
 
-        // The loaded keys work end to end.
-        using var sender = new EnvelopeSender("plug-garage", dsa, store.ActuatorPublicKey);
+        using var sender = new EnvelopeSender("plug-garage", dsa, rsaPublic);
         using var rx = new EnvelopeReceiver(rsa, store.DevicePublicKeys, ReplayStore.InMemory());
         SealResult r = sender.Seal("smarthome/readings/plug-garage", [42]);
         Assert.True(rx.Receive(r.Announcement!.Topic, r.Announcement.Message).IsAccepted);
@@ -117,24 +131,18 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
     [Fact]
     public void Rerun_KeepsExistingKeys()
     {
-        string before = File.ReadAllText(P.DevicePrivateKey("temp-living")) + File.ReadAllText(P.BrokerUsers) + File.ReadAllText(P.BrokerPasswordFile);
+        string before = File.ReadAllText(P.DevicePrivateKey("temp-living")) + File.ReadAllText(P.BrokerPassword("actuator")) + File.ReadAllText(P.BrokerPasswordFile);
         KeyGenReport again = KeyMaterialGenerator.Generate(P, new KeyGenOptions { Fleet = 2 });
         Assert.Empty(again.Created);
-        Assert.Equal(before, File.ReadAllText(P.DevicePrivateKey("temp-living")) + File.ReadAllText(P.BrokerUsers) + File.ReadAllText(P.BrokerPasswordFile));
+        Assert.Equal(before, File.ReadAllText(P.DevicePrivateKey("temp-living")) + File.ReadAllText(P.BrokerPassword("actuator")) + File.ReadAllText(P.BrokerPasswordFile));
     }
 
     [Fact]
     public void CorruptOrMissingFiles_GiveOneSentenceNamingTheFile()
     {
-        string copy = Directory.CreateTempSubdirectory("shsec-corrupt-").FullName;
+        string copy = CopyKeys("shsec-corrupt-");
         try
         {
-            foreach (string f in Directory.GetFiles(P.Root, "*", SearchOption.AllDirectories))
-            {
-                string dest = Path.Combine(copy, Path.GetRelativePath(P.Root, f));
-                Directory.CreateDirectory(Path.GetDirectoryName(dest)!);
-                File.Copy(f, dest);
-            }
             var cp = new KeyPaths(copy);
             File.WriteAllText(cp.DevicePublicKey("door-front"), "-----BEGIN PUBLIC KEY-----\nnot base64\n-----END PUBLIC KEY-----\n");
             var ex = Assert.Throws<KeyMaterialException>(() => KeyStore.Load(copy));
@@ -152,13 +160,111 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
             File.Delete(cp.ActuatorPrivateKey);
             var missing = Assert.Throws<KeyMaterialException>(() => new KeyStore_Private(copy).Load());
             Assert.Equal(cp.ActuatorPrivateKey, missing.FilePath);
-            File.WriteAllText(cp.BrokerUsers, "{ nope");
-            Assert.Equal(cp.BrokerUsers, Assert.Throws<KeyMaterialException>(() => BrokerPasswords.ReadUsersFile(cp.BrokerUsers)).FilePath);
+            File.WriteAllText(cp.BrokerPassword("monitor"), "two\nlines\n");
+            Assert.Equal(cp.BrokerPassword("monitor"), Assert.Throws<KeyMaterialException>(() => BrokerPasswords.ReadPasswordFile(cp.BrokerPassword("monitor"))).FilePath);
         }
         finally
         {
             Directory.Delete(copy, recursive: true);
         }
+    }
+
+    /// <summary>A copy of the generated keys with the same file and folder modes.</summary>
+    private string CopyKeys(string prefix)
+    {
+        string copy = Directory.CreateTempSubdirectory(prefix).FullName;
+        foreach (string d in Directory.GetDirectories(P.Root, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        {
+            Directory.CreateDirectory(Path.Combine(copy, Path.GetRelativePath(P.Root, d)), File.GetUnixFileMode(d));
+        }
+        foreach (string f in Directory.GetFiles(P.Root, "*", SearchOption.AllDirectories))
+        {
+            string dest = Path.Combine(copy, Path.GetRelativePath(P.Root, f));
+            File.Copy(f, dest);
+            File.SetUnixFileMode(dest, File.GetUnixFileMode(f));
+        }
+        return copy;
+    }
+
+    [Fact]
+    public void LoosePermissions_AreRepairedWithOneSentenceEach()
+    {
+        string copy = CopyKeys("shsec-loose-");
+        try
+        {
+            var cp = new KeyPaths(copy);
+            string key = cp.DevicePrivateKey("temp-living");
+            string folder = cp.IdentityDirectory("actuator");
+            string keyBefore = File.ReadAllText(key);
+            File.SetUnixFileMode(key, KeyFiles.PublicMode); // 0644
+            File.SetUnixFileMode(folder, KeyFiles.PrivateDirectoryMode | UnixFileMode.GroupRead | UnixFileMode.GroupExecute); // 0750
+
+            var run = Tools.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "SmartHome.KeyGen.dll"), "--keys", copy]);
+            output.WriteLine(run.Stderr);
+            Assert.Equal(0, run.ExitCode);
+            string[] warnings = run.Stderr.Trim().Split('\n');
+            Assert.Equal(2, warnings.Length);
+            Assert.Contains($"warning: private folder '{folder}' was accessible to group/others (mode 0750); set it to 0700", warnings[0], StringComparison.Ordinal);
+            Assert.Contains($"warning: private file '{key}' was accessible to group/others (mode 0644); set it to 0600", warnings[1], StringComparison.Ordinal);
+            Assert.Equal(KeyFiles.PrivateMode, File.GetUnixFileMode(key));
+            Assert.Equal(KeyFiles.PrivateDirectoryMode, File.GetUnixFileMode(folder));
+            // Repaired, not replaced: the key is the same one.
+            Assert.Equal(keyBefore, File.ReadAllText(key));
+
+            var again = Tools.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "SmartHome.KeyGen.dll"), "--keys", copy]);
+            Assert.Equal(0, again.ExitCode);
+            Assert.Equal(string.Empty, again.Stderr.Trim());
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void TheOldLayout_IsMovedIntoIdentityFolders_KeepingEveryKeyAndPassword()
+    {
+        string copy = CopyKeys("shsec-legacy-");
+        try
+        {
+            var cp = new KeyPaths(copy);
+            // Recreate the layout before private/: keys next to the public ones, every password in broker/users.json.
+            var passwords = Accounts.ToDictionary(a => a, a => BrokerPasswords.ReadPasswordFile(cp.BrokerPassword(a)));
+            string devicesKey = File.ReadAllText(cp.DevicePrivateKey("door-front"));
+            File.Move(cp.ActuatorPrivateKey, Path.Combine(cp.ActuatorDirectory, "rsa.key.pem"));
+            File.Move(cp.BrokerCaPrivateKey, Path.Combine(cp.BrokerDirectory, "ca.key.pem"));
+            File.Move(cp.BrokerServerPrivateKey, Path.Combine(cp.BrokerDirectory, "server.key.pem"));
+            File.Move(cp.BrokerPasswordFile, Path.Combine(cp.BrokerDirectory, "mosquitto.passwd"));
+            foreach (string id in cp.ListDeviceIds())
+            {
+                File.Move(cp.DevicePrivateKey(id), Path.Combine(cp.DevicesDirectory, id + ".dsa.key.pem"));
+            }
+            string users = "{ \"users\": { " + string.Join(", ", passwords.Select(p => $"\"{p.Key}\": \"{p.Value}\"")) + " } }";
+            File.WriteAllText(Path.Combine(cp.BrokerDirectory, "users.json"), users);
+            Directory.Delete(cp.PrivateDirectory, recursive: true);
+
+            KeyGenReport report = KeyMaterialGenerator.Generate(cp, new KeyGenOptions { Fleet = 2 });
+            Assert.Empty(report.Created);
+            Assert.Empty(report.Repaired);
+            Assert.False(File.Exists(Path.Combine(cp.BrokerDirectory, "users.json")));
+            Assert.Equal(devicesKey, File.ReadAllText(cp.DevicePrivateKey("door-front")));
+            Assert.All(passwords, p => Assert.Equal(p.Value, BrokerPasswords.ReadPasswordFile(cp.BrokerPassword(p.Key))));
+            Assert.Empty(Directory.EnumerateFiles(cp.DevicesDirectory, "*.key.pem"));
+            Assert.Equal(KeyFiles.PrivateDirectoryMode, File.GetUnixFileMode(cp.IdentityDirectory("door-front")));
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void ADevice_CannotTakeAServiceIdentitysName()
+    {
+        var ex = Assert.Throws<ArgumentException>(() =>
+            KeyMaterialGenerator.Generate(new KeyPaths(Path.Combine(Path.GetTempPath(), "shsec-never-" + Guid.NewGuid().ToString("N"))),
+                new KeyGenOptions { Devices = ["monitor"] }));
+        Assert.Contains("'monitor'", ex.Message, StringComparison.Ordinal);
     }
 
     private sealed class KeyStore_Private(string root)
@@ -211,7 +317,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         string conf = Path.Combine(dir, "mosquitto.conf");
         // 'user root' keeps a root-run broker from dropping to user mosquitto (ignored when not root).
         File.WriteAllText(conf, $"user root\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {pw}\nlog_dest stdout\n");
-        var users = BrokerPasswords.ReadUsersFile(P.BrokerUsers);
+        var users = Accounts.ToDictionary(a => a, a => BrokerPasswords.ReadPasswordFile(P.BrokerPassword(a)));
         using var broker = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf])
         {
             RedirectStandardOutput = true,

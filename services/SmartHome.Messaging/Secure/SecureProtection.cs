@@ -65,15 +65,19 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
             ? sender
             : throw new InvalidOperationException($"No signing key for device '{deviceId}' in keys/devices (run KeyGen).");
 
-    /// <summary>Builds the senders of <paramref name="deviceIds"/> from keys/ with counters persisted in <paramref name="stateDirectory"/>.</summary>
-    public static SecureSenderProtection Create(KeyStore keys, IEnumerable<string> deviceIds, string stateDirectory, RotationPolicy rotation)
+    /// <summary>
+    /// Builds one sender per entry of <paramref name="signingKeys"/> (device id → its DSA private key file) for the
+    /// actuator's public key in <paramref name="actuatorPublicKey"/>, with counters persisted in <paramref name="stateDirectory"/>.
+    /// </summary>
+    public static SecureSenderProtection Create(string actuatorPublicKey, IReadOnlyDictionary<string, string> signingKeys,
+        string stateDirectory, RotationPolicy rotation)
     {
         var counters = CounterStore.InDirectory(Path.Combine(stateDirectory, "sensor-counters"));
         var senders = new Dictionary<string, EnvelopeSender>(StringComparer.Ordinal);
-        foreach (var deviceId in deviceIds)
+        foreach (var (deviceId, signingKey) in signingKeys)
         {
-            var publicRecipient = KeyFiles.LoadRsa(keys.Paths.ActuatorPublicKey, requirePrivate: false);
-            senders[deviceId] = new EnvelopeSender(deviceId, keys.LoadDevicePrivateKey(deviceId), publicRecipient, rotation, counters,
+            var publicRecipient = KeyFiles.LoadRsa(actuatorPublicKey, requirePrivate: false);
+            senders[deviceId] = new EnvelopeSender(deviceId, KeyFiles.LoadDsa(signingKey, requirePrivate: true), publicRecipient, rotation, counters,
                 TimeProvider.System, Topics.Keys(deviceId));
         }
 
@@ -115,19 +119,22 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
     public void Dispose() => receiver.Dispose();
 
     /// <summary>
-    /// The actuator's receiver: its RSA private key, the public keys of the devices in <paramref name="registry"/> (a key
-    /// file dropped into keys/devices without a registry entry is not a trusted sender), replay state under
-    /// <paramref name="stateDirectory"/>.
+    /// The actuator's receiver: its RSA private key (<paramref name="decryptionKey"/>), the public keys of the devices in
+    /// <paramref name="registry"/> (a key file in the devices folder without a registry entry is not a trusted sender),
+    /// replay state under <paramref name="stateDirectory"/>.
     /// </summary>
-    public static SecureReceiverProtection Create(KeyStore keys, DeviceRegistry registry, string stateDirectory, TimeSpan freshness)
+    public static SecureReceiverProtection Create(KeyStore keys, DeviceRegistry registry, string decryptionKey, string stateDirectory,
+        TimeSpan freshness)
     {
+        ArgumentNullException.ThrowIfNull(keys);
         ArgumentNullException.ThrowIfNull(registry);
-        Directory.CreateDirectory(stateDirectory);
-        var replay = ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay.bin"));
         var senders = registry.Devices.Keys
             .Select(id => new KeyValuePair<string, DSA>(id, keys.GetDevicePublicKey(id)))
             .ToList();
-        var receiver = new EnvelopeReceiver(keys.LoadActuatorPrivateKey(), senders, replay,
+        var rsa = KeyFiles.LoadRsa(decryptionKey, requirePrivate: true);
+        Directory.CreateDirectory(stateDirectory);
+        var replay = ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay.bin"));
+        var receiver = new EnvelopeReceiver(rsa, senders, replay,
             new EnvelopeReceiverOptions
             {
                 FreshnessWindow = freshness,

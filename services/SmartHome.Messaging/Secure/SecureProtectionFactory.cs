@@ -4,11 +4,26 @@ using SmartHome.Security;
 namespace SmartHome.Messaging.Secure;
 
 /// <summary>
-/// Builds each role's side of the pipeline seam from configuration. Missing or corrupt key files
-/// surface as <see cref="KeyMaterialException"/> naming the file; callers print it as one sentence.
+/// Builds each role's side of the pipeline seam from configuration. Each role reads only the files of its own
+/// identities, each named by its own key (the AppHost sets them; keys/README.md lists them); without a key, the
+/// file's place in the keys folder (<c>SmartHome:KeysDirectory</c>, default keys/ of the repository) is used, for a
+/// service started by hand. Missing or corrupt key files surface as <see cref="KeyMaterialException"/> naming the
+/// file; callers print it as one sentence.
 /// </summary>
 public static class ProtectionFactory
 {
+    /// <summary>The actuator's RSA public key (sensor): <c>Security:ActuatorPublicKey</c>.</summary>
+    public const string ActuatorPublicKeyKey = "Security:ActuatorPublicKey";
+
+    /// <summary>One device's DSA private key (sensor): <c>Security:SigningKeys:{device}</c>.</summary>
+    public const string SigningKeysSection = "Security:SigningKeys";
+
+    /// <summary>The actuator's RSA private key (actuator): <c>Security:DecryptionKey</c>.</summary>
+    public const string DecryptionKeyKey = "Security:DecryptionKey";
+
+    /// <summary>The folder of device public keys (actuator): <c>Security:DevicePublicKeys</c>.</summary>
+    public const string DevicePublicKeysKey = "Security:DevicePublicKeys";
+
     public static IMessageProtection ForSensor(string pipeline, IConfiguration configuration, IEnumerable<string> deviceIds)
     {
         if (pipeline == ProtectionRegistration.Insecure)
@@ -16,20 +31,20 @@ public static class ProtectionFactory
             return new PlaintextProtection();
         }
 
-        using var keys = KeyStore.Load(KeysDirectory(configuration));
         var rotation = new RotationPolicy
         {
             MaxMessages = configuration.GetValue("Security:RotateAfterMessages", RotationPolicy.Default.MaxMessages),
             MaxAge = TimeSpan.FromMinutes(configuration.GetValue("Security:RotateAfterMinutes", RotationPolicy.Default.MaxAge.TotalMinutes)),
         };
-        return SecureSenderProtection.Create(keys, deviceIds, StateDirectory(configuration), rotation);
+        var signingKeys = deviceIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => SigningKey(configuration, id), StringComparer.Ordinal);
+        return SecureSenderProtection.Create(ActuatorPublicKey(configuration), signingKeys, StateDirectory(configuration), rotation);
     }
 
     /// <summary>The device registry the actuator authorizes readings with (<c>Security:DeviceRegistry</c>, default keys/devices/registry.json).</summary>
     public static DeviceRegistry LoadRegistry(IConfiguration configuration) =>
         DeviceRegistry.Load(configuration["Security:DeviceRegistry"] is { Length: > 0 } path
             ? path
-            : new KeyPaths(KeysDirectory(configuration) ?? KeyPaths.FindDefaultRoot()).DeviceRegistry);
+            : Keys(configuration).DeviceRegistry);
 
     /// <summary>The actuator's side; on the secure pipeline only devices in <paramref name="registry"/> are trusted senders.</summary>
     public static IMessageProtection ForActuator(string pipeline, IConfiguration configuration, DeviceRegistry registry)
@@ -40,13 +55,25 @@ public static class ProtectionFactory
         }
 
         // Not disposed: the receiver keeps using the device public keys the store loaded.
-        var keys = KeyStore.Load(KeysDirectory(configuration));
+        var keys = KeyStore.LoadDevices(DevicePublicKeys(configuration));
         var freshness = TimeSpan.FromSeconds(configuration.GetValue("Security:FreshnessSeconds", 30.0));
-        return SecureReceiverProtection.Create(keys, registry, StateDirectory(configuration), freshness);
+        return SecureReceiverProtection.Create(keys, registry, DecryptionKey(configuration), StateDirectory(configuration), freshness);
     }
 
-    private static string? KeysDirectory(IConfiguration configuration) =>
-        configuration["SmartHome:KeysDirectory"] is { Length: > 0 } dir ? dir : null;
+    public static string ActuatorPublicKey(IConfiguration configuration) =>
+        configuration[ActuatorPublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorPublicKey;
+
+    public static string SigningKey(IConfiguration configuration, string deviceId) =>
+        configuration[$"{SigningKeysSection}:{deviceId}"] is { Length: > 0 } file ? file : Keys(configuration).DevicePrivateKey(deviceId);
+
+    public static string DecryptionKey(IConfiguration configuration) =>
+        configuration[DecryptionKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorPrivateKey;
+
+    public static string DevicePublicKeys(IConfiguration configuration) =>
+        configuration[DevicePublicKeysKey] is { Length: > 0 } dir ? dir : Keys(configuration).DevicesDirectory;
+
+    private static KeyPaths Keys(IConfiguration configuration) =>
+        new(configuration["SmartHome:KeysDirectory"] is { Length: > 0 } dir ? dir : KeyPaths.FindDefaultRoot());
 
     private static string StateDirectory(IConfiguration configuration) =>
         configuration["SmartHome:StateDirectory"] is { Length: > 0 } dir
