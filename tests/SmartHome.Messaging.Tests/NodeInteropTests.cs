@@ -30,6 +30,7 @@ public sealed class NodeInteropTests : IDisposable
         // A keys folder in the layout KeyGen writes (KeyPaths), made of the committed test keys.
         var paths = new KeyPaths(Path.Combine(_root, "keys"));
         Directory.CreateDirectory(paths.ActuatorDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(paths.ActuatorPrivateKey)!);
         Directory.CreateDirectory(paths.DevicesDirectory);
         File.Copy(TestKey("actuator.rsa.key.pem"), paths.ActuatorPrivateKey);
         File.Copy(TestKey("actuator.rsa.pub.pem"), paths.ActuatorPublicKey);
