@@ -67,7 +67,14 @@ public sealed partial class Campaign
                 // a determined attacker logs in again, as often as it can.
                 lastReconnect = clock.Elapsed;
                 reconnects++;
-                await session.ReconnectAsync(ct).ConfigureAwait(false);
+                try
+                {
+                    await session.ReconnectAsync(ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or InvalidOperationException)
+                {
+                    // Still being pushed off (or a disconnect is pending): this announcement goes unsent; try again later.
+                }
             }
 
             if (session.IsConnected)

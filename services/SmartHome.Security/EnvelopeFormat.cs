@@ -39,6 +39,14 @@ public static class EnvelopeFormat
     /// <summary>Recipient key fingerprint: first 8 bytes of SHA-256(recipient SubjectPublicKeyInfo DER).</summary>
     public const int FingerprintSize = 8;
 
+    /// <summary>
+    /// Least time between the signed timestamps of two accepted announcements of one sender: a sender stamps its
+    /// rotations at least this far apart, and a receiver refuses (unverified) an announcement stamped closer than this
+    /// to the sender's last accepted one. Measured on the signed timestamps, not on arrival, so a broker that delivers
+    /// two queued announcements back to back does not make a legit rotation fail.
+    /// </summary>
+    public const int MinAnnouncementIntervalMs = 200;
+
     /// <summary>Common header length without the sender id: version, type, id length, key id, counter, timestamp.</summary>
     internal const int FixedHeaderSize = 1 + 1 + 1 + 4 + 8 + 8;
 

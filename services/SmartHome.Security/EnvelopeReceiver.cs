@@ -33,10 +33,11 @@ public sealed record EnvelopeReceiverOptions
     public int AnnouncementsPerSenderPerSecond { get; init; } = 5;
 
     /// <summary>
-    /// Least time between two accepted announcements of one sender; an announcement sooner than that is refused
-    /// unverified. A sender rotates its session key after thousands of messages or minutes, never many times a second.
+    /// Least time between the signed timestamps of two accepted announcements of one sender; an announcement stamped
+    /// closer than that is refused unverified. A sender rotates its session key after thousands of messages or minutes,
+    /// and stamps its rotations at least <see cref="EnvelopeFormat.MinAnnouncementIntervalMs"/> apart.
     /// </summary>
-    public TimeSpan MinAnnouncementInterval { get; init; } = TimeSpan.FromMilliseconds(200);
+    public TimeSpan MinAnnouncementInterval { get; init; } = TimeSpan.FromMilliseconds(EnvelopeFormat.MinAnnouncementIntervalMs);
 
     /// <summary>
     /// Failed announcements (bad signature, or a wrapped key that does not unwrap) over all senders together per second:
@@ -345,10 +346,9 @@ public sealed class EnvelopeReceiver : IDisposable
         }
         // Nothing cheap authenticates an announcement, so every one is budgeted before the DSA check and RSA unwrap:
         // a key holder (or a replayer of its traffic) cannot make this receiver do unbounded public-key work.
-        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
-        if (sender.LastAnnouncementMs != 0 && now - sender.LastAnnouncementMs < _minAnnouncementIntervalMs)
+        if (sender.LastAnnouncementMs != 0 && msg.TimestampMs - sender.LastAnnouncementMs < _minAnnouncementIntervalMs)
         {
-            return sender.Rejected(RejectReasons.RateLimited, "announced again too soon after its last accepted session key; not verified");
+            return sender.Rejected(RejectReasons.RateLimited, "stamped too soon after its last accepted session key; not verified");
         }
         if (!_failureBudget.HasRoom() || !sender.AnnouncementBudget.TrySpend(out _))
         {
@@ -366,7 +366,7 @@ public sealed class EnvelopeReceiver : IDisposable
             _failureBudget.Spend();
             return sender.Rejected(RejectReasons.BadKey, "wrapped session key does not unwrap to 32 bytes");
         }
-        sender.LastAnnouncementMs = now;
+        sender.LastAnnouncementMs = msg.TimestampMs;
         Commit(sender, msg.Counter);
         PersistAnnouncement(sender, topic, wire);
         return new ReceiveResult

@@ -51,6 +51,7 @@ public sealed class EnvelopeSender : IDisposable
     private DateTimeOffset _keyCreated;
     private int _messagesUnderKey;
     private ulong _nextCounter;
+    private long _lastAnnouncementMs = long.MinValue / 2;
     private ulong _blockEnd;
     private bool _disposed;
 
@@ -192,7 +193,12 @@ public sealed class EnvelopeSender : IDisposable
             Span<byte> m = message;
             uint previous = _keyId;
             _keyId = keyId;
-            WriteHeader(m, EnvelopeType.KeyAnnouncement, counter, now);
+            // Rotations closer together than the receivers accept are stamped forward (by at most that interval).
+            var stamped = now.ToUnixTimeMilliseconds() < _lastAnnouncementMs + EnvelopeFormat.MinAnnouncementIntervalMs
+                ? DateTimeOffset.FromUnixTimeMilliseconds(_lastAnnouncementMs + EnvelopeFormat.MinAnnouncementIntervalMs)
+                : now;
+            _lastAnnouncementMs = stamped.ToUnixTimeMilliseconds();
+            WriteHeader(m, EnvelopeType.KeyAnnouncement, counter, stamped);
             _salt.CopyTo(m[h..]);
             _recipientFingerprint.CopyTo(m[(h + EnvelopeFormat.SaltSize)..]);
             BinaryPrimitives.WriteUInt16BigEndian(m[(wrapOff - 2)..], (ushort)_wrappedSize);

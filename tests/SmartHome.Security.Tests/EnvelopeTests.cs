@@ -241,11 +241,11 @@ public class EnvelopeTests
     public void ValidlySignedAnnouncementsThatDoNotUnwrap_DrawOnTheSendersBudget_AndOtherSendersAreUnaffected()
     {
         using var rig = new Rig();
-        using var insider = rig.NewSender(id: TestKeys.Insider, key: rig.Keys.InsiderPrivate);
         var reasons = new List<string?>();
         for (int i = 0; i < 300; i++)
         {
-            // What a holder of the insider's key can send: correctly signed, with a wrapped key that is garbage.
+            // What a holder of the insider's key can send: correctly signed and stamped now, with a wrapped key that is garbage.
+            using var insider = rig.NewSender(id: TestKeys.Insider, key: rig.Keys.InsiderPrivate, counters: new StartAtCounterStore(1_000 + (ulong)i * 10));
             KeyAnnouncement a = insider.RotateNow();
             byte[] m = a.Message;
             int wrapOff = EnvelopeFormat.FixedHeaderSize + TestKeys.Insider.Length + EnvelopeFormat.SaltSize + EnvelopeFormat.FingerprintSize + 2;
@@ -262,15 +262,21 @@ public class EnvelopeTests
     }
 
     [Fact]
-    public void AcceptedAnnouncementsOfOneSender_AreSpacedByTheMinimumInterval()
+    public void AcceptedAnnouncementsOfOneSender_AreSpacedByTheMinimumInterval_OfTheirSignedTimestamps()
     {
         using var rig = new Rig();
         KeyAnnouncement first = rig.Sender.RotateNow();
         Assert.Equal(ReceiveOutcome.KeyAccepted, rig.Receiver.Receive(first.Topic, first.Message).Outcome);
-        KeyAnnouncement tooSoon = rig.Sender.RotateNow();
+        // The sender stamps a rotation that comes too soon 200 ms after its last one, so it is accepted...
+        KeyAnnouncement soon = rig.Sender.RotateNow();
+        Assert.Equal(ReceiveOutcome.KeyAccepted, rig.Receiver.Receive(soon.Topic, soon.Message).Outcome);
+        // ...while an announcement stamped closer than that (here: the same key's holder, restarted, at the same
+        // instant) is refused before any public-key work.
+        using var restarted = rig.NewSender(counters: new StartAtCounterStore(1_000_000));
+        KeyAnnouncement tooSoon = restarted.RotateNow();
         Assert.Equal(RejectReasons.RateLimited, rig.Receiver.Receive(tooSoon.Topic, tooSoon.Message).Reason);
-        rig.Time.Advance(TimeSpan.FromMilliseconds(200));
-        KeyAnnouncement later = rig.Sender.RotateNow();
+        rig.Time.Advance(TimeSpan.FromMilliseconds(400));
+        KeyAnnouncement later = restarted.RotateNow();
         Assert.Equal(ReceiveOutcome.KeyAccepted, rig.Receiver.Receive(later.Topic, later.Message).Outcome);
     }
 
