@@ -80,7 +80,19 @@ public sealed partial class Campaign
             if (session.IsConnected)
             {
                 var attempt = attempts[i];
-                sends.Add(Task.Run(async () => attempt.Acks[id] = await session.PublishAsync(topic, payload, id, false, ct).ConfigureAwait(false), ct));
+                sends.Add(Task.Run(async () =>
+                {
+                    try
+                    {
+                        attempt.Acks[id] = await session.PublishAsync(topic, payload, id, false, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is not OperationCanceledException)
+                    {
+                        // MQTTnet can fail a publish that races the reconnect above in other ways than a connection loss;
+                        // either way the broker did not acknowledge it (judged from the actuator's side below).
+                        attempt.Acks[id] = null;
+                    }
+                }, ct));
             }
             else
             {
