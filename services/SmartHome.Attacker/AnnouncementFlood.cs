@@ -36,7 +36,8 @@ public sealed partial class Campaign
         // The insider floods as the identity it holds the key of; the others can only sign with their own key.
         var device = level == AttackLevel.Insider ? InsiderDevice : VictimDevice;
         var topic = Topics.Keys(device);
-        var signer = SigningKey(level);
+        // The insecure pipeline has no announcements to sign; nothing is signed there.
+        var signer = settings.Secure ? SigningKey(level) : null;
         var attempts = new PlannedAttempt[count];
 
         await using var session = await ConnectAsync(level, Attacks.AnnouncementFlood, ct).ConfigureAwait(false);
@@ -58,7 +59,7 @@ public sealed partial class Campaign
 
             var id = NewAttemptId(Attacks.AnnouncementFlood);
             // Signed now, so its timestamp is fresh: the flood must face the budget, not the freshness check.
-            var payload = settings.Secure ? FloodAnnouncement(device, topic, FreshCounter(i), garbageKey: i % 2 == 1, signer) : FloodPlainAnnouncement(device);
+            var payload = signer is not null ? FloodAnnouncement(device, topic, FreshCounter(i), garbageKey: i % 2 == 1, signer) : FloodPlainAnnouncement(device);
             attempts[i] = new PlannedAttempt(id, [new PlannedMessage(topic, payload, id)]);
             spans[i] = StartSpan(Attacks.AnnouncementFlood, level, id);
             if (!session.IsConnected && session.Refusal is null && clock.Elapsed - lastReconnect > TimeSpan.FromMilliseconds(100))
