@@ -42,6 +42,7 @@ public sealed partial class Campaign
 
         await using var session = await ConnectAsync(level, Attacks.AnnouncementFlood, ct).ConfigureAwait(false);
         var startSeq = await victim.LatestSeqAsync(ct).ConfigureAwait(false);
+        var cpuBefore = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
         var legitTask = victim.TriggerReadingsByDeviceAsync(Math.Max(20, (int)(seconds * 50)), 50, ct);
         var spans = new Activity?[count];
         var clock = Stopwatch.StartNew();
@@ -106,6 +107,8 @@ public sealed partial class Campaign
         var legitIds = await legitTask.ConfigureAwait(false);
         var decisions = await DrainAsync(startSeq, ct).ConfigureAwait(false);
         var all = await victim.DecisionsAfterAsync(startSeq, ct).ConfigureAwait(false);
+        var cpuAfter = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
+        var busy = clock.Elapsed;
 
         // The receiver's budget is per calendar second of its own clock: judge by when the actuator decided, not when we sent.
         var perSecond = new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond;
@@ -180,6 +183,9 @@ public sealed partial class Campaign
             $"sent in {sentIn.TotalSeconds:0.0} s; the actuator did public-key work on {verified} (budget: {perSecond} per second of its clock). " +
             $"The other devices' legit readings meanwhile: {otherIds.Count} sent, {latencies.Count} applied, {lost} not applied, " +
             $"{others.Count(d => d.Verdict == "rejected")} rejected; p50 {p50:0.00} ms, p99 {p99:0.00} ms (goal < {AnnouncementFloodLegitP99GoalMs:0} ms). " +
+            (cpuBefore is { } before && cpuAfter is { } after
+                ? $"The actuator used {after - before:0} ms of CPU over those {busy.TotalSeconds:0.0} s ({(after - before) / busy.TotalMilliseconds:P1} of one core), legit readings included. "
+                : string.Empty) +
             (alive ? "Actuator healthy afterwards." : "ACTUATOR NOT HEALTHY afterwards."));
         return summary with { LegitP99Ms = p99 };
     }

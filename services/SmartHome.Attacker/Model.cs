@@ -161,4 +161,5 @@ public readonly record struct Verdict(bool Succeeded, string? BlockedBy, bool Ju
 [JsonSerializable(typeof(PublishResponse))]
 [JsonSerializable(typeof(FloodResult))]
 [JsonSerializable(typeof(FloodStatus))]
+[JsonSerializable(typeof(SmartHome.ServiceDefaults.ProcessStats))]
 public sealed partial class AttackerJson : JsonSerializerContext;

@@ -92,6 +92,21 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
     }
 
     /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
+    /// <summary>CPU time the actuator process has used so far (ms), from its <c>GET /process</c>; null when it does not answer.</summary>
+    public async Task<double?> ActuatorCpuMillisecondsAsync(CancellationToken ct)
+    {
+        try
+        {
+            var stats = await actuator.GetFromJsonAsync(SmartHome.ServiceDefaults.Extensions.ProcessEndpointPath, AttackerJson.Default.ProcessStats, ct)
+                .ConfigureAwait(false);
+            return stats?.CpuMilliseconds;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     public async Task<bool> ActuatorHealthyAsync(CancellationToken ct)
     {
         try
