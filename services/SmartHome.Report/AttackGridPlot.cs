@@ -47,7 +47,7 @@ public static class AttackGridPlot
     {
         [AttackOutcome.Worked] = new(new Color(165, 15, 21), Colors.White, null, "attack worked: every attempt succeeded"),
         [AttackOutcome.Partly] = new(new Color(230, 85, 13), Colors.Black, null, "partly worked: some attempts succeeded"),
-        [AttackOutcome.Blocked] = new(new Color(116, 196, 118), Colors.Black, null, "blocked: no attempt succeeded"),
+        [AttackOutcome.Blocked] = new(new Color(161, 217, 155), Colors.Black, null, "blocked: no attempt succeeded"),
         [AttackOutcome.Unjudged] = new(new Color(218, 218, 235), Colors.Black, new Color(117, 107, 177),
             "unjudged attempts present (no verdict for some)"),
         [AttackOutcome.NotApplicable] = new(new Color(242, 242, 242), Muted, null, "not applicable, skipped or not run (0 attempts)"),
@@ -145,20 +145,25 @@ public static class AttackGridPlot
         var style = Style(cell.Outcome);
         canvas.Box(fill, style, cell.Outcome is AttackOutcome.NotApplicable or AttackOutcome.NotRun);
         var room = fill.Width - 2 * TextPadding;
+        var labelSize = FitFontSize(cell.Label, LabelFontSize, true, room);
+        var detailSize = cell.Detail is null ? 0 : FitFontSize(cell.Detail, DetailFontSize, false, room);
 
-        // Hatched cells get their text on a plain patch of the cell's colour, or the stripes would cut through it.
-        var background = style.Hatch is null ? (Color?)null : style.Fill;
+        // Hatched cells get their text on one plain patch of the cell's colour, or the stripes would cut through it.
+        if (style.Hatch is not null)
+        {
+            var textWidth = Math.Max(TextWidth(cell.Label, labelSize, true), cell.Detail is null ? 0 : TextWidth(cell.Detail, detailSize, false));
+            var width = (int)Math.Min(fill.Width - 8, Math.Ceiling(textWidth) + 2 * TextPadding);
+            canvas.Box(new PixelBox((int)Math.Round(fill.CenterX - width / 2.0), fill.Top + 4, width, fill.Height - 8), style with { Hatch = null }, outlined: false);
+        }
+
         if (cell.Detail is null)
         {
-            canvas.Text(cell.Label, fill.CenterX, fill.CenterY, FitFontSize(cell.Label, LabelFontSize, true, room), bold: true, style.Text,
-                Alignment.MiddleCenter, background);
+            canvas.Text(cell.Label, fill.CenterX, fill.CenterY, labelSize, bold: true, style.Text, Alignment.MiddleCenter);
             return;
         }
 
-        canvas.Text(cell.Label, fill.CenterX, fill.CenterY - 9, FitFontSize(cell.Label, LabelFontSize, true, room), bold: true, style.Text,
-            Alignment.MiddleCenter, background);
-        canvas.Text(cell.Detail, fill.CenterX, fill.CenterY + 10, FitFontSize(cell.Detail, DetailFontSize, false, room), bold: false, style.Text,
-            Alignment.MiddleCenter, background);
+        canvas.Text(cell.Label, fill.CenterX, fill.CenterY - 9, labelSize, bold: true, style.Text, Alignment.MiddleCenter);
+        canvas.Text(cell.Detail, fill.CenterX, fill.CenterY + 10, detailSize, bold: false, style.Text, Alignment.MiddleCenter);
     }
 
     private static void DrawLegend(PixelCanvas canvas, AttackGridLayout layout)
@@ -201,7 +206,7 @@ public static class AttackGridPlot
             rect.LineColor = outlined ? NoResultBorder : Colors.Transparent;
         }
 
-        public void Text(string text, double x, double y, float size, bool bold, Color color, Alignment alignment, Color? background = null)
+        public void Text(string text, double x, double y, float size, bool bold, Color color, Alignment alignment)
         {
             var t = plot.Add.Text(text, x, height - y);
             t.LabelFontName = FontName;
@@ -209,11 +214,6 @@ public static class AttackGridPlot
             t.LabelBold = bold;
             t.LabelFontColor = color;
             t.LabelAlignment = alignment;
-            if (background is { } b)
-            {
-                t.LabelBackgroundColor = b;
-                t.LabelPadding = 2;
-            }
         }
     }
 }

@@ -237,6 +237,14 @@ public sealed class AttackGridPlotTests
                     $"{attack} {level} ({cell.Outcome}): pixel {pixel}, expected {expected}");
             }
 
+            // The unjudged cell is hatched: its stripes' colour shows beside the plain patch under its text.
+            var unjudged = layout.Fill(1, grid.Attacks.ToList().IndexOf("tamper"), 1);
+            Assert.Equal(AttackOutcome.Unjudged, grid.Cell("secure", "tamper", "insider").Outcome);
+            var hatch = AttackGridPlot.Style(AttackOutcome.Unjudged).Hatch!.Value;
+            var stripes = Enumerable.Range(unjudged.Left + 1, 12).SelectMany(x => Enumerable.Range(unjudged.Top + 1, unjudged.Height - 2)
+                .Select(y => image.GetPixel(x, y))).Count(c => Math.Abs(c.Red - hatch.R) + Math.Abs(c.Green - hatch.G) + Math.Abs(c.Blue - hatch.B) < 30);
+            Assert.True(stripes > 20, $"{stripes} pixels of the hatch colour");
+
             // Between two cells the page shows through, so equal neighbours read as separate cells.
             var gap = image.GetPixel(layout.Cell(0, 0, 1).Left, (int)layout.Cell(0, 0, 1).CenterY);
             Assert.Equal((byte)255, gap.Red);
