@@ -10,50 +10,12 @@ public static class Plots
 
     private static Color ColorOf(string pipeline) => pipeline == "secure" ? Secure : Insecure;
 
-    /// <summary>Attack success rate per attack (and level) and pipeline: horizontal grouped bars.</summary>
-    public static void AttackSuccess(IReadOnlyList<AttackResult> attacks, string path)
-    {
-        ArgumentNullException.ThrowIfNull(attacks);
-        var rows = attacks.Select(a => (a.Attack, a.Level)).Distinct().ToList();
-        var plot = new Plot();
-        var bars = new List<Bar>();
-        var ticks = new List<Tick>();
-        for (var r = 0; r < rows.Count; r++)
-        {
-            var y = rows.Count - 1 - r;
-            ticks.Add(new Tick(y, $"{rows[r].Attack} ({rows[r].Level})"));
-            var offset = -0.2;
-            foreach (var pipeline in SummaryWriter.Pipelines)
-            {
-                var a = attacks.FirstOrDefault(x => x.Attack == rows[r].Attack && x.Level == rows[r].Level && x.Pipeline == pipeline);
-                if (a is not null)
-                {
-                    bars.Add(new Bar
-                    {
-                        Position = y + offset,
-                        Value = a.SuccessRate * 100,
-                        Size = 0.38,
-                        FillColor = ColorOf(pipeline),
-                        Label = $"{a.Succeeded}/{a.Attempts}",
-                        Orientation = Orientation.Horizontal,
-                    });
-                }
-
-                offset += 0.4;
-            }
-        }
-
-        var barPlot = plot.Add.Bars(bars);
-        barPlot.Horizontal = true;
-        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. ticks]);
-        plot.Axes.SetLimitsX(0, 140);
-        plot.Axes.SetLimitsY(-0.7, rows.Count - 0.3);
-        plot.Title("Attack success rate per attack and pipeline");
-        plot.XLabel("Attempts that succeeded on the victim's side (%)");
-        plot.YLabel("Attack (attacker level)");
-        AddLegend(plot);
-        plot.SavePng(path, 1100, Math.Max(420, 90 + 38 * rows.Count));
-    }
+    /// <summary>
+    /// Attack outcomes as a grid per pipeline (attack × capability level), each cell coloured by outcome and labelled
+    /// with its count and blocking layer; see <see cref="AttackGridModel"/> and <see cref="AttackGridPlot"/>.
+    /// </summary>
+    public static void AttackOutcomes(IReadOnlyList<AttackResult> attacks, string path) =>
+        AttackGridPlot.Save(AttackGridModel.Build(attacks), path);
 
     /// <summary>Latency CDF of both pipelines from the HdrHistogram percentiles.</summary>
     public static void LatencyCdf(IReadOnlyList<LatencyResult> latency, string path)
@@ -191,16 +153,5 @@ public static class Plots
         plot.YLabel("MiB");
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(path, 1100, 600);
-    }
-
-    private static void AddLegend(Plot plot)
-    {
-        foreach (var pipeline in SummaryWriter.Pipelines)
-        {
-            plot.Legend.ManualItems.Add(new LegendItem { LabelText = pipeline, FillColor = ColorOf(pipeline) });
-        }
-
-        plot.Legend.IsVisible = true;
-        plot.Legend.Alignment = Alignment.LowerRight;
     }
 }

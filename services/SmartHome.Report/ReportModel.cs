@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace SmartHome.Report;
 
 /// <summary>
@@ -96,9 +94,6 @@ public sealed record AttackResult(
 {
     /// <summary>Attempts the attacker could not judge (never counted as blocked).</summary>
     public int Unjudged { get; init; }
-
-    [JsonIgnore]
-    public double SuccessRate => Attempts == 0 ? 0 : (double)Succeeded / Attempts;
 }
 
 /// <summary>Latency of one pipeline, from the actuator's latencyMs of every decided reading.</summary>

@@ -415,7 +415,8 @@ public static class ReportRunner
         var plots = new List<string>();
         if (results.Attacks.Count > 0)
         {
-            Plots.AttackSuccess(results.Attacks, Path.Combine(directory, "attack-success.png"));
+            // The outcome grid keeps the old bar chart's file name, so links to it (summary.md, READMEs) still work.
+            Plots.AttackOutcomes(results.Attacks, Path.Combine(directory, "attack-success.png"));
             plots.Add("attack-success.png");
         }
 
