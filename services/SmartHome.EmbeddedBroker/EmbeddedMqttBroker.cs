@@ -183,8 +183,9 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Log("SmartHome embedded broker terminating");
-        await _sessionExpiry.DisposeAsync().ConfigureAwait(false);
         await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+        // After the stop: stopping disconnects every client, which starts expiry timers that must not outlive the server.
+        await _sessionExpiry.DisposeAsync().ConfigureAwait(false);
         _server.Dispose();
         _certificate?.Dispose();
     }

@@ -1,4 +1,4 @@
-using System.Globalization;
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using MQTTnet;
 using MQTTnet.Packets;
@@ -17,7 +17,7 @@ public static class MessageExpiry
     private const string StampName = "\0smarthome-expires-at";
 
     // A QoS 1/2 packet is re-sent (DUP) as the same object after a reconnect; its stamp was stripped on the first send.
-    private static readonly ConditionalWeakTable<MqttPublishPacket, StrongBox<long>> Sent = [];
+    private static readonly ConditionalWeakTable<MqttPublishPacket, StrongBox<long>> Sent = new();
 
     /// <summary>Inbound: drop any forged stamp, add ours when the publisher asked for expiry.</summary>
     public static void Stamp(MqttApplicationMessage message, long nowSeconds)
@@ -27,7 +27,9 @@ public static class MessageExpiry
         if (message.MessageExpiryInterval > 0)
         {
             properties ??= [];
-            properties.Add(new MqttUserProperty(StampName, (nowSeconds + message.MessageExpiryInterval).ToString(CultureInfo.InvariantCulture)));
+            var expiresAt = new byte[sizeof(long)];
+            BinaryPrimitives.WriteInt64BigEndian(expiresAt, nowSeconds + message.MessageExpiryInterval);
+            properties.Add(new MqttUserProperty(StampName, new ReadOnlyMemory<byte>(expiresAt)));
         }
 
         message.UserProperties = properties is { Count: > 0 } ? properties : null;
@@ -44,7 +46,7 @@ public static class MessageExpiry
         var stamp = packet.UserProperties?.FirstOrDefault(p => p.Name == StampName);
         if (stamp is not null)
         {
-            expiresAt = long.Parse(stamp.Value, NumberStyles.None, CultureInfo.InvariantCulture);
+            expiresAt = BinaryPrimitives.ReadInt64BigEndian(stamp.ValueBuffer.Span);
             // A new list: the original is shared with every other subscriber's copy and the retained store.
             var rest = packet.UserProperties!.Where(p => p.Name != StampName).ToList();
             packet.UserProperties = rest.Count > 0 ? rest : null;

@@ -12,26 +12,28 @@ namespace SmartHome.EmbeddedBroker;
 public sealed class SessionExpiryTimers : IAsyncDisposable
 {
     private readonly Func<string, Task> _deleteSession;
-    private readonly ConcurrentDictionary<string, Timer> _timers = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ExpiryTimer> _timers = new(StringComparer.Ordinal);
 
-    private sealed class Timer
+    private sealed class ExpiryTimer
     {
         public CancellationTokenSource Cancel { get; } = new();
 
         public Task Expiry { get; set; } = Task.CompletedTask;
     }
 
+    private bool _disposed;
+
     public SessionExpiryTimers(Func<string, Task> deleteSession) => _deleteSession = deleteSession;
 
     /// <summary>The client went offline with a persistent session that expires after <paramref name="seconds"/>.</summary>
     public void Start(string clientId, uint seconds)
     {
-        if (seconds is 0 or uint.MaxValue)
+        if (seconds is 0 or uint.MaxValue || Volatile.Read(ref _disposed))
         {
             return;
         }
 
-        var timer = new Timer();
+        var timer = new ExpiryTimer();
         if (_timers.TryRemove(clientId, out var previous))
         {
             previous.Cancel.Cancel();
@@ -52,7 +54,7 @@ public sealed class SessionExpiryTimers : IAsyncDisposable
         }
     }
 
-    private async Task ExpireAsync(string clientId, TimeSpan after, Timer timer)
+    private async Task ExpireAsync(string clientId, TimeSpan after, ExpiryTimer timer)
     {
         try
         {
@@ -65,7 +67,7 @@ public sealed class SessionExpiryTimers : IAsyncDisposable
 
         // The timer stays registered until the session is gone, so a reconnect (StopAsync) waits for the deletion.
         await _deleteSession(clientId).ConfigureAwait(false);
-        if (_timers.TryRemove(new KeyValuePair<string, Timer>(clientId, timer)))
+        if (_timers.TryRemove(new KeyValuePair<string, ExpiryTimer>(clientId, timer)))
         {
             timer.Cancel.Dispose();
         }
@@ -73,6 +75,7 @@ public sealed class SessionExpiryTimers : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        Volatile.Write(ref _disposed, true);
         foreach (var clientId in _timers.Keys.ToList())
         {
             if (_timers.TryRemove(clientId, out var timer))

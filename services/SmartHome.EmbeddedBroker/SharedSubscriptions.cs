@@ -26,7 +26,7 @@ public sealed class SharedSubscriptions
     private readonly Dictionary<string, (HashSet<string> Plain, HashSet<(string Group, string Filter)> Shared)> _clients = new(StringComparer.Ordinal);
 
     // One decision per message and group, however many sessions MQTTnet asks about it.
-    private readonly ConditionalWeakTable<MqttApplicationMessage, Dictionary<(string Group, string Filter), string>> _decisions = [];
+    private readonly ConditionalWeakTable<MqttApplicationMessage, Dictionary<(string Group, string Filter), string>> _decisions = new();
 
     /// <summary>Rewrites the <c>$share/</c> filters of an inbound SUBSCRIBE and records every filter of it.</summary>
     public void OnSubscribe(string clientId, MqttSubscribePacket packet)
@@ -113,7 +113,7 @@ public sealed class SharedSubscriptions
                 return true;
             }
 
-            var decisions = _decisions.GetValue(message, _ => []);
+            var decisions = _decisions.GetValue(message, _ => new());
             var accepted = false;
             foreach (var key in client.Shared)
             {
@@ -141,7 +141,7 @@ public sealed class SharedSubscriptions
     {
         if (!_clients.TryGetValue(clientId, out var client))
         {
-            _clients[clientId] = client = (new HashSet<string>(StringComparer.Ordinal), []);
+            _clients[clientId] = client = (new HashSet<string>(StringComparer.Ordinal), new HashSet<(string Group, string Filter)>());
         }
 
         return client;

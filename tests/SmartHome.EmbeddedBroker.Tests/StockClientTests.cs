@@ -26,7 +26,7 @@ public sealed partial class StockClientTests(BrokerPair brokers, ITestOutputHelp
     public async Task Mosquitto_sub_and_pub_without_a_client_id_connect_and_deliver_on_both_brokers(string version, bool secure)
     {
         var outcomes = new List<string>();
-        foreach (var target in secure ? new[] { brokers.MosquittoSecure, brokers.EmbeddedSecure } : [brokers.MosquittoInsecure, brokers.EmbeddedInsecure])
+        foreach (var target in secure ? new[] { brokers.MosquittoSecure, brokers.EmbeddedSecure } : new[] { brokers.MosquittoInsecure, brokers.EmbeddedInsecure })
         {
             var outcome = await SubscribeThenPublishAsync(target, version);
             output.WriteLine($"{target.Name}: {outcome}");
@@ -64,7 +64,9 @@ public sealed partial class StockClientTests(BrokerPair brokers, ITestOutputHelp
     private async Task<string> SubscribeThenPublishAsync(BrokerTarget target, string version)
     {
         const string Topic = "smarthome/readings/door-front";
-        var common = new List<string> { "-h", "127.0.0.1", "-p", target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", version };
+        // TLS: the certificate names localhost (the name the clients check), and the listener is on 127.0.0.1.
+        var host = target.Tls ? "localhost" : "127.0.0.1";
+        var common = new List<string> { "-h", host, "-p", target.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", version };
         var subscriberLogin = new List<string>();
         var publisherLogin = new List<string>();
         if (target.Tls)
