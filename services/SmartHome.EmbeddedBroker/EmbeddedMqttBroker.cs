@@ -104,7 +104,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
                 .WithDefaultEndpointBoundIPV6Address(v6);
         }
 
-        _server = factory.CreateMqttServer(options.Build());
+        _server = factory.CreateMqttServer(options.Build(), [new EmptyClientIdGuard()]);
         _server.ValidatingConnectionAsync += ValidateAsync;
         _server.ClientConnectedAsync += e =>
         {

@@ -17,6 +17,21 @@ public sealed partial class SameAnswersAsMosquittoTests
 {
     private static string Run() => Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>
+    /// Like <see cref="SameOnBothAsync"/> for a scenario with one part where Mosquitto 2.0.11 is known to break the MQTT 5
+    /// specification (fixed upstream later) and the embedded broker follows the specification: the rest must be
+    /// identical, the known part is returned per broker so the test pins both measured answers.
+    /// </summary>
+    private async Task<(string Same, string Mosquitto, string Embedded)> SameOnBothButOneAsync(Func<BrokerTarget, Task<(string Same, string Differs)>> scenario)
+    {
+        var mosquitto = await scenario(brokers.MosquittoInsecure);
+        var embedded = await scenario(brokers.EmbeddedInsecure);
+        output.WriteLine($"mosquitto: {mosquitto.Same} | {mosquitto.Differs}");
+        output.WriteLine($"embedded:  {embedded.Same} | {embedded.Differs}");
+        Assert.Equal(mosquitto.Same, embedded.Same);
+        return (mosquitto.Same, mosquitto.Differs, embedded.Differs);
+    }
+
     [Fact]
     public async Task Connack_advertises_mosquittos_limits_topic_alias_maximum_10_receive_maximum_and_maximum_packet_size()
     {
@@ -199,7 +214,7 @@ public sealed partial class SameAnswersAsMosquittoTests
     [Fact]
     public async Task Receive_maximum_limits_the_unacknowledged_qos1_publishes_in_flight_to_a_client()
     {
-        var outcome = await SameOnBothAsync(secure: false, async target =>
+        var (same, mosquitto, embedded) = await SameOnBothButOneAsync(async target =>
         {
             var run = Run();
             var topic = $"lab/flow/{run}";
@@ -229,11 +244,18 @@ public sealed partial class SameAnswersAsMosquittoTests
                 await reader.SendAsync(new MqttPubAckPacket { PacketIdentifier = publish.PacketIdentifier });
             }
 
-            return $"before-any-ack=[{Payloads(window)}] after-one-ack=[{Payloads(afterOneAck)}] after-all-acks=[{Payloads(rest)}]";
+            return ($"before-any-ack=[{Payloads(window)}] all-in-order=[{Payloads([.. window, .. afterOneAck, .. rest])}]",
+                    $"after-one-ack=[{Payloads(afterOneAck)}]");
         });
-        // MQTT 5 §4.9: with Receive Maximum 2 the server sends no more than 2 unacknowledged QoS 1 PUBLISH packets;
-        // each PUBACK lets exactly one more through, in order.
-        Assert.Equal("before-any-ack=[m1 m2] after-one-ack=[m3] after-all-acks=[m4 m5]", outcome);
+        // MQTT 5 §4.9 (MQTT-3.3.4-9): with Receive Maximum 2 the server has at most 2 unacknowledged QoS 1 PUBLISH
+        // packets in flight: both brokers send m1 m2 and stop, and deliver everything in order once acknowledged.
+        Assert.Equal("before-any-ack=[m1 m2] all-in-order=[m1 m2 m3 m4 m5]", same);
+        // After the first PUBACK the embedded broker sends one more (m2 m3 in flight). Mosquitto 2.0.11 sends two
+        // (m2 m3 m4: three in flight, above Receive Maximum): db__message_delete_outgoing counts only the in-flight
+        // messages before the acknowledged one. Upstream fixed it in 2.0.13 ("Various fixes around inflight quota
+        // management", #2306); the embedded broker keeps the limit rather than copying the overrun.
+        Assert.Equal("after-one-ack=[m3 m4]", mosquitto);
+        Assert.Equal("after-one-ack=[m3]", embedded);
 
         static List<MqttPublishPacket> Publishes(List<MqttPacket> packets) => packets.OfType<MqttPublishPacket>().ToList();
         static string Payloads(List<MqttPublishPacket> packets) =>
@@ -241,9 +263,9 @@ public sealed partial class SameAnswersAsMosquittoTests
     }
 
     [Fact]
-    public async Task Shared_subscriptions_hand_each_message_to_one_group_member_in_turn_and_no_retained_message()
+    public async Task Shared_subscriptions_hand_each_message_to_one_group_member_in_turn()
     {
-        var outcome = await SameOnBothAsync(secure: false, async target =>
+        var (same, mosquitto, embedded) = await SameOnBothButOneAsync(async target =>
         {
             var run = Run();
             var topic = $"lab/shared/{run}";
@@ -257,6 +279,7 @@ public sealed partial class SameAnswersAsMosquittoTests
             await using var plain = await Client.ConnectAnonymousAsync(target, "plain-" + run);
             await plain.SubscribeAsync(topic);
             await Task.Delay(Settle);
+            var retainedToShared = $"retained-on-shared-subscribe: first=[{Payloads(first)}] second=[{Payloads(second)}]";
 
             for (var i = 1; i <= 6; i++)
             {
@@ -264,21 +287,29 @@ public sealed partial class SameAnswersAsMosquittoTests
             }
 
             await Task.Delay(Settle);
-            var shared = $"first=[{Payloads(first)}] second=[{Payloads(second)}] plain=[{Payloads(plain)}]";
+            var shared = $"first=[{Live(first)}] second=[{Live(second)}] plain=[{Payloads(plain)}]";
             var unsubscribe = await second.UnsubscribeAsync($"$share/workers/{topic}");
             await publisher.PublishAsync(topic, "m7");
             await publisher.PublishAsync(topic, "m8");
             await Task.Delay(Settle);
+            var afterLeaving = $"after-second-left: first=[{Live(first)}] second=[{Live(second)}]";
             await publisher.PublishAsync(topic, string.Empty, retain: true); // clear it
-            return $"suback={firstSuback},{secondSuback} {shared} unsuback={unsubscribe} after-second-left: first=[{Payloads(first)}] second=[{Payloads(second)}]";
+            return ($"suback={firstSuback},{secondSuback} {shared} unsuback={unsubscribe} {afterLeaving}", retainedToShared);
         });
-        // MQTT 5 §4.8.2: each message goes to exactly one member of the group; Mosquitto 2.0.11 (subs.c) hands it to the
-        // member first in line and moves that member to the end (round robin in subscription order); retained messages
-        // are not sent to shared subscriptions.
+        // MQTT 5 §4.8.2: each message goes to exactly one member of the group; Mosquitto 2.0.11 (subs.c,
+        // subs__shared_process) hands it to the member first in line and moves that member to the end: round robin in
+        // subscription order, so first gets m1 m3 m5 and second m2 m4 m6; once second leaves, first gets everything.
         Assert.Equal("suback=GrantedQoS1,GrantedQoS1 first=[m1 m3 m5] second=[m2 m4 m6] plain=[retained(retained) m1 m2 m3 m4 m5 m6] " +
-                     "unsuback=Success after-second-left: first=[m1 m3 m5 m7 m8] second=[m2 m4 m6]", outcome);
+                     "unsuback=Success after-second-left: first=[m1 m3 m5 m7 m8] second=[m2 m4 m6]", same);
+        // MQTT 5 §3.3.1.3: retained messages go to new non-shared subscriptions only. Mosquitto 2.0.11 also hands them to
+        // every new shared subscriber (fixed upstream in 2.0.13: "Don't send retained messages when a shared subscription
+        // is made"); the embedded broker follows the specification.
+        Assert.Equal("retained-on-shared-subscribe: first=[retained(retained)] second=[retained(retained)]", mosquitto);
+        Assert.Equal("retained-on-shared-subscribe: first=[] second=[]", embedded);
 
         static string Payloads(Client client) => string.Join(' ', client.Messages.Select(m => m[(m.IndexOf(':', StringComparison.Ordinal) + 1)..]));
+        static string Live(Client client) => string.Join(' ', client.Messages.Select(m => m[(m.IndexOf(':', StringComparison.Ordinal) + 1)..])
+            .Where(m => !m.EndsWith("(retained)", StringComparison.Ordinal)));
     }
 
     private static MqttPublishPacket Publish(string topic, string payload, ushort packetIdentifier, ushort alias = 0) => new()

@@ -124,13 +124,16 @@ public sealed partial class StockClientTests(BrokerPair brokers, ITestOutputHelp
 
     private static Process Start(string tool, IEnumerable<string> arguments)
     {
-        var info = new ProcessStartInfo(Path.Combine("/usr/bin", tool))
+        // stdbuf: mosquitto_sub's -d lines would otherwise sit in a pipe buffer until it exits, and the test waits for its SUBACK line.
+        var info = new ProcessStartInfo("/usr/bin/stdbuf")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
             StandardOutputEncoding = Encoding.UTF8,
         };
+        info.ArgumentList.Add("-oL");
+        info.ArgumentList.Add(Path.Combine("/usr/bin", tool));
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
