@@ -15,7 +15,8 @@ namespace SmartHome.EmbeddedBroker;
 /// MQTTnet's TCP listener with one change: an MQTT 3.1.1 CONNECT with an empty client id and clean session 0 is
 /// answered with CONNACK 2 "identifier rejected", as Mosquitto 2.0.11 does (handle_connect.c), instead of closing the
 /// connection silently. MQTTnet 5.2's decoder throws on that CONNECT (MQTT-3.1.3-7) before any interceptor runs, so
-/// the answer has to be given at the channel.
+/// the answer has to be given at the channel. The channel also sees the refusing CONNACKs that MQTTnet sends past
+/// every interceptor: Mosquitto's carry no MQTT 5 properties (send_connack.c adds its limits only below 0x80).
 /// </summary>
 public sealed class EmptyClientIdGuard : IMqttServerAdapter
 {
@@ -82,7 +83,20 @@ public sealed class EmptyClientIdGuard : IMqttServerAdapter
 
         public void ResetStatistics() => inner.ResetStatistics();
 
-        public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken) => inner.SendPacketAsync(packet, cancellationToken);
+        public Task SendPacketAsync(MqttPacket packet, CancellationToken cancellationToken)
+        {
+            if (packet is MqttConnAckPacket { ReasonCode: >= MqttConnectReasonCode.UnspecifiedError } refusal)
+            {
+                // MQTTnet writes Topic Alias Maximum 65535 and Shared Subscription Available 0 even into a refusal.
+                refusal.TopicAliasMaximum = 0;
+                refusal.SharedSubscriptionAvailable = true;
+                refusal.MaximumPacketSize = 0;
+                refusal.ReceiveMaximum = 0;
+                refusal.AssignedClientIdentifier = null!;
+            }
+
+            return inner.SendPacketAsync(packet, cancellationToken);
+        }
 
         public void Dispose() => inner.Dispose();
     }

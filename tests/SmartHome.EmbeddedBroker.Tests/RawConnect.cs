@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace SmartHome.EmbeddedBroker.Tests;
@@ -14,18 +16,26 @@ namespace SmartHome.EmbeddedBroker.Tests;
 internal static class RawConnect
 {
     /// <summary>MQTT 3.1.1 (level 4) or 5 CONNECT with this client id, no login, keep-alive 60.</summary>
-    public static byte[] Packet(int level, string clientId, bool cleanStart)
+    public static byte[] Packet(int level, string clientId, bool cleanStart, string? username = null, string? password = null)
     {
-        var id = Encoding.UTF8.GetBytes(clientId);
-        var body = new List<byte> { 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', (byte)level, (byte)(cleanStart ? 0x02 : 0x00), 0x00, 60 };
+        var flags = (cleanStart ? 0x02 : 0x00) | (username is null ? 0 : 0x80) | (password is null ? 0 : 0x40);
+        var body = new List<byte> { 0x00, 0x04, (byte)'M', (byte)'Q', (byte)'T', (byte)'T', (byte)level, (byte)flags, 0x00, 60 };
         if (level == 5)
         {
             body.Add(0x00); // no CONNECT properties
         }
 
-        body.Add((byte)(id.Length >> 8));
-        body.Add((byte)id.Length);
-        body.AddRange(id);
+        foreach (var field in new[] { clientId, username, password })
+        {
+            if (field is not null)
+            {
+                var bytes = Encoding.UTF8.GetBytes(field);
+                body.Add((byte)(bytes.Length >> 8));
+                body.Add((byte)bytes.Length);
+                body.AddRange(bytes);
+            }
+        }
+
         return [0x10, (byte)body.Count, .. body];
     }
 
@@ -33,11 +43,27 @@ internal static class RawConnect
     /// "CONNACK(session-present,reason)" plus, for MQTT 5, its properties sorted by id as "0xID=value"; an assigned
     /// client id is shown by its shape (auto-&lt;36 characters&gt;) since each broker draws its own.
     /// </summary>
-    public static async Task<string> ConnAckAsync(int port, byte[] connect)
+    public static async Task<string> ConnAckAsync(int port, byte[] connect, string? tlsCaFile = null)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(IPAddress.Loopback, port);
-        var stream = tcp.GetStream();
+        Stream stream = tcp.GetStream();
+        if (tlsCaFile is not null)
+        {
+            // TLS trusting exactly the test CA, like mosquitto_sub --cafile.
+            var ca = X509CertificateLoader.LoadCertificateFromFile(tlsCaFile);
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false, (_, certificate, _, _) =>
+            {
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.Add(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                return certificate is X509Certificate2 server && chain.Build(server);
+            });
+            await ssl.AuthenticateAsClientAsync("localhost");
+            stream = ssl;
+        }
+
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(4));
         await stream.WriteAsync(connect, timeout.Token);
         var header = new byte[1];
@@ -71,7 +97,8 @@ internal static class RawConnect
             return result;
         }
 
-        return result + " " + string.Join(' ', Properties(body.AsSpan(2)).Order(StringComparer.Ordinal));
+        var properties = Properties(body.AsSpan(2));
+        return properties.Count == 0 ? result : result + " " + string.Join(' ', properties.Order(StringComparer.Ordinal));
     }
 
     private static List<string> Properties(ReadOnlySpan<byte> span)

@@ -44,6 +44,22 @@ public sealed partial class SameAnswersAsMosquittoTests
     }
 
     [Fact]
+    public async Task A_refused_mqtt5_login_gets_a_connack_0x87_without_properties()
+    {
+        var outcome = await SameOnBothAsync(secure: true, async target =>
+        {
+            var wrong = await RawConnect.ConnAckAsync(target.Port, RawConnect.Packet(5, "x-" + Run(), true, "door-front", "not-the-password"), brokers.CaFile);
+            var anonymous = await RawConnect.ConnAckAsync(target.Port, RawConnect.Packet(5, "y-" + Run(), true), brokers.CaFile);
+            var right = await RawConnect.ConnAckAsync(target.Port, RawConnect.Packet(5, "", true, "door-front", brokers.Passwords["door-front"]), brokers.CaFile);
+            return $"wrong-password=[{wrong}] anonymous=[{anonymous}] right-with-empty-id=[{right}]";
+        });
+        // Mosquitto's send_connack.c adds Maximum Packet Size and Receive Maximum only to a success (reason below 0x80);
+        // with use_username_as_clientid the assigned client id is the username.
+        Assert.Equal("wrong-password=[CONNACK(0,135)] anonymous=[CONNACK(0,135)] " +
+                     "right-with-empty-id=[CONNACK(0,0) 0x12=door-front 0x21=1000 0x22=10 0x27=65536]", outcome);
+    }
+
+    [Fact]
     public async Task Session_expiry_keeps_queued_messages_before_the_interval_and_discards_the_session_after_it()
     {
         var outcome = await SameOnBothAsync(secure: false, async target =>
