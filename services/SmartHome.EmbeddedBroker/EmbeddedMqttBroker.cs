@@ -4,7 +4,6 @@ using System.Net;
 using System.Reflection;
 using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
-using System.Text;
 using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
@@ -17,6 +16,9 @@ namespace SmartHome.EmbeddedBroker;
 /// refused logins get CONNACK 0x87 (Not authorized), a denied publish gets PUBACK 0x87, a subscription is always
 /// granted and read access is checked for every message delivered (live, queued and retained), exactly as measured
 /// against /usr/sbin/mosquitto. Sessions, queued QoS 1 messages and retained messages live in memory.
+/// Where MQTTnet.Server's own MQTT 5 behaviour differs from Mosquitto 2.0.11 (empty client ids on MQTT 3.1.1, CONNACK
+/// limits, session and message expiry, topic alias limits, packet size limits, receive maximum, shared subscriptions)
+/// the interceptors below make it answer like Mosquitto; each rule names the Mosquitto source it follows.
 /// </summary>
 public sealed class EmbeddedMqttBroker : IAsyncDisposable
 {
@@ -24,6 +26,12 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
     // before the session is looked up, as mosquitto does.
     private static readonly FieldInfo? ConnectPacketField =
         typeof(ValidatingConnectionEventArgs).GetField("_connectPacket", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    // A PUBLISH the broker decides not to send (ACL, expired, too large for the client) stays in MQTTnet's list of
+    // unacknowledged packets and would be re-sent on every reconnect; Mosquitto forgets it. MQTTnet 5.2 reaches the
+    // session only through MqttSessionStatus.
+    private static readonly FieldInfo? SessionField =
+        typeof(MqttSessionStatus).GetField("_session", BindingFlags.Instance | BindingFlags.NonPublic);
 
     // The broker's own messages ($SYS): MQTT strings cannot hold U+0000, so no client can carry this id.
     private const string BrokerSenderId = "\0broker";
@@ -38,12 +46,34 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
     // Client id -> username, kept while a (possibly offline, persistent) session exists.
     private readonly ConcurrentDictionary<string, string?> _users = new(StringComparer.Ordinal);
 
+    // Client id -> what its current connection asked for in CONNECT.
+    private readonly ConcurrentDictionary<string, ConnectionState> _connections = new(StringComparer.Ordinal);
+
+    private readonly SharedSubscriptions _shared = new();
+    private readonly SessionExpiryTimers _sessionExpiry;
+
+    /// <summary>One connection's CONNECT choices and per-connection state (topic aliases, outbound window).</summary>
+    private sealed class ConnectionState(MQTTnet.Formatter.MqttProtocolVersion version, uint maximumPacketSize, uint sessionExpiry, OutboundFlowWindow? window)
+    {
+        public MQTTnet.Formatter.MqttProtocolVersion Version { get; } = version;
+
+        /// <summary>0: the client set no limit.</summary>
+        public uint MaximumPacketSize { get; } = maximumPacketSize;
+
+        public uint SessionExpiry { get; } = sessionExpiry;
+
+        public OutboundFlowWindow? Window { get; } = window;
+
+        public Dictionary<ushort, string> TopicAliases { get; } = [];
+    }
+
     private EmbeddedMqttBroker(MosquittoConf conf, TextWriter log)
     {
         _conf = conf;
         _log = log;
         _passwords = conf.PasswordFile is null ? null : PasswordFile.Load(conf.PasswordFile);
         _acl = conf.AclFile is null ? null : AclRules.Load(conf.AclFile);
+        _sessionExpiry = new SessionExpiryTimers(ExpireSessionAsync);
 
         var factory = new MqttServerFactory();
         var options = factory.CreateServerOptionsBuilder()
@@ -74,7 +104,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
                 .WithDefaultEndpointBoundIPV6Address(v6);
         }
 
-        _server = factory.CreateMqttServer(options.Build());
+        _server = factory.CreateMqttServer(options.Build(), [new EmptyClientIdGuard()]);
         _server.ValidatingConnectionAsync += ValidateAsync;
         _server.ClientConnectedAsync += e =>
         {
@@ -84,11 +114,20 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         _server.ClientDisconnectedAsync += e =>
         {
             Log(e.DisconnectType == MqttClientDisconnectType.Clean ? $"Client {e.ClientId} disconnected." : $"Client {e.ClientId} closed its connection.");
+            if (e.DisconnectType != MqttClientDisconnectType.Takeover && _connections.TryGetValue(e.ClientId, out var state)
+                && state.Version == MQTTnet.Formatter.MqttProtocolVersion.V500)
+            {
+                // A DISCONNECT's Session Expiry Interval replaces the CONNECT's (MQTTnet reads an absent one as 0, so do we).
+                _sessionExpiry.Start(e.ClientId, e.SessionExpiryInterval != 0 ? e.SessionExpiryInterval : state.SessionExpiry);
+            }
+
             return Task.CompletedTask;
         };
         _server.SessionDeletedAsync += e =>
         {
             _users.TryRemove(e.Id, out _);
+            _connections.TryRemove(e.Id, out _);
+            _shared.Forget(e.Id);
             return Task.CompletedTask;
         };
         _server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -97,26 +136,18 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             Log($"Received SUBSCRIBE from {e.ClientId}: {e.TopicFilter.Topic} (QoS {(int)e.TopicFilter.QualityOfServiceLevel})");
             return Task.CompletedTask;
         };
-        if (_acl is not null)
+        _server.InterceptingInboundPacketAsync += InterceptInboundAsync;
+
+        // Live and queued messages: never enqueued for a receiver without read access, and for a shared subscription
+        // only for the group member whose turn it is.
+        _server.InterceptingClientEnqueueAsync += e =>
         {
-            // Live and queued messages: never enqueued for a receiver without read access.
-            _server.InterceptingClientEnqueueAsync += e =>
-            {
-                e.AcceptEnqueue = MayRead(e.ReceiverClientId, _users.GetValueOrDefault(e.ReceiverClientId), e.ApplicationMessage.Topic);
-                return Task.CompletedTask;
-            };
+            var shared = _shared.Accepts(e.ReceiverClientId, e.ApplicationMessage);
+            e.AcceptEnqueue = shared && MayRead(e.ReceiverClientId, _users.GetValueOrDefault(e.ReceiverClientId), e.ApplicationMessage.Topic);
+            return Task.CompletedTask;
+        };
 
-            // Retained messages handed over on SUBSCRIBE bypass the enqueue interceptor: check every outgoing PUBLISH too.
-            _server.InterceptingOutboundPacketAsync += e =>
-            {
-                if (e.Packet is MqttPublishPacket publish && !MayRead(e.ClientId, e.UserName, publish.Topic))
-                {
-                    e.ProcessPacket = false;
-                }
-
-                return Task.CompletedTask;
-            };
-        }
+        _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
     }
 
     public int Port => _conf.Port;
@@ -153,21 +184,35 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
     {
         Log("SmartHome embedded broker terminating");
         await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
+        // After the stop: stopping disconnects every client, which starts expiry timers that must not outlive the server.
+        await _sessionExpiry.DisposeAsync().ConfigureAwait(false);
         _server.Dispose();
         _certificate?.Dispose();
     }
 
-    private Task ValidateAsync(ValidatingConnectionEventArgs e)
+    private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
         var who = string.IsNullOrEmpty(e.ClientId) ? e.RemoteEndPoint?.ToString() : e.ClientId;
         Log($"New connection from {e.RemoteEndPoint} on port {_conf.Port}.");
+        var assigned = false;
         if (string.IsNullOrEmpty(e.ClientId))
         {
-            // MQTT 5 empty client id: mosquitto assigns one (the username with use_username_as_clientid) and says so in
-            // CONNACK; MQTTnet would otherwise answer 0x85 before the login is even judged.
-            e.AssignedClientIdentifier = _conf.UseUsernameAsClientId && e.UserName is not null
-                ? e.UserName
-                : "auto-" + Guid.NewGuid().ToString("D").ToUpperInvariant();
+            // Mosquitto 2.0.11 (handle_connect.c) judges an empty id while reading CONNECT, before the login: MQTT 3.1,
+            // and MQTT 3.1.1 with clean session false, get "identifier rejected" (CONNACK 2); MQTT 3.1.1 with clean
+            // session and MQTT 5 (clean start or not) get "auto-<UUID>", MQTT 5 also as Assigned Client Identifier.
+            if (e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V310 ||
+                (e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V311 && e.CleanSession != true))
+            {
+                e.ReasonCode = MqttConnectReasonCode.ClientIdentifierNotValid;
+                Log($"Sending CONNACK to {who} (0, 2)");
+                return;
+            }
+
+            // MQTTnet 5.2 assigns e.AssignedClientIdentifier to the session for MQTT 5 only and answers an empty MQTT 3.1.1
+            // id with CONNACK 2 itself; the id must be in the CONNECT packet before MQTTnet looks at it.
+            e.AssignedClientIdentifier = "auto-" + Guid.NewGuid().ToString("D").ToUpperInvariant();
+            ConnectPacket(e).ClientId = e.AssignedClientIdentifier;
+            assigned = true;
         }
 
         bool authorised;
@@ -186,66 +231,243 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             e.ReasonCode = MqttConnectReasonCode.NotAuthorized;
             Log($"Sending CONNACK to {who} (0, 135)");
             Log($"Client {who ?? "<unknown>"} disconnected, not authorised.");
-            return Task.CompletedTask;
+            return;
         }
 
-        var clientId = string.IsNullOrEmpty(e.ClientId) ? e.AssignedClientIdentifier : e.ClientId;
-        if (_conf.UseUsernameAsClientId && e.UserName is not null && !string.IsNullOrEmpty(e.ClientId))
+        var clientId = e.ClientId;
+        if (_conf.UseUsernameAsClientId && e.UserName is not null)
         {
-            if (ConnectPacketField?.GetValue(e) is not MqttConnectPacket packet)
-            {
-                throw new InvalidOperationException("use_username_as_clientid: MQTTnet's CONNECT packet is not reachable (MQTTnet version changed?).");
-            }
-
-            packet.ClientId = e.UserName;
+            ConnectPacket(e).ClientId = e.UserName;
             clientId = e.UserName;
+            if (assigned)
+            {
+                // Mosquitto replaces its generated id by the username and still reports it as assigned.
+                e.AssignedClientIdentifier = e.UserName;
+            }
         }
 
+        // A reconnect keeps its session alive, or waits until an expiry already under way has removed it.
+        await _sessionExpiry.StopAsync(clientId).ConfigureAwait(false);
+        if (e.CleanSession == true)
+        {
+            // MQTTnet replaces the old session without a SessionDeleted event.
+            _shared.Forget(clientId);
+        }
+
+        // Outbound window: the client's Receive Maximum, else (MQTT 3.1.1, or none sent) max_inflight_messages.
+        int window = e.ReceiveMaximum > 0 ? e.ReceiveMaximum : _conf.MaxInflightMessages;
+        var v5 = e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500;
+        _connections[clientId] = new ConnectionState(e.ProtocolVersion, v5 ? e.MaximumPacketSize : 0, v5 ? e.SessionExpiryInterval : 0,
+            window > 0 ? new OutboundFlowWindow(window) : null);
         _users[clientId] = e.UserName;
         e.ReasonCode = MqttConnectReasonCode.Success;
-        return Task.CompletedTask;
     }
+
+    private static MqttConnectPacket ConnectPacket(ValidatingConnectionEventArgs e) =>
+        ConnectPacketField?.GetValue(e) as MqttConnectPacket
+        ?? throw new InvalidOperationException("MQTTnet's CONNECT packet is not reachable (MQTTnet version changed?).");
 
     private Task InterceptPublishAsync(InterceptingPublishEventArgs e)
     {
         var message = e.ApplicationMessage;
-        var description = $"(d{(message.Dup ? 1 : 0)}, q{(int)message.QualityOfServiceLevel}, r{(message.Retain ? 1 : 0)}, '{message.Topic}', ... ({message.Payload.Length} bytes))";
-        if (_conf.MaxPacketSize > 0 && EstimatedPacketSize(message) > _conf.MaxPacketSize)
-        {
-            // Mosquitto drops the client that sends a packet above max_packet_size.
-            e.ProcessPublish = false;
-            e.CloseConnection = true;
-            Log($"Client {e.ClientId} sent a packet above max_packet_size {_conf.MaxPacketSize}, disconnecting {description}");
-            return Task.CompletedTask;
-        }
-
+        MessageExpiry.Stamp(message, DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         if (_acl is not null && e.ClientId is not null && e.ClientId != BrokerSenderId && !_acl.IsAllowed(e.UserName, e.ClientId, message.Topic, AclAccess.Write))
         {
             e.ProcessPublish = false;
             e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;
-            Log($"Denied PUBLISH from {e.ClientId} {description}");
-            return Task.CompletedTask;
+            Log($"Denied PUBLISH from {e.ClientId} {Describe(message)}");
         }
 
         return Task.CompletedTask;
     }
 
-    private bool MayRead(string clientId, string? username, string topic) =>
-        _acl is null || _acl.IsAllowed(username, clientId, topic, AclAccess.Read);
-
-    private static long EstimatedPacketSize(MqttApplicationMessage message)
+    private async Task InterceptInboundAsync(InterceptingPacketEventArgs e)
     {
-        long size = 5 + 2 + Encoding.UTF8.GetByteCount(message.Topic) + 2 + 4 + message.Payload.Length;
-        foreach (var property in message.UserProperties ?? [])
+        var state = _connections.GetValueOrDefault(e.ClientId);
+        var version = state?.Version ?? MQTTnet.Formatter.MqttProtocolVersion.V500;
+        if (_conf.MaxPacketSize > 0 && PacketSizes.InboundMeasure(e.Packet, version) > _conf.MaxPacketSize)
         {
-            size += 5 + Encoding.UTF8.GetByteCount(property.Name) + property.ValueBuffer.Length;
+            // lib/packet_mosq.c: remaining length + 1 above max_packet_size: MQTT 5 gets DISCONNECT 0x95, then the connection closes.
+            e.ProcessPacket = false;
+            Log($"Client {e.ClientId} sent a packet above max_packet_size {_conf.MaxPacketSize}, disconnecting.");
+            await DisconnectAsync(e.ClientId, MqttDisconnectReasonCode.PacketTooLarge).ConfigureAwait(false);
+            return;
         }
 
-        size += message.ContentType is null ? 0 : 3 + Encoding.UTF8.GetByteCount(message.ContentType);
-        size += message.ResponseTopic is null ? 0 : 3 + Encoding.UTF8.GetByteCount(message.ResponseTopic);
-        size += message.CorrelationData is null ? 0 : 3 + message.CorrelationData.Length;
-        return size;
+        switch (e.Packet)
+        {
+            case MqttPublishPacket { TopicAlias: > 0 } publish:
+                if (!TopicAliasAccepted(publish, state, out var reason))
+                {
+                    e.ProcessPacket = false;
+                    Log($"Client {e.ClientId} sent an invalid topic alias {publish.TopicAlias}, disconnecting.");
+                    await DisconnectAsync(e.ClientId, reason).ConfigureAwait(false);
+                }
+
+                break;
+            case MqttPubAckPacket ack:
+                state?.Window?.Leave(ack.PacketIdentifier);
+                break;
+            case MqttPubCompPacket complete:
+                state?.Window?.Leave(complete.PacketIdentifier);
+                break;
+            case MqttPubRecPacket received when (int)received.ReasonCode >= 0x80:
+                state?.Window?.Leave(received.PacketIdentifier);
+                break;
+            case MqttSubscribePacket subscribe:
+                _shared.OnSubscribe(e.ClientId, subscribe);
+                break;
+            case MqttUnsubscribePacket unsubscribe:
+                _shared.OnUnsubscribe(e.ClientId, unsubscribe);
+                break;
+        }
     }
+
+    /// <summary>
+    /// handle_publish.c: an alias above the advertised Topic Alias Maximum is "Topic Alias invalid" (0x94); an alias
+    /// with no topic that was never set is a protocol error (0x82). MQTTnet would route the latter to the empty topic.
+    /// </summary>
+    private bool TopicAliasAccepted(MqttPublishPacket publish, ConnectionState? state, out MqttDisconnectReasonCode reason)
+    {
+        reason = MqttDisconnectReasonCode.TopicAliasInvalid;
+        if (publish.TopicAlias > _conf.MaxTopicAlias)
+        {
+            return false;
+        }
+
+        if (state is null)
+        {
+            return true;
+        }
+
+        lock (state.TopicAliases)
+        {
+            if (!string.IsNullOrEmpty(publish.Topic))
+            {
+                state.TopicAliases[publish.TopicAlias] = publish.Topic;
+                return true;
+            }
+
+            reason = MqttDisconnectReasonCode.ProtocolError;
+            return state.TopicAliases.ContainsKey(publish.TopicAlias);
+        }
+    }
+
+    private async Task InterceptOutboundAsync(InterceptingPacketEventArgs e)
+    {
+        if (e.Packet is MqttConnAckPacket { ReasonCode: MqttConnectReasonCode.Success } connAck)
+        {
+            AdvertiseLimits(connAck);
+            return;
+        }
+
+        if (e.Packet is not MqttPublishPacket publish)
+        {
+            return;
+        }
+
+        var state = _connections.GetValueOrDefault(e.ClientId);
+        string? drop = null;
+        if (!MayRead(e.ClientId, e.UserName, publish.Topic))
+        {
+            // Retained messages handed over on SUBSCRIBE bypass the enqueue interceptor: check every outgoing PUBLISH too.
+            drop = "no read access";
+        }
+        else if (!MessageExpiry.PrepareForSending(publish, DateTimeOffset.UtcNow.ToUnixTimeSeconds()))
+        {
+            drop = "message expired";
+        }
+        else if (state is { MaximumPacketSize: > 0 } && PacketSizes.OutboundMeasure(publish, state.Version) > state.MaximumPacketSize)
+        {
+            // lib/send_publish.c: a PUBLISH above the client's Maximum Packet Size is dropped, the client stays connected.
+            drop = $"too large for the client's maximum packet size {state.MaximumPacketSize}";
+        }
+
+        if (drop is not null)
+        {
+            e.ProcessPacket = false;
+            if (drop != "no read access")
+            {
+                Log($"Dropping outgoing PUBLISH for {e.ClientId} ('{publish.Topic}'): {drop}.");
+            }
+
+            if (publish.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce)
+            {
+                await ForgetUnacknowledgedAsync(e.ClientId, publish.PacketIdentifier).ConfigureAwait(false);
+            }
+
+            return;
+        }
+
+        if (publish.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce && state?.Window is { } window)
+        {
+            // Flow control: hold this PUBLISH until the client has fewer than Receive Maximum unacknowledged.
+            await window.EnterAsync(publish.PacketIdentifier, e.CancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The CONNACK limits Mosquitto 2.0.11 sends (send_connack.c, handle_connect.c) instead of MQTTnet's.</summary>
+    private void AdvertiseLimits(MqttConnAckPacket connAck)
+    {
+        connAck.TopicAliasMaximum = (ushort)Math.Clamp(_conf.MaxTopicAlias, 0, ushort.MaxValue);
+        connAck.MaximumPacketSize = (uint)Math.Max(0, _conf.MaxPacketSize);
+        connAck.ReceiveMaximum = (ushort)Math.Clamp(_conf.MaxInflightMessages, 0, ushort.MaxValue);
+        connAck.SharedSubscriptionAvailable = true;
+        connAck.SubscriptionIdentifiersAvailable = true;
+        connAck.WildcardSubscriptionAvailable = true;
+        connAck.RetainAvailable = true;
+    }
+
+    private async Task ForgetUnacknowledgedAsync(string clientId, ushort packetIdentifier)
+    {
+        try
+        {
+            var status = await _server.GetSessionAsync(clientId).ConfigureAwait(false);
+            (SessionField?.GetValue(status) as MQTTnet.Server.Internal.MqttSession)?.AcknowledgePublishPacket(packetIdentifier);
+        }
+        catch (InvalidOperationException)
+        {
+            // The session is already gone, and its list with it.
+        }
+    }
+
+    private async Task DisconnectAsync(string clientId, MqttDisconnectReasonCode reason)
+    {
+        try
+        {
+            await _server.DisconnectClientAsync(clientId, new MqttServerClientDisconnectOptions { ReasonCode = reason }).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    private async Task ExpireSessionAsync(string clientId)
+    {
+        try
+        {
+            // A reconnect that overtook the old connection's disconnect event owns the session now.
+            if ((await _server.GetClientsAsync().ConfigureAwait(false)).Any(c => c.Id == clientId))
+            {
+                return;
+            }
+
+            var status = await _server.GetSessionAsync(clientId).ConfigureAwait(false);
+            Log($"Expiring client {clientId} due to timeout.");
+            await status.DeleteAsync().ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone (clean start elsewhere, server stopping).
+        }
+    }
+
+    private static string Describe(MqttApplicationMessage message) =>
+        $"(d{(message.Dup ? 1 : 0)}, q{(int)message.QualityOfServiceLevel}, r{(message.Retain ? 1 : 0)}, '{message.Topic}', ... ({message.Payload.Length} bytes))";
+
+    private bool MayRead(string clientId, string? username, string topic) =>
+        _acl is null || _acl.IsAllowed(username, clientId, topic, AclAccess.Read);
 
     private static (IPAddress V4, IPAddress V6) Addresses(string? bind)
     {

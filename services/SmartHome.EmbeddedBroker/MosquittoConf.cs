@@ -5,7 +5,8 @@ namespace SmartHome.EmbeddedBroker;
 /// <summary>
 /// The subset of mosquitto.conf the embedded broker honours: one <c>listener PORT [ADDRESS]</c>, <c>allow_anonymous</c>,
 /// <c>password_file</c>, <c>acl_file</c>, <c>certfile</c>/<c>keyfile</c> (TLS), <c>tls_version</c>,
-/// <c>use_username_as_clientid</c>, <c>max_packet_size</c>, <c>max_queued_messages</c>. Logging options are implied
+/// <c>use_username_as_clientid</c>, <c>max_packet_size</c>, <c>max_queued_messages</c>, <c>max_inflight_messages</c>,
+/// <c>max_topic_alias</c>. Logging options are implied
 /// (connection messages on stdout); <c>persistence*</c> is ignored: sessions, queued QoS 1 messages and retained
 /// messages live in memory for the life of the process. Unknown options are reported once and ignored.
 /// </summary>
@@ -38,6 +39,15 @@ public sealed class MosquittoConf
 
     public int MaxQueuedMessages { get; private set; } = 1000;
 
+    /// <summary>
+    /// Mosquitto 2.0.11 default 20; advertised as CONNACK Receive Maximum and, for a client that sends no Receive
+    /// Maximum (every MQTT 3.1.1 client), the outbound QoS 1/2 window. 0: unlimited.
+    /// </summary>
+    public int MaxInflightMessages { get; private set; } = 20;
+
+    /// <summary>Mosquitto 2.0.11's listener default is 10, advertised as CONNACK Topic Alias Maximum.</summary>
+    public int MaxTopicAlias { get; private set; } = 10;
+
     public bool UseTls => CertFile is not null;
 
     /// <summary>Options seen but not implemented (other than the logging and persistence ones, which are implied).</summary>
@@ -48,7 +58,7 @@ public sealed class MosquittoConf
     private static readonly HashSet<string> Implied = new(StringComparer.Ordinal)
     {
         "log_dest", "log_type", "connection_messages", "log_timestamp", "log_timestamp_format", "per_listener_settings",
-        "persistence", "persistence_location", "persistence_file", "autosave_interval", "max_inflight_messages", "user",
+        "persistence", "persistence_location", "persistence_file", "autosave_interval", "user",
         // MQTTnet's server sets TCP_NODELAY on its sockets by default.
         "set_tcp_nodelay",
     };
@@ -120,6 +130,12 @@ public sealed class MosquittoConf
                     break;
                 case "max_packet_size":
                     conf.MaxPacketSize = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "max_inflight_messages":
+                    conf.MaxInflightMessages = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "max_topic_alias":
+                    conf.MaxTopicAlias = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
                     break;
                 case "max_queued_messages":
                     conf.MaxQueuedMessages = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);

@@ -13,7 +13,7 @@ namespace SmartHome.EmbeddedBroker.Tests;
 /// outcomes (CONNACK/SUBACK/PUBACK codes and what each subscriber received) must be identical, and are also checked
 /// against what the secure design requires so that both cannot be wrong the same way.
 /// </summary>
-public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputHelper output) : IClassFixture<BrokerPair>
+public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputHelper output) : IClassFixture<BrokerPair>
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(800);
 
@@ -218,6 +218,7 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
     {
         private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
         private readonly ConcurrentQueue<string> _received = new();
+        private readonly ConcurrentQueue<MqttApplicationMessage> _messages = new();
 
         public bool SessionPresent { get; private set; }
 
@@ -232,8 +233,11 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
 
         public int Count => _received.Count;
 
+        /// <summary>Every message received, with its MQTT 5 properties (e.g. the Message Expiry Interval the broker sent).</summary>
+        public IReadOnlyCollection<MqttApplicationMessage> ApplicationMessages => _messages;
+
         public static MqttClientOptions Options(BrokerTarget target, string? user, string? password, string? caFile,
-            string? clientId = null, bool cleanStart = true, uint sessionExpiry = 0)
+            string? clientId = null, bool cleanStart = true, uint sessionExpiry = 0, Action<MqttClientOptionsBuilder>? configure = null)
         {
             var builder = new MqttClientOptionsBuilder()
                 .WithTcpServer("127.0.0.1", target.Port)
@@ -259,6 +263,7 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
                 });
             }
 
+            configure?.Invoke(builder);
             return builder.Build();
         }
 
@@ -273,6 +278,10 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
         public static Task<Client> ConnectAsync(BrokerTarget target, string? user, string? password) =>
             ConnectAsync(target, user, password, null, null, cleanStart: true, sessionExpiry: 0);
 
+        /// <summary>An anonymous client of the insecure listener with a chosen id and session.</summary>
+        public static Task<Client> ConnectAnonymousAsync(BrokerTarget target, string clientId, bool cleanStart = true, uint sessionExpiry = 0) =>
+            ConnectAsync(target, null, null, null, clientId, cleanStart, sessionExpiry);
+
         private static async Task<Client> ConnectAsync(BrokerTarget target, string? user, string? password, string? caFile,
             string? clientId, bool cleanStart, uint sessionExpiry)
         {
@@ -281,12 +290,19 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
             {
                 var m = e.ApplicationMessage;
                 client._received.Enqueue($"{m.Topic}:{m.ConvertPayloadToString()}{(m.Retain ? "(retained)" : string.Empty)}");
+                client._messages.Enqueue(m);
                 return Task.CompletedTask;
             };
             var result = await client._client.ConnectAsync(Options(target, user, password, caFile, clientId, cleanStart, sessionExpiry));
             client.SessionPresent = result.IsSessionPresent;
             client.AssignedClientId = result.AssignedClientIdentifier;
             return client;
+        }
+
+        public async Task<string> UnsubscribeAsync(string filter)
+        {
+            var result = await _client.UnsubscribeAsync(new MqttClientUnsubscribeOptionsBuilder().WithTopicFilter(filter).Build());
+            return string.Join(',', result.Items.Select(i => i.ResultCode));
         }
 
         public async Task<string> SubscribeAsync(params string[] filters)
@@ -301,7 +317,7 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
             return string.Join(',', result.Items.Select(i => i.ResultCode));
         }
 
-        public async Task<string> PublishAsync(string topic, string payload, bool retain = false)
+        public async Task<string> PublishAsync(string topic, string payload, bool retain = false, uint messageExpiry = 0)
         {
             try
             {
@@ -309,6 +325,7 @@ public sealed class SameAnswersAsMosquittoTests(BrokerPair brokers, ITestOutputH
                     .WithTopic(topic)
                     .WithPayload(Encoding.UTF8.GetBytes(payload))
                     .WithRetainFlag(retain)
+                    .WithMessageExpiryInterval(messageExpiry)
                     .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                     .Build());
                 return result.ReasonCode.ToString();
