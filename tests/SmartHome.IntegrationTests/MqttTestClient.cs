@@ -86,7 +86,7 @@ public sealed class MqttCapture : IDisposable
     /// <summary>The first message received, once there is one.</summary>
     public async Task<(string Topic, byte[] Payload)> FirstAsync(TimeSpan within)
     {
-        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(Messages.IsEmpty ? null : "x"), within, "a captured message");
+        await SmartHomeAppFixture.PollAsync(() => Task.FromResult(Messages.IsEmpty ? null : "x"), within, "a captured message");
         return Messages.First();
     }
 

@@ -38,7 +38,7 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         await capture.Client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic(capturedTopic).WithPayload(capturedBytes)
             .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
             .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
-        var replay = await SmartHomeAppFixture.EventuallyAsync(async () =>
+        var replay = await fixture.EventuallyAsync(async () =>
             (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
             TimeSpan.FromSeconds(30), "the replayed capture's decision");
         Assert.Equal("rejected", replay.Verdict);
@@ -110,7 +110,7 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         {
             var attempt = Guid.NewGuid().ToString("N");
             await MqttTestClient.PublishAsync(broker, topic, payload, attempt, userProperties: properties);
-            return await SmartHomeAppFixture.EventuallyAsync(async () =>
+            return await fixture.EventuallyAsync(async () =>
                 (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
                 TimeSpan.FromSeconds(30), "the decision on the copy");
         }
@@ -142,10 +142,10 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
     }
 
     /// <summary>Every decision about <paramref name="ids"/>, once each has at least one.</summary>
-    private static async Task<List<DecisionDto>> WaitForAllAsync(HttpClient actuator, IReadOnlyCollection<string> ids)
+    private async Task<List<DecisionDto>> WaitForAllAsync(HttpClient actuator, IReadOnlyCollection<string> ids)
     {
         var wanted = ids.ToHashSet();
-        return await SmartHomeAppFixture.EventuallyAsync(async () =>
+        return await fixture.EventuallyAsync(async () =>
         {
             var all = new List<DecisionDto>();
             long after = 0;

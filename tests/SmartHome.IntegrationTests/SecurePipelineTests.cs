@@ -7,8 +7,8 @@ using MQTTnet.Protocol;
 namespace SmartHome.IntegrationTests;
 
 /// <summary>
-/// The secure pipeline as a user meets it: TLS, passwords and ACLs enforced by the real Mosquitto,
-/// readings sealed end to end, every legit reading applied.
+/// The secure pipeline as a user meets it: TLS, passwords and ACLs enforced by the AppHost's default broker (the host's
+/// Mosquitto, else the embedded fallback, which answers the same), readings sealed end to end, every legit reading applied.
 /// </summary>
 [Collection(SmartHomeAppCollection.Name)]
 public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
@@ -22,7 +22,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
     {
         await fixture.WaitHealthyAsync("secure-broker", "secure-actuator", "secure-sensor");
         var actuator = fixture.Http("secure-actuator");
-        var applied = await SmartHomeAppFixture.EventuallyAsync(async () =>
+        var applied = await fixture.EventuallyAsync(async () =>
         {
             var decisions = await actuator.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
             return decisions?.Where(d => d.Kind != "session-key").ToList() is { Count: >= 8 } readings ? readings : null;
@@ -104,7 +104,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
         var values = new List<double>();
         foreach (var id in ids)
         {
-            var decision = await SmartHomeAppFixture.EventuallyAsync(async () =>
+            var decision = await fixture.EventuallyAsync(async () =>
                 (await actuator.GetAsync<List<DecisionDto>>($"/decisions?messageId={id}"))?.FirstOrDefault(),
                 TimeSpan.FromSeconds(30), $"decision for {id}");
             Assert.Equal("applied", decision.Verdict);

@@ -1,13 +1,18 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SmartHome.IntegrationTests;
 
 /// <summary>
 /// Starts the whole AppHost once per test class on random free ports, with the dashboard enabled so
-/// tests can read the telemetry the user would see; disposes it (and every process) afterwards.
+/// tests can read the telemetry the user would see; disposes it (and every process) afterwards. Without
+/// <c>--Broker:Mode</c> in <see cref="ExtraArgs"/> the AppHost picks the host's mosquitto, or the embedded broker
+/// where mosquitto is missing, so these tests run on a machine with only the .NET SDK too.
 /// </summary>
 public sealed class SmartHomeAppFixture : IAsyncLifetime
 {
@@ -50,12 +55,134 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
         ControlSecret = await SmartHome.AppHost.ControlSecret.GetAsync(App.Services, cts.Token);
     }
 
+    /// <summary>
+    /// Waits until every resource is healthy; if one is not within <see cref="StartTimeout"/> (or fails to start), the
+    /// failure names it and shows every resource's state and the last log lines of those that are not healthy.
+    /// </summary>
     public async Task WaitHealthyAsync(params string[] resources)
     {
         using var cts = new CancellationTokenSource(StartTimeout);
         foreach (var resource in resources)
         {
-            await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+            try
+            {
+                await App.ResourceNotifications.WaitForResourceHealthyAsync(resource, cts.Token);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or DistributedApplicationException or InvalidOperationException)
+            {
+                throw new TimeoutException(
+                    $"'{resource}' did not become healthy within {StartTimeout.TotalMinutes:0} min ({ex.Message}).\n" +
+                    await DescribeResourcesAsync(resources), ex);
+            }
+        }
+    }
+
+    /// <summary>
+    /// What a failed wait needs to say: one line per resource of the app (state, health, exit code, failing health
+    /// checks), then the last lines each resource in <paramref name="focus"/> and each unhealthy one wrote: its console
+    /// as Aspire captured it, else its JSON log file in <see cref="LogDirectory"/>.
+    /// </summary>
+    public async Task<string> DescribeResourcesAsync(params string[] focus)
+    {
+        var model = App.Services.GetRequiredService<DistributedApplicationModel>();
+        var report = new System.Text.StringBuilder("Resources:\n");
+        var logsOf = new List<string>(focus);
+        foreach (var resource in model.Resources)
+        {
+            if (!App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current))
+            {
+                report.Append(CultureInfo.InvariantCulture, $"  {resource.Name}: no state yet\n");
+                logsOf.Add(resource.Name);
+                continue;
+            }
+
+            var snapshot = current.Snapshot;
+            var state = snapshot.State?.Text ?? "unknown";
+            var failing = snapshot.HealthReports.Where(h => h.Status != HealthStatus.Healthy)
+                .Select(h => $"{h.Name}: {h.Status?.ToString() ?? "pending"} {h.Description ?? h.ExceptionText}".TrimEnd()).ToList();
+            report.Append(CultureInfo.InvariantCulture,
+                $"  {resource.Name}: {state}, health {snapshot.HealthStatus?.ToString() ?? "none"}" +
+                (snapshot.ExitCode is { } code ? $", exit code {code}" : string.Empty) +
+                (failing.Count > 0 ? $" [{string.Join("; ", failing)}]" : string.Empty) + "\n");
+            // A resource waiting for an explicit start (the attackers, timing-demo) is not unhealthy, only not asked for.
+            if (snapshot.HealthStatus != HealthStatus.Healthy && state != KnownResourceStates.NotStarted)
+            {
+                logsOf.Add(resource.Name);
+            }
+        }
+
+        foreach (var name in logsOf.Distinct())
+        {
+            var lines = await ConsoleTailAsync(name, 25);
+            var source = "console";
+            if (lines.Count == 0)
+            {
+                lines = LogFileTail(LogDirectory, name, 25);
+                source = $"{LogDirectory}/{name}.log";
+            }
+
+            report.Append(CultureInfo.InvariantCulture, $"Last lines of {name} ({source}):\n");
+            report.Append(lines.Count == 0 ? "  (nothing)\n" : string.Concat(lines.Select(l => "  " + l + "\n")));
+        }
+
+        return report.ToString();
+    }
+
+    /// <summary>The last lines of a resource's console as Aspire captured it (empty if Aspire has none or does not answer in 10 s).</summary>
+    private async Task<List<string>> ConsoleTailAsync(string resource, int count)
+    {
+        var lines = new Queue<string>();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+            await foreach (var batch in logs.GetAllAsync(resource).WithCancellation(cts.Token))
+            {
+                foreach (var line in batch)
+                {
+                    lines.Enqueue(line.Content);
+                    if (lines.Count > count)
+                    {
+                        lines.Dequeue();
+                    }
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        {
+            // Diagnostics must not hide the failure they describe: report what was read.
+        }
+
+        return [.. lines];
+    }
+
+    /// <summary>
+    /// The last lines of a service's JSON log (<c>&lt;log directory&gt;/&lt;resource&gt;.log</c>, e.g. insecure-actuator.log);
+    /// empty when there is none. Also used where the app runs out of process.
+    /// </summary>
+    public static List<string> LogFileTail(string logDirectory, string resource, int count)
+    {
+        var path = Path.Combine(logDirectory, resource + ".log");
+        try
+        {
+            // The service still writes it: share the file rather than wait for it.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            var lines = new Queue<string>();
+            while (reader.ReadLine() is { } line)
+            {
+                lines.Enqueue(line);
+                if (lines.Count > count)
+                {
+                    lines.Dequeue();
+                }
+            }
+
+            return [.. lines];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
         }
     }
 
@@ -74,8 +201,17 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
         return client;
     }
 
-    /// <summary>Polls <paramref name="probe"/> until it returns a value or the timeout passes.</summary>
-    public static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what)
+    /// <summary>
+    /// Polls <paramref name="probe"/> until it returns a value; on timeout the failure also says which resources are
+    /// unhealthy and what they (and <paramref name="focus"/>) last logged, so a slow or broken app is told apart from a
+    /// wrong expectation.
+    /// </summary>
+    public Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, params string[] focus)
+        where T : class =>
+        PollAsync(probe, timeout, what, () => DescribeResourcesAsync(focus));
+
+    /// <summary>Polls <paramref name="probe"/> until it returns a value or the timeout passes; <paramref name="describe"/> adds context to the timeout.</summary>
+    public static async Task<T> PollAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what, Func<Task<string>>? describe = null)
         where T : class
     {
         var deadline = DateTime.UtcNow + timeout;
@@ -97,7 +233,9 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             await Task.Delay(500);
         }
 
-        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}." + (last is null ? string.Empty : $" Last error: {last.Message}"));
+        var context = describe is null ? string.Empty : "\n" + await describe();
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}." +
+                                   (last is null ? string.Empty : $" Last error: {last.Message}") + context);
     }
 
     public async Task DisposeAsync()
