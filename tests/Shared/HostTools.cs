@@ -105,8 +105,8 @@ public static class HostTools
             }
 
             using var probe = Process.Start(start)!;
-            probe.StandardOutput.ReadToEnd();
-            probe.StandardError.ReadToEnd();
+            _ = probe.StandardOutput.ReadToEndAsync();
+            _ = probe.StandardError.ReadToEndAsync();
             if (!probe.WaitForExit(10_000))
             {
                 probe.Kill(entireProcessTree: true);

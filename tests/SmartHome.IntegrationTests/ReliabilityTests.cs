@@ -22,7 +22,7 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
 
         // An eavesdropper with broker access captures a sealed reading the actuator applies.
         using var capture = await MqttCapture.StartAsync(MqttTestClient.Options(broker, "monitor", monitorPassword, ca), "smarthome/readings/+");
-        var (capturedTopic, capturedBytes) = await capture.FirstAsync(TimeSpan.FromSeconds(30));
+        var (capturedTopic, capturedBytes) = await capture.FirstAsync(TimeSpan.FromSeconds(30), () => fixture.DescribeResourcesAsync("secure-broker", "secure-sensor"));
 
         await ExecuteAsync("secure-actuator", KnownResourceCommands.StopCommand);
         var sensor = fixture.Http("secure-sensor");
@@ -103,7 +103,7 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         var broker = (await fixture.App.GetConnectionStringAsync("insecure-broker"))!;
         using var eavesdropper = await MqttCapture.StartAsync(MqttTestClient.Options(broker), "smarthome/readings/+");
         await PublishAsync(fixture.Http("insecure-sensor"), 1);
-        var (topic, payload) = await eavesdropper.FirstAsync(TimeSpan.FromSeconds(30));
+        var (topic, payload) = await eavesdropper.FirstAsync(TimeSpan.FromSeconds(30), () => fixture.DescribeResourcesAsync("insecure-broker", "insecure-sensor"));
 
         var actuator = fixture.Http("insecure-actuator");
         async Task<DecisionDto> SendAsync(params (string, string)[] properties)
