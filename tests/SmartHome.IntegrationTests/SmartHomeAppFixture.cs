@@ -128,11 +128,11 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
         return report.ToString();
     }
 
-    /// <summary>The last lines of a resource's console as Aspire captured it (empty if Aspire has none or does not answer in 10 s).</summary>
+    /// <summary>The last lines of a resource's console as Aspire captured it (empty if Aspire has none or does not answer in 5 s).</summary>
     private async Task<List<string>> ConsoleTailAsync(string resource, int count)
     {
         var lines = new Queue<string>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
         {
             var logs = App.Services.GetRequiredService<ResourceLoggerService>();
