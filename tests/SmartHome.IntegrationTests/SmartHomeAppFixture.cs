@@ -100,10 +100,9 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             var state = snapshot.State?.Text ?? "unknown";
             var failing = snapshot.HealthReports.Where(h => h.Status != HealthStatus.Healthy)
                 .Select(h => $"{h.Name}: {h.Status?.ToString() ?? "pending"} {h.Description ?? h.ExceptionText}".TrimEnd()).ToList();
-            report.Append(CultureInfo.InvariantCulture,
-                $"  {resource.Name}: {state}, health {snapshot.HealthStatus?.ToString() ?? "none"}" +
-                (snapshot.ExitCode is { } code ? $", exit code {code}" : string.Empty) +
-                (failing.Count > 0 ? $" [{string.Join("; ", failing)}]" : string.Empty) + "\n");
+            var exit = snapshot.ExitCode is { } code ? string.Create(CultureInfo.InvariantCulture, $", exit code {code}") : string.Empty;
+            var checks = failing.Count > 0 ? $" [{string.Join("; ", failing)}]" : string.Empty;
+            report.Append(CultureInfo.InvariantCulture, $"  {resource.Name}: {state}, health {snapshot.HealthStatus?.ToString() ?? "none"}{exit}{checks}\n");
             // A resource waiting for an explicit start (the attackers, timing-demo) is not unhealthy, only not asked for.
             if (snapshot.HealthStatus != HealthStatus.Healthy && state != KnownResourceStates.NotStarted)
             {
