@@ -11,10 +11,10 @@ namespace SmartHome.Tests;
 public static class HostTools
 {
     /// <summary>
-    /// Not a program: a private mount namespace in which this process may mount (root), used to hide /usr/sbin from an
-    /// AppHost so it meets "a machine without mosquitto" on a machine that has it.
+    /// Not a program: a process tree without mosquitto. Here already when mosquitto is not installed; else a private mount
+    /// namespace in which this process may mount (root) hides /usr/sbin from it (see the integration tests' AppHostProcess).
     /// </summary>
-    public const string MountNamespace = "unshare";
+    public const string NoMosquitto = "unshare";
 
     private static readonly Dictionary<string, string> AptPackages = new(StringComparer.Ordinal)
     {
@@ -47,8 +47,9 @@ public static class HostTools
             .FirstOrDefault(File.Exists);
     }
 
-    public static bool Available(string tool) =>
-        tool == MountNamespace ? Find("unshare") is not null && CanHideUsrSbin.Value : Find(tool) is not null;
+    public static bool Available(string tool) => tool == NoMosquitto
+        ? Find("mosquitto") is null || (Find("unshare") is not null && CanHideUsrSbin.Value)
+        : Find(tool) is not null;
 
     /// <summary>
     /// Null when every tool is there; else one line naming what is missing and how to install it, e.g.
@@ -69,12 +70,13 @@ public static class HostTools
             fixes.Add("sudo apt-get install -y " + string.Join(' ', packages));
         }
 
-        if (missing.Contains(MountNamespace))
+        if (missing.Contains(NoMosquitto))
         {
-            fixes.Add("run the tests as root with util-linux's unshare: the test hides /usr/sbin in a private mount namespace");
+            fixes.Add("mosquitto is installed here, so the test hides /usr/sbin from the app in a private mount namespace: " +
+                      "run the tests as root, with util-linux's unshare");
         }
 
-        var unknown = missing.Where(t => !AptPackages.ContainsKey(t) && t != MountNamespace).ToList();
+        var unknown = missing.Where(t => !AptPackages.ContainsKey(t) && t != NoMosquitto).ToList();
         if (unknown.Count > 0)
         {
             fixes.Add("install " + string.Join(", ", unknown));

@@ -73,20 +73,22 @@ internal sealed class AppHostProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// How to start <paramref name="file"/>; with <paramref name="hideMosquitto"/>, inside <c>unshare --mount</c> with an
-    /// empty tmpfs over /usr/sbin, where Debian's mosquitto lives: that process tree meets a machine without mosquitto,
-    /// and nothing outside it changes (private mount namespace; needs root, see <see cref="HostTools.MountNamespace"/>).
-    /// Exits 97 if the mount fails and 98 if a mosquitto is still on PATH, so a broken simulation never passes for a fallback.
+    /// How to start <paramref name="file"/>. With <paramref name="hideMosquitto"/> on a machine that has mosquitto: inside
+    /// <c>unshare --mount</c> with an empty tmpfs over /usr/sbin, where Debian's mosquitto lives, so that process tree meets
+    /// a machine without mosquitto and nothing outside it changes (private mount namespace; needs root, see
+    /// <see cref="HostTools.NoMosquitto"/>). It exits 97 if the mount fails and 98 if a mosquitto is still on PATH, so a
+    /// broken simulation never passes for a fallback. On a machine without mosquitto it simply runs.
     /// </summary>
     public static ProcessStartInfo StartInfo(string file, IEnumerable<string> args, bool hideMosquitto)
     {
-        var start = new ProcessStartInfo(hideMosquitto ? HostTools.Find("unshare") ?? "unshare" : file)
+        var wrap = hideMosquitto && HostTools.Find("mosquitto") is not null;
+        var start = new ProcessStartInfo(wrap ? HostTools.Find("unshare") ?? "unshare" : file)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        if (hideMosquitto)
+        if (wrap)
         {
             const string Script =
                 "mount -t tmpfs -o size=1m,mode=0755 smarthome-no-mosquitto /usr/sbin || exit 97; " +

@@ -40,7 +40,7 @@ public sealed class BadConfigurationTests
     /// Mosquitto hidden from the AppHost (<see cref="AppHostProcess.StartInfo"/>) and asked for explicitly: no silent
     /// fallback to the embedded broker, but the one sentence that says how to install it or choose another mode.
     /// </summary>
-    [ToolFact(HostTools.MountNamespace)]
+    [ToolFact(HostTools.NoMosquitto)]
     public async Task An_explicit_executable_broker_without_mosquitto_is_refused_in_one_sentence()
     {
         var (code, stdout, stderr) = await RunAsync("SmartHome.AppHost", hideMosquitto: true,

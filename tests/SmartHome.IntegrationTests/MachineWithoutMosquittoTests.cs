@@ -12,7 +12,7 @@ public sealed class MachineWithoutMosquittoTests
 {
     private const string FallbackLine = "Mosquitto was not found; using the embedded broker";
 
-    [ToolFact(HostTools.MountNamespace)]
+    [ToolFact(HostTools.NoMosquitto)]
     public async Task Without_mosquitto_the_AppHost_falls_back_to_the_embedded_broker_and_both_pipelines_apply_readings()
     {
         await using var app = AppHostProcess.Start(hideMosquitto: true, defaultSigInt: false, "--Sensor:ReadingsPerSecond=20");
