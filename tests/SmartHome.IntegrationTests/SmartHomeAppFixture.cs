@@ -51,8 +51,16 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             cts.Token);
         builder.Configuration["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         App = await builder.BuildAsync(cts.Token);
-        await App.StartAsync(cts.Token);
-        ControlSecret = await SmartHome.AppHost.ControlSecret.GetAsync(App.Services, cts.Token);
+        try
+        {
+            await App.StartAsync(cts.Token);
+            ControlSecret = await SmartHome.AppHost.ControlSecret.GetAsync(App.Services, cts.Token);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or DistributedApplicationException)
+        {
+            throw new TimeoutException(
+                $"The app did not start within {StartTimeout.TotalMinutes:0} min ({ex.Message}).\n" + await DescribeResourcesAsync(), ex);
+        }
     }
 
     /// <summary>
