@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -18,7 +19,15 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
 {
     public static readonly TimeSpan StartTimeout = TimeSpan.FromMinutes(4);
 
+    /// <summary>Console lines kept per resource for failure reports.</summary>
+    private const int KeptConsoleLines = 60;
+
     private readonly string _workDirectory = Path.Combine(Path.GetTempPath(), "smarthome-it-" + Guid.NewGuid().ToString("N")[..8]);
+
+    /// <summary>The last console lines of every resource, as Aspire captures them (see <see cref="WatchConsoles"/>).</summary>
+    private readonly ConcurrentDictionary<string, Queue<string>> _console = new(StringComparer.Ordinal);
+
+    private readonly CancellationTokenSource _watching = new();
 
     public DistributedApplication App { get; private set; } = null!;
 
@@ -51,6 +60,7 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             cts.Token);
         builder.Configuration["ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"] = "true";
         App = await builder.BuildAsync(cts.Token);
+        WatchConsoles();
         try
         {
             await App.StartAsync(cts.Token);
@@ -90,7 +100,7 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
     /// checks), then the last lines each resource in <paramref name="focus"/> and each unhealthy one wrote: its console
     /// as Aspire captured it, else its JSON log file in <see cref="LogDirectory"/>.
     /// </summary>
-    public async Task<string> DescribeResourcesAsync(params string[] focus)
+    public Task<string> DescribeResourcesAsync(params string[] focus)
     {
         var model = App.Services.GetRequiredService<DistributedApplicationModel>();
         var report = new System.Text.StringBuilder("Resources:\n");
@@ -105,6 +115,11 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             }
 
             var snapshot = current.Snapshot;
+            if (snapshot.IsHidden)
+            {
+                continue; // Aspire's own helpers (the *-rebuilder resources): not part of the app
+            }
+
             var state = snapshot.State?.Text ?? "unknown";
             var failing = snapshot.HealthReports.Where(h => h.Status != HealthStatus.Healthy)
                 .Select(h => $"{h.Name}: {h.Status?.ToString() ?? "pending"} {h.Description ?? h.ExceptionText}".TrimEnd()).ToList();
@@ -120,7 +135,7 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
 
         foreach (var name in logsOf.Distinct())
         {
-            var lines = await ConsoleTailAsync(name, 25);
+            var lines = ConsoleTail(name, 25);
             var source = "console";
             if (lines.Count == 0)
             {
@@ -129,38 +144,79 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             }
 
             report.Append(CultureInfo.InvariantCulture, $"Last lines of {name} ({source}):\n");
-            report.Append(lines.Count == 0 ? "  (nothing)\n" : string.Concat(lines.Select(l => "  " + l + "\n")));
+            report.Append(lines.Count == 0 ? "  (no console line, no log file)\n" : string.Concat(lines.Select(l => "  " + l + "\n")));
         }
 
-        return report.ToString();
+        return Task.FromResult(report.ToString());
     }
 
-    /// <summary>The last lines of a resource's console as Aspire captured it (empty if Aspire has none or does not answer in 5 s).</summary>
-    private async Task<List<string>> ConsoleTailAsync(string resource, int count)
+    /// <summary>
+    /// Follows every resource's console from before the start, as Aspire.Hosting.Testing's own log forwarder does: per
+    /// resource instance id from the notifications (measured here: reading by model name came back empty, Aspire keys
+    /// console logs by instance, e.g. <c>insecure-broker-abcd1234</c>).
+    /// </summary>
+    private void WatchConsoles()
     {
-        var lines = new Queue<string>();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        var logs = App.Services.GetRequiredService<ResourceLoggerService>();
+        var notifications = App.ResourceNotifications;
+        _ = Task.Run(async () =>
+        {
+            var watched = new HashSet<string>(StringComparer.Ordinal);
+            try
+            {
+                await foreach (var resourceEvent in notifications.WatchAsync(_watching.Token))
+                {
+                    if (watched.Add(resourceEvent.ResourceId))
+                    {
+                        var lines = _console.GetOrAdd(resourceEvent.Resource.Name, _ => new Queue<string>());
+                        _ = FollowAsync(logs, resourceEvent.ResourceId, lines);
+                    }
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // the fixture is being disposed
+            }
+        });
+    }
+
+    private async Task FollowAsync(ResourceLoggerService logs, string resourceId, Queue<string> lines)
+    {
         try
         {
-            var logs = App.Services.GetRequiredService<ResourceLoggerService>();
-            await foreach (var batch in logs.GetAllAsync(resource).WithCancellation(cts.Token))
+            await foreach (var batch in logs.WatchAsync(resourceId).WithCancellation(_watching.Token))
             {
-                foreach (var line in batch)
+                lock (lines)
                 {
-                    lines.Enqueue(line.Content);
-                    if (lines.Count > count)
+                    foreach (var line in batch)
                     {
-                        lines.Dequeue();
+                        lines.Enqueue(line.Content);
+                        if (lines.Count > KeptConsoleLines)
+                        {
+                            lines.Dequeue();
+                        }
                     }
                 }
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or InvalidOperationException)
+        catch (OperationCanceledException)
         {
-            // Diagnostics must not hide the failure they describe: report what was read.
+            // the fixture is being disposed
+        }
+    }
+
+    /// <summary>The last lines of a resource's console as Aspire captured it (empty if it wrote none).</summary>
+    private List<string> ConsoleTail(string resource, int count)
+    {
+        if (!_console.TryGetValue(resource, out var lines))
+        {
+            return [];
         }
 
-        return [.. lines];
+        lock (lines)
+        {
+            return [.. lines.TakeLast(count)];
+        }
     }
 
     /// <summary>
@@ -247,6 +303,8 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        await _watching.CancelAsync();
+        _watching.Dispose();
         if (App is not null)
         {
             await App.StopAsync();
