@@ -105,6 +105,7 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
         var model = App.Services.GetRequiredService<DistributedApplicationModel>();
         var report = new System.Text.StringBuilder("Resources:\n");
         var logsOf = new List<string>(focus);
+        var running = new List<string>();
         foreach (var resource in model.Resources)
         {
             if (!App.ResourceNotifications.TryGetCurrentState(resource.Name, out var current))
@@ -126,20 +127,34 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             var exit = snapshot.ExitCode is { } code ? string.Create(CultureInfo.InvariantCulture, $", exit code {code}") : string.Empty;
             var checks = failing.Count > 0 ? $" [{string.Join("; ", failing)}]" : string.Empty;
             report.Append(CultureInfo.InvariantCulture, $"  {resource.Name}: {state}, health {snapshot.HealthStatus?.ToString() ?? "none"}{exit}{checks}\n");
-            // A resource waiting for an explicit start (the attackers, timing-demo) is not unhealthy, only not asked for.
-            if (snapshot.HealthStatus != HealthStatus.Healthy && state != KnownResourceStates.NotStarted)
+            // Not unhealthy: a resource waiting for an explicit start (attackers, timing-demo) or a one-shot that finished well (keygen).
+            var fine = snapshot.HealthStatus == HealthStatus.Healthy || state == KnownResourceStates.NotStarted
+                       || (state == KnownResourceStates.Finished && snapshot.ExitCode == 0);
+            if (!fine)
             {
                 logsOf.Add(resource.Name);
             }
+            else if (state == KnownResourceStates.Running)
+            {
+                running.Add(resource.Name);
+            }
+        }
+
+        // Everything healthy and nothing named: the running resources' last lines are then the best clue.
+        var perResource = 25;
+        if (logsOf.Count == 0)
+        {
+            logsOf.AddRange(running);
+            perResource = 10;
         }
 
         foreach (var name in logsOf.Distinct())
         {
-            var lines = ConsoleTail(name, 25);
+            var lines = ConsoleTail(name, perResource);
             var source = "console";
             if (lines.Count == 0)
             {
-                lines = LogFileTail(LogDirectory, name, 25);
+                lines = LogFileTail(LogDirectory, name, perResource);
                 source = $"{LogDirectory}/{name}.log";
             }
 
