@@ -11,7 +11,7 @@ namespace SmartHome.EmbeddedBroker.Tests;
 public sealed record BrokerTarget(string Name, int Port, bool Tls);
 
 /// <summary>
-/// The real Mosquitto (/usr/sbin/mosquitto) and the embedded broker, each started twice from the same generated-style
+/// The host's Mosquitto (where installed) and the embedded broker, each started twice from the same generated-style
 /// files: a secure listener (TLS, password file from <see cref="BrokerPasswords"/>, the AppHost's ACL
 /// <see cref="BrokerAcl.For(IEnumerable{string}, IEnumerable{string})"/>, use_username_as_clientid, max_packet_size) and an insecure anonymous one.
 /// </summary>
@@ -59,9 +59,8 @@ public sealed class BrokerPair : IAsyncLifetime
         }
     }
 
-    public static string MosquittoExecutable =>
-        new[] { "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("Mosquitto is not installed (apt-get install mosquitto); the equivalence tests need it.");
+    /// <summary>The host's mosquitto, or null: then only the embedded brokers start and the Mosquitto tests are skipped ([ToolFact("mosquitto")]).</summary>
+    public static string? MosquittoExecutable { get; } = HostTools.Find("mosquitto");
 
     public async Task InitializeAsync()
     {
@@ -75,8 +74,12 @@ public sealed class BrokerPair : IAsyncLifetime
         MosquittoInsecure = new BrokerTarget("mosquitto", FreePort(), Tls: false);
         EmbeddedInsecure = new BrokerTarget("embedded", FreePort(), Tls: false);
 
-        await StartMosquittoAsync(Config(MosquittoSecure.Port, secure: true), "mosquitto-secure.conf", MosquittoSecure.Port);
-        await StartMosquittoAsync(Config(MosquittoInsecure.Port, secure: false), "mosquitto-insecure.conf", MosquittoInsecure.Port);
+        if (MosquittoExecutable is not null)
+        {
+            await StartMosquittoAsync(Config(MosquittoSecure.Port, secure: true), "mosquitto-secure.conf", MosquittoSecure.Port);
+            await StartMosquittoAsync(Config(MosquittoInsecure.Port, secure: false), "mosquitto-insecure.conf", MosquittoInsecure.Port);
+        }
+
         _embedded.Add(await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(Config(EmbeddedSecure.Port, secure: true).Split('\n')), TextWriter.Synchronized(_embeddedLog)));
         _embedded.Add(await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(Config(EmbeddedInsecure.Port, secure: false).Split('\n')), TextWriter.Synchronized(_embeddedLog)));
     }
@@ -123,7 +126,7 @@ public sealed class BrokerPair : IAsyncLifetime
     {
         var path = Path.Combine(_directory, fileName);
         await File.WriteAllTextAsync(path, config);
-        var process = Process.Start(new ProcessStartInfo(MosquittoExecutable, ["-c", path])
+        var process = Process.Start(new ProcessStartInfo(MosquittoExecutable!, ["-c", path])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -27,7 +27,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
         return mosquitto;
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task Logins_anonymous_wrong_password_unknown_user_right_password_and_tls_trust()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -45,7 +45,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
                      "plain-to-tls=refused: Error while authenticating. Connection closed. untrusted-ca=transport-failure", outcome);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task A_device_publishing_its_own_topic_reaches_the_actuator_and_another_devices_topic_does_not()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -64,7 +64,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
                      "puback-outside=NotAuthorized actuator-got=[smarthome/readings/door-front:own smarthome/keys/door-front:key]", outcome);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task A_device_subscribing_to_other_devices_or_everything_gets_nothing_while_the_monitor_reads_everything()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -87,7 +87,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
                      "health-suback=GrantedQoS1 health-got=[] actuator-publish=NotAuthorized", outcome);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task Retained_messages_are_handed_only_to_subscribers_with_read_access()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -113,7 +113,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
         Assert.Equal("snoop-got=[] actuator-got=[smarthome/readings/temp-living:retained(retained)]", outcome);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task A_persistent_session_gets_the_qos1_messages_published_while_it_was_offline()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -143,7 +143,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
         Assert.Equal("session-present=True got=[smarthome/readings/door-front:offline-1 smarthome/readings/door-front:offline-2]", outcome);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task The_client_id_is_the_username_so_nobody_can_take_over_another_accounts_session()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -161,7 +161,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
         Assert.Equal("actuator-connected=True attacker-connected=True first-plug-after-second-login=False second-plug=True empty-id-assigned=health", outcome);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task A_packet_above_max_packet_size_costs_the_sender_its_connection()
     {
         var outcome = await SameOnBothAsync(secure: true, async target =>
@@ -176,7 +176,7 @@ public sealed partial class SameAnswersAsMosquittoTests(BrokerPair brokers, ITes
         Assert.EndsWith("sender-connected=False monitor-got=0", outcome, StringComparison.Ordinal);
     }
 
-    [Fact]
+    [ToolFact("mosquitto")]
     public async Task The_insecure_listener_lets_anonymous_clients_publish_and_read_everything()
     {
         var outcome = await SameOnBothAsync(secure: false, async target =>

@@ -8,11 +8,34 @@ using Xunit.Abstractions;
 
 namespace SmartHome.IntegrationTests;
 
+/// <summary>The AppHost on the host's Mosquitto; starts nothing where mosquitto is missing (its tests are skipped there).</summary>
+public sealed class MosquittoAppFixture : IAsyncLifetime
+{
+    public SmartHomeAppFixture App { get; } = new();
+
+    // Explicit, so this run is Mosquitto's half of the comparison even if the default ever changes.
+    public MosquittoAppFixture() => App.ExtraArgs.Add("--Broker:Mode=executable");
+
+    public Task InitializeAsync() => HostTools.Available("mosquitto") ? App.InitializeAsync() : Task.CompletedTask;
+
+    public Task DisposeAsync() => HostTools.Available("mosquitto") ? App.DisposeAsync() : Task.CompletedTask;
+}
+
 /// <summary>
 /// Issue 5's expected result, measured: the same attack catalogue against both pipelines, every attempt judged by the
-/// victim actuator's own decision log. Its own app instance (attacks must not disturb the other test classes).
+/// victim actuator's own decision log. Its own app instance (attacks must not disturb the other test classes). This is
+/// the Mosquitto half of a comparison (<see cref="EmbeddedAttackCampaignTests"/> is the embedded half, which runs
+/// everywhere), so without mosquitto it is skipped rather than run a second time on the embedded broker.
 /// </summary>
-public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutputHelper output) : IClassFixture<SmartHomeAppFixture>
+public sealed class AttackCampaignTests(MosquittoAppFixture mosquitto, ITestOutputHelper output) : IClassFixture<MosquittoAppFixture>
+{
+    [ToolFact("mosquitto")]
+    public Task Insecure_pipeline_loses_the_classic_attacks_and_secure_pipeline_blocks_everything_without_false_rejections() =>
+        new AttackCampaign(mosquitto.App, output).RunAsync();
+}
+
+/// <summary>The campaign and its assertions, run against the app of <paramref name="fixture"/> (Mosquitto or embedded brokers).</summary>
+public sealed class AttackCampaign(SmartHomeAppFixture fixture, ITestOutputHelper output)
 {
     private static readonly string[] ClassicAttacks = ["eavesdrop", "inject", "tamper", "replay"];
 
@@ -28,8 +51,7 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
     /// <summary>The device whose login and key the insider stole.</summary>
     private const string StolenDevice = "plug-garage";
 
-    [Fact]
-    public async Task Insecure_pipeline_loses_the_classic_attacks_and_secure_pipeline_blocks_everything_without_false_rejections()
+    public async Task RunAsync()
     {
         var clock = Stopwatch.StartNew();
         await fixture.WaitHealthyAsync("insecure-broker", "insecure-actuator", "insecure-sensor", "secure-broker", "secure-actuator", "secure-sensor");
@@ -118,7 +140,7 @@ public sealed class AttackCampaignTests(SmartHomeAppFixture fixture, ITestOutput
         // Each attempt is a span the dashboard shows (the dashboard keeps the newest traces: look at the last attack).
         var dashboard = fixture.HttpWithoutSecret("aspire-dashboard");
         dashboard.Timeout = TimeSpan.FromSeconds(60);
-        await SmartHomeAppFixture.EventuallyAsync(async () =>
+        await fixture.EventuallyAsync(async () =>
         {
             using var document = JsonDocument.Parse(await dashboard.GetStringAsync("/api/telemetry/spans?resource=secure-attacker"));
             return DashboardSpans.Read(document.RootElement).FirstOrDefault(s => s.Name.StartsWith("attack ", StringComparison.Ordinal)

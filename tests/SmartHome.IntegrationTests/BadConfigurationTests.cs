@@ -36,23 +36,27 @@ public sealed class BadConfigurationTests
         Assert.DoesNotContain("   at ", stderr + stdout);
     }
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string project, params string[] args)
+    /// <summary>
+    /// Mosquitto hidden from the AppHost (<see cref="AppHostProcess.StartInfo"/>) and asked for explicitly: no silent
+    /// fallback to the embedded broker, but the one sentence that says how to install it or choose another mode.
+    /// </summary>
+    [ToolFact(HostTools.NoMosquitto)]
+    public async Task An_explicit_executable_broker_without_mosquitto_is_refused_in_one_sentence()
     {
-        var root = new DirectoryInfo(AppContext.BaseDirectory);
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "SmartHome.sln")))
-        {
-            root = root.Parent;
-        }
+        var (code, stdout, stderr) = await RunAsync("SmartHome.AppHost", hideMosquitto: true,
+            "--Broker:Mode=executable", "--Pipelines:Insecure:BrokerPort=0", "--Pipelines:Secure:BrokerPort=0");
+        Assert.True(code == 1, $"exit code {code}; stderr: {stderr}; stdout: {stdout}");
+        Assert.Equal(SmartHome.AppHost.Brokers.MosquittoLocator.InstallHint, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("embedded broker (Broker:Mode=embedded)", stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr + stdout);
+    }
 
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var folder = project == "SmartHome.AppHost" ? project : Path.Combine("services", project);
-        var executable = Path.Combine(root!.FullName, folder, "bin", configuration, "net10.0", project);
-        var start = new ProcessStartInfo(executable) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string project, params string[] args) =>
+        RunAsync(project, hideMosquitto: false, args);
 
+    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string project, bool hideMosquitto, params string[] args)
+    {
+        var start = AppHostProcess.StartInfo(AppHostProcess.Executable(project), args, hideMosquitto);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

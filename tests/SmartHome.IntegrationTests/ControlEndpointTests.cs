@@ -54,7 +54,7 @@ public sealed class ControlEndpointTests(QuietAppFixture quiet, ITestOutputHelpe
 
             using var accepted = await PostAsync($"{pipeline}-sensor", "/publish?count=5", Fixture.ControlSecret);
             Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
-            await SmartHomeAppFixture.EventuallyAsync(async () => await TotalAsync(actuator) >= before + 5 ? "moved" : null,
+            await Fixture.EventuallyAsync(async () => await TotalAsync(actuator) >= before + 5 ? "moved" : null,
                 TimeSpan.FromSeconds(30), $"{pipeline}: five decisions after an authorized /publish");
         }
 
@@ -76,7 +76,7 @@ public sealed class ControlEndpointTests(QuietAppFixture quiet, ITestOutputHelpe
             Assert.Equal(HttpStatusCode.OK, rotated.StatusCode);
         }
 
-        var afterRotate = await SmartHomeAppFixture.EventuallyAsync(async () =>
+        var afterRotate = await Fixture.EventuallyAsync(async () =>
         {
             var now = await KeyIdsAsync(secureActuator);
             return keys.All(kv => now.TryGetValue(kv.Key, out var id) && id != kv.Value) ? now : null;
@@ -85,7 +85,7 @@ public sealed class ControlEndpointTests(QuietAppFixture quiet, ITestOutputHelpe
         // The dashboard command gets the secret from the AppHost itself.
         var command = await Fixture.App.ResourceCommands.ExecuteCommandAsync("secure-sensor", "rotate-key");
         Assert.True(command.Success, command.Message);
-        await SmartHomeAppFixture.EventuallyAsync(async () =>
+        await Fixture.EventuallyAsync(async () =>
         {
             var now = await KeyIdsAsync(secureActuator);
             return afterRotate.All(kv => now.TryGetValue(kv.Key, out var id) && id != kv.Value) ? now : null;

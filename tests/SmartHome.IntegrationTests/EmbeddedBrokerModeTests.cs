@@ -39,7 +39,7 @@ public sealed class EmbeddedBrokerModeTests(EmbeddedModeFixture embedded) : ICla
         foreach (var actuator in new[] { "insecure-actuator", "secure-actuator" })
         {
             var http = Fixture.Http(actuator);
-            var applied = await SmartHomeAppFixture.EventuallyAsync(async () =>
+            var applied = await Fixture.EventuallyAsync(async () =>
             {
                 var decisions = await http.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
                 return decisions?.Where(d => d.Kind != "session-key").ToList() is { Count: >= 8 } readings ? readings : null;

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace SmartHome.IntegrationTests;
 
-/// <summary>The insecure pipeline end to end: real Mosquitto, real sensor and actuator, the dashboard's telemetry.</summary>
+/// <summary>
+/// The insecure pipeline end to end: the AppHost's default broker (the host's Mosquitto, else the embedded fallback),
+/// real sensor and actuator, the dashboard's telemetry.
+/// </summary>
 [Collection(SmartHomeAppCollection.Name)]
 public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
 {
@@ -14,7 +17,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
         // Only readings decided from now on: other tests in this collection stop brokers and actuators on purpose.
         var start = (await actuator.GetAsync<System.Text.Json.JsonElement>("/decisions/summary")).GetProperty("total").GetInt64();
 
-        var applied = await SmartHomeAppFixture.EventuallyAsync(async () =>
+        var applied = await fixture.EventuallyAsync(async () =>
         {
             var decisions = await actuator.GetAsync<List<DecisionDto>>($"/decisions?verdict=applied&limit=1000&after={start}");
             return decisions is { Count: >= 8 } ? decisions : null;
@@ -34,7 +37,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
         var dashboard = fixture.HttpWithoutSecret("aspire-dashboard");
         dashboard.Timeout = TimeSpan.FromSeconds(60);
         var messageId = applied[^1].MessageId!;
-        var trace = await SmartHomeAppFixture.EventuallyAsync(
+        var trace = await fixture.EventuallyAsync(
             () => FindTraceWithBothSpansAsync(dashboard, applied.Select(d => d.MessageId!).ToHashSet()),
             TimeSpan.FromSeconds(60), $"a trace with the sensor and actuator spans of reading {messageId}");
         Assert.Equal("insecure-sensor", trace.PublishService);
@@ -56,7 +59,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
         await MqttTestClient.PublishAsync(broker!, "smarthome/readings/temp-living", "{not json"u8.ToArray(), attempt);
 
         var actuator = fixture.Http("insecure-actuator");
-        var rejected = await SmartHomeAppFixture.EventuallyAsync(async () =>
+        var rejected = await fixture.EventuallyAsync(async () =>
         {
             var decisions = await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}");
             return decisions is { Count: > 0 } ? decisions : null;
@@ -67,7 +70,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
 
         // Still alive and applying readings after the bad input.
         var before = (await actuator.GetAsync<JsonElement>("/decisions/summary")).GetProperty("applied").GetInt64();
-        await SmartHomeAppFixture.EventuallyAsync(async () =>
+        await fixture.EventuallyAsync(async () =>
         {
             var now = (await actuator.GetAsync<JsonElement>("/decisions/summary")).GetProperty("applied").GetInt64();
             return now > before ? (object)now : null;

@@ -83,10 +83,10 @@ public sealed class MqttCapture : IDisposable
         return capture;
     }
 
-    /// <summary>The first message received, once there is one.</summary>
-    public async Task<(string Topic, byte[] Payload)> FirstAsync(TimeSpan within)
+    /// <summary>The first message received, once there is one; <paramref name="describe"/> says what the app was doing if none comes.</summary>
+    public async Task<(string Topic, byte[] Payload)> FirstAsync(TimeSpan within, Func<Task<string>>? describe = null)
     {
-        await SmartHomeAppFixture.EventuallyAsync(() => Task.FromResult(Messages.IsEmpty ? null : "x"), within, "a captured message");
+        await SmartHomeAppFixture.PollAsync(() => Task.FromResult(Messages.IsEmpty ? null : "x"), within, "a captured message", describe);
         return Messages.First();
     }
 

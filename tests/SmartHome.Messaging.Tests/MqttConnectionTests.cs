@@ -5,13 +5,13 @@ using MQTTnet.Protocol;
 
 namespace SmartHome.Messaging.Tests;
 
-/// <summary>The reconnecting connection against a real Mosquitto that is killed and restarted.</summary>
+/// <summary>The reconnecting connection against a broker (the host's Mosquitto, else the embedded one) that is killed and restarted.</summary>
 public sealed class MqttConnectionTests
 {
     [Fact]
     public async Task Publisher_and_subscriber_survive_a_broker_restart()
     {
-        await using var broker = new MosquittoProcess();
+        await using var broker = new TestBroker();
         await broker.StartAsync();
         var received = new ConcurrentQueue<string>();
         await using var subscriber = NewConnection(broker, "sub");
@@ -29,7 +29,7 @@ public sealed class MqttConnectionTests
         await publisher.PublishAsync(Message("before"), timeout.Token);
         await WaitForAsync(() => received.Contains("before"), timeout.Token);
 
-        broker.Kill();
+        await broker.KillAsync();
         Assert.False(await PortOpenAsync(broker.Port), "the killed broker no longer listens");
         await WaitForAsync(() => !publisher.IsConnected && !subscriber.IsConnected, timeout.Token);
         // A publish while the broker is down waits for the reconnect instead of failing.
@@ -50,7 +50,7 @@ public sealed class MqttConnectionTests
     [Fact]
     public async Task Unreachable_broker_is_reported_not_thrown()
     {
-        await using var broker = new MosquittoProcess(); // never started: nothing listens on its port
+        await using var broker = new TestBroker(); // never started: nothing listens on its port
         await using var connection = NewConnection(broker, "lonely");
         using var shortWait = new CancellationTokenSource(TimeSpan.FromSeconds(2));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connection.StartAsync(shortWait.Token));
@@ -67,7 +67,7 @@ public sealed class MqttConnectionTests
         Assert.Equal(("broker", 8883, true), new MqttConnectionOptions { ConnectionString = "mqtts://broker" }.ParseEndpoint());
     }
 
-    private static MqttConnection NewConnection(MosquittoProcess broker, string name) =>
+    private static MqttConnection NewConnection(TestBroker broker, string name) =>
         new(new MqttConnectionOptions
         {
             ConnectionString = broker.ConnectionString,

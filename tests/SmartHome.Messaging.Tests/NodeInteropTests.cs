@@ -57,7 +57,7 @@ public sealed class NodeInteropTests : IDisposable
             TimeProvider.System, "secure", NullLogger<ReadingProcessor>.Instance);
     }
 
-    [NodeFact]
+    [ToolFact("node")]
     public void A_reading_sealed_by_node_is_applied_by_the_actuator()
     {
         var sentAtMicros = DeviceReading.NowMicros(TimeProvider.System);
@@ -93,7 +93,7 @@ public sealed class NodeInteropTests : IDisposable
         Assert.Equal(after, _home.Snapshot());
     }
 
-    [NodeFact]
+    [ToolFact("node")]
     public void A_node_sealed_reading_the_device_is_not_registered_for_is_refused()
     {
         var sentAtMicros = DeviceReading.NowMicros(TimeProvider.System);
@@ -142,7 +142,7 @@ public sealed class NodeInteropTests : IDisposable
         };
         var requestPath = Path.Combine(_root, "request.json");
         File.WriteAllText(requestPath, request.ToJsonString());
-        var psi = new ProcessStartInfo(NodeFactAttribute.Node!, [Path.Combine(AppContext.BaseDirectory, "interop", "seal-reading.mjs"), requestPath])
+        var psi = new ProcessStartInfo(HostTools.Find("node")!, [Path.Combine(AppContext.BaseDirectory, "interop", "seal-reading.mjs"), requestPath])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -168,20 +168,4 @@ public sealed class NodeInteropTests : IDisposable
     }
 
     private sealed record SealedMessage(string Topic, string Hex);
-}
-
-/// <summary>A fact skipped, with a clear message, when node is not installed.</summary>
-public sealed class NodeFactAttribute : FactAttribute
-{
-    public static string? Node { get; } = (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-        .Split(Path.PathSeparator).Append("/usr/bin").Append("/usr/local/bin")
-        .Select(dir => Path.Combine(dir, "node")).FirstOrDefault(File.Exists);
-
-    public NodeFactAttribute()
-    {
-        if (Node is null)
-        {
-            Skip = "Skipped: node is not installed (the third-party sender is a node script).";
-        }
-    }
 }

@@ -300,7 +300,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         }
     }
 
-    [ToolFact("/usr/sbin/mosquitto", "mosquitto_pub")]
+    [ToolFact("mosquitto", "mosquitto_pub")]
     public void RealMosquitto_AcceptsRightPassword_RefusesWrongOne()
     {
         string dir = Directory.CreateTempSubdirectory("shsec-broker-").FullName;
@@ -318,7 +318,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         // 'user root' keeps a root-run broker from dropping to user mosquitto (ignored when not root).
         File.WriteAllText(conf, $"user root\nlistener {port} 127.0.0.1\nallow_anonymous false\npassword_file {pw}\nlog_dest stdout\n");
         var users = Accounts.ToDictionary(a => a, a => BrokerPasswords.ReadPasswordFile(P.BrokerPassword(a)));
-        using var broker = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("/usr/sbin/mosquitto", ["-c", conf])
+        using var broker = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo(Tools.Find("mosquitto")!, ["-c", conf])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

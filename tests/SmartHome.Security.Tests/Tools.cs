@@ -2,25 +2,11 @@ using System.Diagnostics;
 
 namespace SmartHome.Security.Tests;
 
-/// <summary>External tools used by interop tests (openssl, mosquitto, node).</summary>
+/// <summary>Runs the external tools of the interop tests (openssl, mosquitto, node).</summary>
 internal static class Tools
 {
-    public static string? Find(string name)
-    {
-        if (Path.IsPathRooted(name))
-        {
-            return File.Exists(name) ? name : null;
-        }
-        foreach (string dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator).Concat(["/usr/sbin", "/usr/bin"]))
-        {
-            string p = Path.Combine(dir, name);
-            if (File.Exists(p))
-            {
-                return p;
-            }
-        }
-        return null;
-    }
+    /// <summary>The tool's full path, or null (see HostTools: tests that need one use [ToolFact]).</summary>
+    public static string? Find(string name) => HostTools.Find(name);
 
     public static (int ExitCode, string Stdout, string Stderr) Run(string file, IEnumerable<string> args, int timeoutMs = 30_000, string? workDir = null)
     {
@@ -43,18 +29,5 @@ internal static class Tools
         }
         p.WaitForExit();
         return (p.ExitCode, so.Result, se.Result);
-    }
-}
-
-/// <summary>A fact that is skipped, with a clear message, when an external tool is not installed.</summary>
-public sealed class ToolFactAttribute : FactAttribute
-{
-    public ToolFactAttribute(params string[] tools)
-    {
-        string[] missing = tools.Where(t => Tools.Find(t) is null).ToArray();
-        if (missing.Length > 0)
-        {
-            Skip = $"Skipped: required tool(s) not installed: {string.Join(", ", missing)}.";
-        }
     }
 }

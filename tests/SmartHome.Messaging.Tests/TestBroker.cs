@@ -1,16 +1,22 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using SmartHome.EmbeddedBroker;
 
 namespace SmartHome.Messaging.Tests;
 
-/// <summary>A real Mosquitto on a free loopback port, killed on dispose; restartable on the same port.</summary>
-public sealed class MosquittoProcess : IAsyncDisposable
+/// <summary>
+/// An anonymous broker on a free loopback port, killed on dispose and restartable on the same port: the host's Mosquitto,
+/// or, where mosquitto is not installed, the embedded broker (MQTTnet.Server) in this process from the same config. The
+/// tests using it are about our reconnecting MqttConnection, not about Mosquitto, so they run on whatever the machine has.
+/// </summary>
+public sealed class TestBroker : IAsyncDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-mq-" + Guid.NewGuid().ToString("N")[..8]);
     private Process? _process;
+    private EmbeddedMqttBroker? _embedded;
 
-    public MosquittoProcess()
+    public TestBroker()
     {
         Port = FreePort();
         Directory.CreateDirectory(_directory);
@@ -21,15 +27,33 @@ public sealed class MosquittoProcess : IAsyncDisposable
 
     public string ConnectionString => $"mqtt://127.0.0.1:{Port}";
 
-    private string ConfigPath => Path.Combine(_directory, "mosquitto.conf");
+    /// <summary>The host's mosquitto, or null: then the embedded broker stands in.</summary>
+    public static string? MosquittoExecutable { get; } = HostTools.Find("mosquitto");
 
-    public static string Executable =>
-        new[] { "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("Mosquitto is not installed (apt-get install mosquitto); broker tests need it.");
+    private string ConfigPath => Path.Combine(_directory, "mosquitto.conf");
 
     public async Task StartAsync()
     {
-        _process = Process.Start(new ProcessStartInfo(Executable, ["-c", ConfigPath])
+        if (MosquittoExecutable is null)
+        {
+            // Right after a kill the port may still be held by the old listener's connections: retry briefly, as a
+            // restarted mosquitto would be retried by an operator.
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (true)
+            {
+                try
+                {
+                    _embedded = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(await File.ReadAllLinesAsync(ConfigPath)), TextWriter.Null);
+                    return;
+                }
+                catch (SocketException) when (DateTime.UtcNow < until)
+                {
+                    await Task.Delay(100);
+                }
+            }
+        }
+
+        _process = Process.Start(new ProcessStartInfo(MosquittoExecutable, ["-c", ConfigPath])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -57,21 +81,27 @@ public sealed class MosquittoProcess : IAsyncDisposable
         throw new TimeoutException($"mosquitto did not listen on {Port}");
     }
 
-    public void Kill()
+    public async Task KillAsync()
     {
+        if (_embedded is not null)
+        {
+            await _embedded.DisposeAsync();
+            _embedded = null;
+        }
+
         if (_process is { HasExited: false })
         {
             _process.Kill(entireProcessTree: true);
-            _process.WaitForExit(5000);
+            await _process.WaitForExitAsync();
         }
 
         _process?.Dispose();
         _process = null;
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        Kill();
+        await KillAsync();
         try
         {
             Directory.Delete(_directory, recursive: true);
@@ -80,8 +110,6 @@ public sealed class MosquittoProcess : IAsyncDisposable
         {
             // best effort
         }
-
-        return ValueTask.CompletedTask;
     }
 
     private static int FreePort()
