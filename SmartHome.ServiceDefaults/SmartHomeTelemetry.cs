@@ -4,7 +4,7 @@ using System.Diagnostics.Metrics;
 namespace SmartHome.ServiceDefaults;
 
 /// <summary>
-/// The one place where the names the dashboard shows are defined (DESIGN.md, "Telemetry").
+/// The one place where the names the dashboard shows are defined (README.md, "Telemetry").
 /// Every service records through these, so a rename cannot split a metric in two.
 /// </summary>
 public static class SmartHomeTelemetry

@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace SmartHome.Attacker;
 
-/// <summary>What the attacker is able to do (DESIGN.md, "Attacks and how an outcome is judged").</summary>
+/// <summary>What the attacker is able to do (services/SmartHome.Attacker/README.md, "Capability levels").</summary>
 public enum AttackLevel
 {
     /// <summary>No credentials: anonymous (or guessed) connections only.</summary>

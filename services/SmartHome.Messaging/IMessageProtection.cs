@@ -47,7 +47,7 @@ public sealed record InboundVerdict(InboundKind Kind, string SenderId, byte[]? P
     public static InboundVerdict Rejected(string senderId, string reason, string detail) => new(InboundKind.Rejected, senderId, null, reason, detail);
 }
 
-/// <summary>Stable reject reasons shared by both pipelines (DESIGN.md, step 6).</summary>
+/// <summary>Stable reject reasons shared by both pipelines (every one is listed in docs/PROTOCOL.md, "Decisions").</summary>
 public static class RejectReasons
 {
     public const string Malformed = "malformed";
