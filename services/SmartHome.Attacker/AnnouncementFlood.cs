@@ -46,6 +46,31 @@ public sealed partial class Campaign
         var cpuBefore = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
         var legitTask = LegitReadingsAsync(Math.Max(20, (int)(seconds * LegitPerSecond)), ct);
         var spans = new Activity?[count];
+        // A minute-long flood makes more decisions than the actuator's log keeps (a bounded ring): read them as they come.
+        var collected = new List<VictimDecision>();
+        var lastSeq = startSeq;
+        using var flooding = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var collecting = Task.Run(async () =>
+        {
+            while (!flooding.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(2), flooding.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                var page = await victim.DecisionsAfterAsync(lastSeq, ct).ConfigureAwait(false);
+                if (page.Count > 0)
+                {
+                    collected.AddRange(page);
+                    lastSeq = page[^1].Seq;
+                }
+            }
+        }, ct);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>(count);
         var reconnects = 0;
@@ -106,8 +131,24 @@ public sealed partial class Campaign
         await Task.WhenAll(sends).ConfigureAwait(false);
         var sentIn = clock.Elapsed;
         var legitIds = await legitTask.ConfigureAwait(false);
-        var decisions = await DrainAsync(startSeq, ct).ConfigureAwait(false);
-        var all = await victim.DecisionsAfterAsync(startSeq, ct).ConfigureAwait(false);
+        await flooding.CancelAsync().ConfigureAwait(false);
+        await collecting.ConfigureAwait(false);
+        var drained = await DrainAsync(lastSeq, ct).ConfigureAwait(false);
+        collected.AddRange(await victim.DecisionsAfterAsync(lastSeq, ct).ConfigureAwait(false));
+        var all = collected;
+        Dictionary<string, VictimDecision>? decisions = null;
+        if (drained is not null)
+        {
+            decisions = new Dictionary<string, VictimDecision>(StringComparer.Ordinal);
+            foreach (var d in all)
+            {
+                if (d.AttemptId is not null)
+                {
+                    decisions.TryAdd(d.AttemptId, d);
+                }
+            }
+        }
+
         var cpuAfter = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
         var busy = clock.Elapsed;
 
