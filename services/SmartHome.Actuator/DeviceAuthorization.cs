@@ -45,14 +45,8 @@ public sealed class DeviceAuthorization(DeviceRegistry registry, TimeProvider cl
             : (RejectReasons.RateLimited, $"'{senderId}' sends more than its registered {profile.MaxReadingsPerSecond:0.##} readings/s");
     }
 
-    public static string KindName(DeviceKind kind) => kind switch
-    {
-        DeviceKind.Temperature => "temperature",
-        DeviceKind.Door => "door",
-        DeviceKind.Smoke => "smoke",
-        DeviceKind.Power => "power",
-        _ => "unknown",
-    };
+    /// <summary>The kind's name on the wire and in the registry (one mapping, the reading's own).</summary>
+    public static string KindName(DeviceKind kind) => DeviceKindJsonConverter.Name(kind);
 
     /// <summary>Refills at the registered rate; holds one second's worth, so a device may burst that much after a pause.</summary>
     private sealed class TokenBucket(double perSecond)
