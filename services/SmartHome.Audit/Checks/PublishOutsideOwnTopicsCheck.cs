@@ -1,0 +1,80 @@
+using System.Text;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace SmartHome.Audit.Checks;
+
+/// <summary>
+/// The documented probe: publishes QoS 1 to <c>&lt;probe root&gt;/publish</c>, a topic the audit creates and nobody was
+/// granted, then a retained message to <c>&lt;probe root&gt;/retained</c>, and reads both back from a second connection.
+/// The retained probe is always cleared afterwards (an empty retained message). It never publishes to the lab's own topics.
+/// </summary>
+public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
+{
+    private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(2);
+
+    public string Id => "publish-outside-own-topics";
+
+    public string Title => "Publish to topics outside one's own (and retained writes)";
+
+    public async Task<CheckResult> RunAsync(AuditContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var outcome = new CheckOutcome(this);
+        if (context.PrimaryIdentity is not { } identity)
+        {
+            return outcome.Skipped("No login to publish with: anonymous is refused and no --username was given.");
+        }
+
+        var topic = context.ProbeTopic("publish");
+        var retainedTopic = context.ProbeTopic("retained");
+        await using var writer = await ProbeClient.ConnectAsync(context, identity, context.ClientId("publisher"), cancellationToken).ConfigureAwait(false);
+        await using var reader = await ProbeClient.ConnectAsync(context, identity, context.ClientId("observer"), cancellationToken).ConfigureAwait(false);
+        outcome.Exchange($"CONNECT twice as {identity} (publisher, observer)", $"{writer.Answer} | {reader.Answer}");
+        if (!writer.Accepted || !reader.Accepted)
+        {
+            return outcome.Error("The login was refused: " + writer.Answer);
+        }
+
+        outcome.Exchange($"observer SUBSCRIBE {topic}", string.Join("; ", await reader.SubscribeAsync(cancellationToken, topic).ConfigureAwait(false)));
+        var payload = $"smarthome-audit publish probe {context.RunId}";
+        var (code, answer) = await writer.PublishAsync(topic, Encoding.UTF8.GetBytes(payload), retain: false, cancellationToken).ConfigureAwait(false);
+        var delivered = await reader.WaitForAsync(m => m.Topic == topic, Delivery, cancellationToken).ConfigureAwait(false) is not null;
+        outcome.Exchange($"PUBLISH QoS 1 \"{payload}\" to {topic}", $"{answer}; observer {(delivered ? "received it" : "received nothing in 2 s")}");
+        var publishEvidence = outcome.Evidence[^1];
+        var accepted = delivered || code is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers;
+        if (accepted)
+        {
+            outcome.Find(Rules.PublishOutsideOwnTopics, $"As {identity} the broker accepted a publish to {topic}, a topic no account was granted.",
+                [outcome.Evidence[0], publishEvidence]);
+        }
+
+        var retainedPayload = $"smarthome-audit retained probe {context.RunId}";
+        var retainedAnswer = (await writer.PublishAsync(retainedTopic, Encoding.UTF8.GetBytes(retainedPayload), retain: true, cancellationToken).ConfigureAwait(false)).Answer;
+        bool kept;
+        await using (var late = await ProbeClient.ConnectAsync(context, identity, context.ClientId("late"), cancellationToken).ConfigureAwait(false))
+        {
+            if (late.Accepted)
+            {
+                await late.SubscribeAsync(cancellationToken, retainedTopic).ConfigureAwait(false);
+            }
+
+            kept = await late.WaitForAsync(m => m.Topic == retainedTopic && m.Retain, Delivery, cancellationToken).ConfigureAwait(false) is not null;
+        }
+
+        outcome.Exchange($"PUBLISH QoS 1 retained \"{retainedPayload}\" to {retainedTopic}; then a new subscriber",
+            $"{retainedAnswer}; new subscriber {(kept ? "got it as retained" : "got no retained message")}");
+        var retainedEvidence = outcome.Evidence[^1];
+
+        // Always clear the retained probe, even when it seemed refused: an empty retained payload deletes it.
+        var cleared = (await writer.PublishAsync(retainedTopic, ReadOnlyMemory<byte>.Empty, retain: true, cancellationToken).ConfigureAwait(false)).Answer;
+        outcome.Exchange($"cleanup: PUBLISH empty retained message to {retainedTopic}", cleared);
+        if (kept)
+        {
+            outcome.Find(Rules.RetainedWrite, $"As {identity} a retained message was planted on {retainedTopic} and handed to a later subscriber.",
+                [retainedEvidence, outcome.Evidence[^1]]);
+        }
+
+        return outcome.Done(accepted ? "Publishing outside one's own topics is accepted." : "The probe publish was refused or dropped.");
+    }
+}

@@ -1,0 +1,3 @@
+using SmartHome.Audit;
+
+return await AuditCommandLine.Build().Parse(args).InvokeAsync();
