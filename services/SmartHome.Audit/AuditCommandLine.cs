@@ -16,6 +16,24 @@ public static class AuditCommandLine
     public const int ExitUsage = 2;
     public const int ExitUnreachable = 3;
 
+    /// <summary>Parses and runs; a command line System.CommandLine rejects exits with <see cref="ExitUsage"/>, not its default 1.</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, CancellationToken cancellationToken = default)
+    {
+        var parse = Build(stdout).Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
+            }
+
+            await Console.Error.WriteLineAsync("Run with --help for the options.").ConfigureAwait(false);
+            return ExitUsage;
+        }
+
+        return await parse.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
+
     public static RootCommand Build(TextWriter? stdout = null, ILoggerFactory? loggers = null)
     {
         var broker = new Argument<string>("broker") { Description = "Broker URI: mqtt://host[:1883] or mqtts://host[:8883]." };

@@ -50,25 +50,34 @@ public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
         }
 
         var retainedPayload = $"smarthome-audit retained probe {context.RunId}";
-        var retainedAnswer = (await writer.PublishAsync(retainedTopic, Encoding.UTF8.GetBytes(retainedPayload), retain: true, cancellationToken).ConfigureAwait(false)).Answer;
-        bool kept;
-        await using (var late = await ProbeClient.ConnectAsync(context, identity, context.ClientId("late"), cancellationToken).ConfigureAwait(false))
+        var kept = false;
+        try
         {
-            if (late.Accepted)
+            var retainedAnswer = (await writer.PublishAsync(retainedTopic, Encoding.UTF8.GetBytes(retainedPayload), retain: true, cancellationToken).ConfigureAwait(false)).Answer;
+            await using (var late = await ProbeClient.ConnectAsync(context, identity, context.ClientId("late"), cancellationToken).ConfigureAwait(false))
             {
-                await late.SubscribeAsync(cancellationToken, retainedTopic).ConfigureAwait(false);
+                if (late.Accepted)
+                {
+                    await late.SubscribeAsync(cancellationToken, retainedTopic).ConfigureAwait(false);
+                }
+
+                kept = await late.WaitForAsync(m => m.Topic == retainedTopic && m.Retain, Delivery, cancellationToken).ConfigureAwait(false) is not null;
             }
 
-            kept = await late.WaitForAsync(m => m.Topic == retainedTopic && m.Retain, Delivery, cancellationToken).ConfigureAwait(false) is not null;
+            outcome.Exchange($"PUBLISH QoS 1 retained \"{retainedPayload}\" to {retainedTopic}; then a new subscriber",
+                $"{retainedAnswer}; new subscriber {(kept ? "got it as retained" : "got no retained message")}");
+        }
+        finally
+        {
+            // Always clear the retained probe, even when it seemed refused or the check ran out of time: an empty retained
+            // payload deletes it.
+            var cleared = writer.IsConnected
+                ? (await writer.PublishAsync(retainedTopic, ReadOnlyMemory<byte>.Empty, retain: true, CancellationToken.None).ConfigureAwait(false)).Answer
+                : await ClearWithNewConnectionAsync(context, identity, retainedTopic).ConfigureAwait(false);
+            outcome.Exchange($"cleanup: PUBLISH empty retained message to {retainedTopic}", cleared);
         }
 
-        outcome.Exchange($"PUBLISH QoS 1 retained \"{retainedPayload}\" to {retainedTopic}; then a new subscriber",
-            $"{retainedAnswer}; new subscriber {(kept ? "got it as retained" : "got no retained message")}");
-        var retainedEvidence = outcome.Evidence[^1];
-
-        // Always clear the retained probe, even when it seemed refused: an empty retained payload deletes it.
-        var cleared = (await writer.PublishAsync(retainedTopic, ReadOnlyMemory<byte>.Empty, retain: true, cancellationToken).ConfigureAwait(false)).Answer;
-        outcome.Exchange($"cleanup: PUBLISH empty retained message to {retainedTopic}", cleared);
+        var retainedEvidence = outcome.Evidence[^2];
         if (kept)
         {
             outcome.Find(Rules.RetainedWrite, $"As {identity} a retained message was planted on {retainedTopic} and handed to a later subscriber.",
@@ -76,5 +85,13 @@ public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
         }
 
         return outcome.Done(accepted ? "Publishing outside one's own topics is accepted." : "The probe publish was refused or dropped.");
+    }
+
+    private static async Task<string> ClearWithNewConnectionAsync(AuditContext context, BrokerIdentity identity, string topic)
+    {
+        await using var cleaner = await ProbeClient.ConnectAsync(context, identity, context.ClientId("cleanup"), CancellationToken.None).ConfigureAwait(false);
+        return cleaner.Accepted
+            ? (await cleaner.PublishAsync(topic, ReadOnlyMemory<byte>.Empty, retain: true, CancellationToken.None).ConfigureAwait(false)).Answer + " (new connection)"
+            : "not sent: " + cleaner.Answer;
     }
 }
