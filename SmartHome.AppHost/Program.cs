@@ -24,6 +24,7 @@ if (settings.InsecureEnabled)
 {
     var broker = builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
         settings.BrokerMode, settings.MosquittoPath);
+    broker.WithAuditCommand(settings);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
         .WithPipelineDefaults(settings, "insecure", broker)
@@ -45,6 +46,7 @@ if (settings.SecureEnabled)
 {
     var broker = builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
         settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource);
+    broker.WithAuditCommand(settings, keys);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")
         .WithPipelineDefaults(settings, "secure", broker)

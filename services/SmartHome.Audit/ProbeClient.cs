@@ -195,7 +195,7 @@ public sealed class ProbeClient : IAsyncDisposable
         if (result.ResultCode == MqttClientConnectResultCode.Success)
         {
             parts.Add($"session present: {(result.IsSessionPresent ? "yes" : "no")}");
-            if (result.MaximumPacketSize is { } max)
+            if (result.MaximumPacketSize is { } max and > 0)
             {
                 parts.Add(string.Create(CultureInfo.InvariantCulture, $"maximum packet size: {max}"));
             }

@@ -31,7 +31,8 @@ public sealed class OversizedPayloadCheck : IAuditCheck
         }
 
         var size = context.Options.OversizeBytes;
-        var advertised = client.ConnectResult!.MaximumPacketSize;
+        // MQTTnet reports an absent Maximum Packet Size property as 0.
+        var advertised = client.ConnectResult!.MaximumPacketSize is { } announced and > 0 ? announced : (uint?)null;
         var topic = context.ProbeTopic("oversize");
         var (code, answer) = await client.PublishAsync(topic, new byte[size], retain: false, cancellationToken).ConfigureAwait(false);
         if (code is null && !answer.Contains("broker disconnected", StringComparison.Ordinal) && await Task.WhenAny(client.Disconnected, Task.Delay(500, cancellationToken)).ConfigureAwait(false) == client.Disconnected)

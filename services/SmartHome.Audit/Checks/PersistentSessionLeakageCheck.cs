@@ -84,7 +84,7 @@ public sealed class PersistentSessionLeakageCheck : IAuditCheck
                 return (false, "Persistent sessions are resumed by whoever presents the client id.");
             }
 
-            return (false, $"{other} got a fresh session, not {owner}'s.");
+            return (false, $"{other} got a fresh session, not the one {owner} left.");
         }
     }
 }

@@ -50,7 +50,9 @@ public sealed class TlsCheck(TimeProvider? time = null) : IAuditCheck
             legacy.Certificate?.Dispose();
             outcome.Exchange($"TLS ClientHello offering only {name}", legacy.Certificate is not null
                 ? $"handshake completed with {legacy.Protocol}"
-                : "refused (by the broker, or by this machine's TLS library policy): " + legacy.Answer);
+                : RefusedLocally(legacy.Answer)
+                    ? $"not tested: this machine's TLS library will not offer {name} ({legacy.Answer})"
+                    : "refused by the broker: " + legacy.Answer);
             if (legacy.Certificate is not null)
             {
                 outcome.Find(Rules.TlsLegacyProtocol, $"The broker completed a {name} handshake.", [outcome.Evidence[^1]]);
@@ -129,6 +131,10 @@ public sealed class TlsCheck(TimeProvider? time = null) : IAuditCheck
                 [outcome.Evidence.First(e => e.Sent == "(server certificate)")]);
         }
     }
+
+    /// <summary>OpenSSL's answers when its own policy (security level, MinProtocol) forbids the version before anything is sent.</summary>
+    private static bool RefusedLocally(string answer) =>
+        answer.Contains("no ciphers available", StringComparison.OrdinalIgnoreCase) || answer.Contains("no protocols available", StringComparison.OrdinalIgnoreCase);
 
 #pragma warning disable SYSLIB0039 // TLS 1.0 and 1.1 are offered on purpose: the check asks whether the broker still accepts them.
     private static IEnumerable<(SslProtocols Protocol, string Name)> LegacyProtocols() =>

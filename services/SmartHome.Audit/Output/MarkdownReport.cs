@@ -55,6 +55,18 @@ public static class MarkdownReport
             }
         }
 
+        sb.Append("\n## Evidence of every check\n");
+        foreach (var check in report.Checks.Where(c => c.Evidence.Count > 0))
+        {
+            sb.Append(c, $"\n<details><summary>{check.Check}: {check.Status.ToString().ToLowerInvariant()}</summary>\n\n| sent | received |\n| --- | --- |\n");
+            foreach (var e in check.Evidence)
+            {
+                sb.Append(c, $"| {Cell(e.Sent)} | {Cell(e.Received)} |\n");
+            }
+
+            sb.Append("\n</details>\n");
+        }
+
         return sb.ToString();
     }
 
