@@ -18,6 +18,11 @@ public sealed class AnonymousConnectCheck : IAuditCheck
             return outcome.Error("The broker gave no CONNACK, so anonymous access is unknown: " + client.Answer);
         }
 
+        if (client.ConnectResult.ResultCode == MQTTnet.MqttClientConnectResultCode.UnsupportedProtocolVersion)
+        {
+            return outcome.Error("The broker does not speak MQTT 5, which the audit needs: " + client.Answer);
+        }
+
         context.AnonymousAccepted = client.Accepted;
         if (client.Accepted)
         {

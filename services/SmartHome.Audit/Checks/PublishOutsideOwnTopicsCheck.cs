@@ -12,6 +12,7 @@ namespace SmartHome.Audit.Checks;
 public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
 {
     private static readonly TimeSpan Delivery = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan AfterRefusal = TimeSpan.FromMilliseconds(500);
 
     public string Id => "publish-outside-own-topics";
 
@@ -39,8 +40,10 @@ public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
         outcome.Exchange($"observer SUBSCRIBE {topic}", string.Join("; ", await reader.SubscribeAsync(cancellationToken, topic).ConfigureAwait(false)));
         var payload = $"smarthome-audit publish probe {context.RunId}";
         var (code, answer) = await writer.PublishAsync(topic, Encoding.UTF8.GetBytes(payload), retain: false, cancellationToken).ConfigureAwait(false);
-        var delivered = await reader.WaitForAsync(m => m.Topic == topic, Delivery, cancellationToken).ConfigureAwait(false) is not null;
-        outcome.Exchange($"PUBLISH QoS 1 \"{payload}\" to {topic}", $"{answer}; observer {(delivered ? "received it" : "received nothing in 2 s")}");
+        var wait = WaitAfter(code);
+        var delivered = await reader.WaitForAsync(m => m.Topic == topic, wait, cancellationToken).ConfigureAwait(false) is not null;
+        outcome.Exchange($"PUBLISH QoS 1 \"{payload}\" to {topic}",
+            $"{answer}; observer {(delivered ? "received it" : $"received nothing in {wait.TotalSeconds:0.#} s")}");
         var publishEvidence = outcome.Evidence[^1];
         var accepted = delivered || code is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers;
         if (accepted)
@@ -53,7 +56,7 @@ public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
         var kept = false;
         try
         {
-            var retainedAnswer = (await writer.PublishAsync(retainedTopic, Encoding.UTF8.GetBytes(retainedPayload), retain: true, cancellationToken).ConfigureAwait(false)).Answer;
+            var (retainedCode, retainedAnswer) = await writer.PublishAsync(retainedTopic, Encoding.UTF8.GetBytes(retainedPayload), retain: true, cancellationToken).ConfigureAwait(false);
             await using (var late = await ProbeClient.ConnectAsync(context, identity, context.ClientId("late"), cancellationToken).ConfigureAwait(false))
             {
                 if (late.Accepted)
@@ -61,7 +64,7 @@ public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
                     await late.SubscribeAsync(cancellationToken, retainedTopic).ConfigureAwait(false);
                 }
 
-                kept = await late.WaitForAsync(m => m.Topic == retainedTopic && m.Retain, Delivery, cancellationToken).ConfigureAwait(false) is not null;
+                kept = await late.WaitForAsync(m => m.Topic == retainedTopic && m.Retain, WaitAfter(retainedCode), cancellationToken).ConfigureAwait(false) is not null;
             }
 
             outcome.Exchange($"PUBLISH QoS 1 retained \"{retainedPayload}\" to {retainedTopic}; then a new subscriber",
@@ -86,6 +89,13 @@ public sealed class PublishOutsideOwnTopicsCheck : IAuditCheck
 
         return outcome.Done(accepted ? "Publishing outside one's own topics is accepted." : "The probe publish was refused or dropped.");
     }
+
+    /// <summary>
+    /// A PUBACK alone proves nothing, so deliveries are awaited; after an explicit refusal (e.g. 0x87 Not authorized) a
+    /// delivery would be a broker bug, so a shorter wait still catches it without slowing every audit of a locked-down broker.
+    /// </summary>
+    private static TimeSpan WaitAfter(MqttClientPublishReasonCode? code) =>
+        code is null or MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers ? Delivery : AfterRefusal;
 
     private static async Task<string> ClearWithNewConnectionAsync(AuditContext context, BrokerIdentity identity, string topic)
     {
