@@ -40,7 +40,8 @@ public static partial class BrokerAuditCommand
     {
         ArgumentNullException.ThrowIfNull(broker);
         ArgumentNullException.ThrowIfNull(configuration);
-        var address = BrokerAddress.TryParse(broker.UseTls ? $"mqtts://localhost:{port}" : $"mqtt://127.0.0.1:{port}", out _)!;
+        var external = broker as ExternalBrokerResource;
+        var address = BrokerAddress.TryParse(external?.Uri ?? (broker.UseTls ? $"mqtts://localhost:{port}" : $"mqtt://127.0.0.1:{port}"), out _)!;
         var options = new AuditOptions
         {
             Broker = address,
@@ -58,7 +59,7 @@ public static partial class BrokerAuditCommand
 
         return options with
         {
-            CaFile = keys.BrokerCaCertificate,
+            CaFile = external is null ? keys.BrokerCaCertificate : external.CaFile,
             Identity = new BrokerIdentity(BrokerAcl.Auditor, BrokerPasswords.ReadPasswordFile(keys.BrokerPassword(BrokerAcl.Auditor))),
             SecondIdentity = new BrokerIdentity(BrokerAcl.Health, BrokerPasswords.ReadPasswordFile(keys.BrokerPassword(BrokerAcl.Health))),
         };
@@ -66,7 +67,7 @@ public static partial class BrokerAuditCommand
 
     private static async Task<ExecuteCommandResult> RunAsync(ExecuteCommandContext context, IMosquittoBroker broker, AppHostSettings settings, KeyPaths? keys)
     {
-        if (!broker.Endpoint.IsAllocated)
+        if (broker is not ExternalBrokerResource && !broker.Endpoint.IsAllocated)
         {
             return CommandResults.Failure($"{broker.Name} is not running.");
         }
@@ -74,7 +75,7 @@ public static partial class BrokerAuditCommand
         var configuration = context.Services.GetRequiredService<IConfiguration>();
         try
         {
-            var options = Options(broker, broker.Endpoint.Port, configuration, keys);
+            var options = Options(broker, broker is ExternalBrokerResource ? 0 : broker.Endpoint.Port, configuration, keys);
             var report = await Auditor.RunAsync(options, context.Logger, context.CancellationToken).ConfigureAwait(false);
             var directory = configuration["Audit:ReportDirectory"] is { Length: > 0 } configured
                 ? Path.GetFullPath(configured)
