@@ -111,9 +111,10 @@ public static class ExternalBrokers
             return service;
         }
 
-        if (settings.CaFile is not null)
+        if (settings.UseTls)
         {
-            service.WithEnvironment("Broker__CaCertificate", settings.CaFile);
+            // The external broker's CA replaces the lab's; none given: the system's trust store (an empty value).
+            service.WithEnvironment("Broker__CaCertificate", settings.CaFile ?? string.Empty);
         }
 
         if (settings.Username is null || pipeline == "secure")
