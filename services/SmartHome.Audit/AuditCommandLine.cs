@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using Microsoft.Extensions.Logging;
 using SmartHome.Audit.Output;
 
@@ -185,13 +184,4 @@ public static class AuditCommandLine
         // Progress goes to stderr: stdout carries the report.
         logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
     });
-
-    internal static string Describe(int exitCode) => exitCode switch
-    {
-        ExitClean => "clean",
-        ExitFindings => "findings",
-        ExitUsage => "usage",
-        ExitUnreachable => "unreachable",
-        _ => exitCode.ToString(CultureInfo.InvariantCulture),
-    };
 }
