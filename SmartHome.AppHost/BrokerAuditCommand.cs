@@ -93,7 +93,8 @@ public static partial class BrokerAuditCommand
             return new ExecuteCommandResult
             {
                 Success = true,
-                Message = $"{report.Findings.Count} finding(s){(worst.Length > 0 ? ": " + worst : string.Empty)}{(report.Findings.Count > 6 ? ", …" : string.Empty)}. Report: {markdown}",
+                Message = $"{report.Findings.Count} finding(s){(worst.Length > 0 ? ": " + worst : string.Empty)}" +
+                          $"{(report.Findings.Count > 6 ? $" and {report.Findings.Count - 6} more" : string.Empty)}. Report: {markdown}",
             };
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyMaterialException or ArgumentException or System.Net.Sockets.SocketException)
