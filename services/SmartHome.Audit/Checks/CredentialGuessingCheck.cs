@@ -8,7 +8,7 @@ namespace SmartHome.Audit.Checks;
 /// Opt-in (--allow-credential-guessing). First a canary: a random username and password, which no real broker may
 /// accept. Then at most --guess-limit pairs from <see cref="WordList"/> at no more than --guess-rate per second, each an
 /// MQTT CONNECT. Lockout or throttling is noticed when refusals turn into "server busy"/"connection rate exceeded"/
-/// "banned", closed connections, or answers that grow much slower than the first ones.
+/// "banned", closed connections, or three answers in a row each over 5× (+ 250 ms) the first ones'.
 /// </summary>
 public sealed class CredentialGuessingCheck : IAuditCheck
 {
@@ -47,6 +47,7 @@ public sealed class CredentialGuessingCheck : IAuditCheck
         var latencies = new List<double>();
         var refusals = new Dictionary<string, int>(StringComparer.Ordinal);
         string? throttled = null;
+        var slowInARow = 0;
         var started = Stopwatch.StartNew();
         for (var i = 0; i < pairs.Count; i++)
         {
@@ -76,9 +77,12 @@ public sealed class CredentialGuessingCheck : IAuditCheck
                 throttled = $"guess {i + 1}: {guess.Answer}";
             }
 
-            if (throttled is null && latencies.Count >= 6 && ms > 5 * Median(latencies.Take(3)) + 200)
+            // A tarpit slows every answer from some point on; one slow answer on a busy machine is not one.
+            slowInARow = latencies.Count > 3 && ms > 5 * Median(latencies.Take(3)) + 250 ? slowInARow + 1 : 0;
+            if (throttled is null && slowInARow >= 3)
             {
-                throttled = string.Create(CultureInfo.InvariantCulture, $"guess {i + 1} answered in {ms:F0} ms, first ones in {Median(latencies.Take(3)):F0} ms");
+                throttled = string.Create(CultureInfo.InvariantCulture,
+                    $"guesses {i - 1}..{i + 1} each answered in more than 5× the first ones' {Median(latencies.Take(3)):F0} ms (last {ms:F0} ms)");
             }
         }
 
