@@ -100,3 +100,39 @@ public sealed class GuessingAndTakeoverTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 }
+
+/// <summary>
+/// A broker that binds client ids to usernames but loads no ACL: one login at a time per account. The reach checks must
+/// still see what it allows (a second connection of the same login would have displaced the first and hidden it).
+/// </summary>
+public sealed class UsernameBoundClientIdTests
+{
+    [Fact]
+    public async Task Wildcard_read_and_publish_anywhere_are_found_with_one_connection_per_login()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "smarthome-audit-bound-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(directory);
+        var password = BrokerPasswords.NewPassword();
+        BrokerPasswords.WriteMosquittoFile(Path.Combine(directory, "passwd"), new Dictionary<string, string> { ["auditor"] = password });
+        var port = AuditBrokers.FreePort();
+        string[] conf = [$"listener {port} 127.0.0.1", "allow_anonymous false", $"password_file {Path.Combine(directory, "passwd")}", "use_username_as_clientid true"];
+        await using var broker = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(conf), TextWriter.Null);
+        try
+        {
+            var options = new AuditOptions
+            {
+                Broker = BrokerAddress.TryParse($"mqtt://127.0.0.1:{port}", out _)!,
+                Identity = new BrokerIdentity("auditor", password),
+                ListenTime = TimeSpan.FromSeconds(0.5),
+            };
+            var report = await Auditor.RunAsync(options, NullLogger.Instance, CancellationToken.None,
+                [new Checks.AnonymousConnectCheck(), new Checks.WildcardReadCheck(), new Checks.PublishOutsideOwnTopicsCheck()]);
+            Assert.Equal(["publish-outside-own-topics", "retained-write", "sys-disclosure", "wildcard-read"],
+                report.Findings.Select(f => f.RuleId).Order(StringComparer.Ordinal).ToArray());
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+}
