@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Microsoft.Extensions.Configuration;
 using SmartHome.AppHost;
 
@@ -44,5 +45,32 @@ public sealed class ExternalBrokerSettingsTests
         var (_, error) = ExternalBrokers.Read(Config(("ConnectionStrings:secure-broker", "mqtts://localhost:8883"),
             ("Broker:External:Secure:CaFile", "/nonexistent/ca.pem")), "secure");
         Assert.Contains("/nonexistent/ca.pem", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_AppHost_refuses_external_mode_without_a_connection_string_in_one_sentence()
+    {
+        // Settings fail before any resource starts: the AppHost process exits at once.
+        var start = AppHostProcess.StartInfo(AppHostProcess.Executable("SmartHome.AppHost"), ["--Broker:Mode=external"], false);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        var error = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, process.ExitCode);
+        Assert.Contains("ConnectionStrings:insecure-broker", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + await stdout, StringComparison.Ordinal);
     }
 }
