@@ -1,6 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using SmartHome.AppHost;
 using SmartHome.AppHost.Brokers;
+using SmartHome.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.Load(builder);
@@ -23,7 +24,8 @@ IResourceBuilder<ProjectResource>? keygen = SecureBrokerFiles.KeysMissing(keys)
 if (settings.InsecureEnabled)
 {
     var broker = builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
-        settings.BrokerMode, settings.MosquittoPath);
+            settings.BrokerMode, settings.MosquittoPath)
+        .WithRestartPolicy(settings.RestartPolicy);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
         .WithPipelineDefaults(settings, "insecure", broker)
@@ -44,7 +46,8 @@ if (settings.InsecureEnabled)
 if (settings.SecureEnabled)
 {
     var broker = builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
-        settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource);
+            settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource)
+        .WithRestartPolicy(settings.RestartPolicy);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")
         .WithPipelineDefaults(settings, "secure", broker)
