@@ -50,8 +50,9 @@ public sealed class MosquittoConfig
         sb.AppendLine("log_dest stdout");
         sb.AppendLine("log_type error");
         sb.AppendLine("log_type warning");
+        // No "information": Mosquitto logs every save of its store there, and it saves after every change (below), so
+        // that would be a line per queued or acknowledged message. Connections are "notice"; failed saves are "error".
         sb.AppendLine("log_type notice");
-        sb.AppendLine("log_type information");
         sb.AppendLine("connection_messages true");
         sb.AppendLine("log_timestamp_format %Y-%m-%dT%H:%M:%S");
         sb.AppendLine("per_listener_settings false");

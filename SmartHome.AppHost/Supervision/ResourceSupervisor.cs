@@ -28,6 +28,11 @@ public sealed partial class ResourceSupervisor(
         KnownResourceStates.Exited, KnownResourceStates.Finished, KnownResourceStates.FailedToStart, "Terminated",
     };
 
+    private static readonly HashSet<string> Launched = new(StringComparer.Ordinal)
+    {
+        KnownResourceStates.Starting, KnownResourceStates.Running, KnownResourceStates.RuntimeUnhealthy,
+    };
+
     private readonly ConcurrentDictionary<string, Supervised> _supervised = new(StringComparer.Ordinal);
 
     /// <summary>One resource instance: what supervision saw of it and decided.</summary>
@@ -110,8 +115,9 @@ public sealed partial class ResourceSupervisor(
                 supervised.StopRequested = false;
             }
 
-            crashed = state is not null && Stopped.Contains(state)
-                      && previous is not null && !Stopped.Contains(previous) && previous != KnownResourceStates.NotStarted
+            // Only a process that was started can crash. A stopped state right after one of supervision's own states is DCP
+            // deleting the old process object before a start (it reports that as "Exited" for a moment), not a crash.
+            crashed = state is not null && Stopped.Contains(state) && previous is not null && Launched.Contains(previous)
                       && !supervised.StopRequested && !lifetime.ApplicationStopping.IsCancellationRequested;
             if (crashed && supervised.Handling)
             {
