@@ -12,6 +12,7 @@ internal sealed class PacedPublisher(IMqttClient client, string topic, int paylo
         var count = (int)(rate * duration.TotalSeconds);
         var latencies = new double[count];
         var failed = 0;
+        var acknowledged = new bool[count];
         var payload = new byte[payloadBytes];
         Random.Shared.NextBytes(payload);
         using var inFlight = new SemaphoreSlim(1000);
@@ -39,9 +40,14 @@ internal sealed class PacedPublisher(IMqttClient client, string topic, int paylo
                     {
                         Interlocked.Increment(ref failed);
                     }
+                    else
+                    {
+                        acknowledged[index] = true;
+                    }
                 }
-                catch (MQTTnet.Exceptions.MqttCommunicationException)
+                catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException)
                 {
+                    // The broker was killed under it, or the client is no longer connected.
                     Interlocked.Increment(ref failed);
                 }
                 finally
@@ -53,17 +59,20 @@ internal sealed class PacedPublisher(IMqttClient client, string topic, int paylo
         }
 
         await Task.WhenAll(tasks).ConfigureAwait(false);
-        return new PublishRun(count, failed, clock.Elapsed, latencies);
+        return new PublishRun(count, failed, clock.Elapsed, latencies, acknowledged);
     }
 }
 
-internal sealed record PublishRun(int Sent, int Failed, TimeSpan Elapsed, double[] LatenciesMs)
+internal sealed record PublishRun(int Sent, int Failed, TimeSpan Elapsed, double[] LatenciesMs, bool[] Acknowledged)
 {
     public double AchievedRate => Sent / Elapsed.TotalSeconds;
 
+    /// <summary>Latencies of the acknowledged publishes only (a publish cut off by a killed broker has no round trip).</summary>
+    private IEnumerable<double> AcknowledgedLatencies => LatenciesMs.Where((_, i) => Acknowledged[i]);
+
     public double Percentile(double p)
     {
-        var sorted = LatenciesMs.Order().ToArray();
+        var sorted = AcknowledgedLatencies.Order().ToArray();
         return sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p / 100 * sorted.Length) - 1)];
     }
 }
