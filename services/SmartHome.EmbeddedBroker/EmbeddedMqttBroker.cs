@@ -16,7 +16,9 @@ namespace SmartHome.EmbeddedBroker;
 /// An MQTTnet.Server broker that behaves like Mosquitto 2.0.11 with the same mosquitto.conf, password file and ACL:
 /// refused logins get CONNACK 0x87 (Not authorized), a denied publish gets PUBACK 0x87, a subscription is always
 /// granted and read access is checked for every message delivered (live, queued and retained), exactly as measured
-/// against /usr/sbin/mosquitto. Sessions, queued QoS 1 messages and retained messages live in memory.
+/// against /usr/sbin/mosquitto. Sessions, queued QoS 1 messages and retained messages live in memory and, with
+/// <c>persistence true</c>, are saved every <c>autosave_interval</c> seconds and on a clean stop, and restored at start
+/// (Persistence/).
 /// Where MQTTnet.Server's own MQTT 5 behaviour differs from Mosquitto 2.0.11 (empty client ids on MQTT 3.1.1, CONNACK
 /// limits, session and message expiry, topic alias limits, packet size limits, receive maximum, shared subscriptions)
 /// the interceptors below make it answer like Mosquitto; each rule names the Mosquitto source it follows.
