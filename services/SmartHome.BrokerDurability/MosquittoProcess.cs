@@ -6,7 +6,10 @@ using SmartHome.AppHost.Brokers;
 
 namespace SmartHome.BrokerDurability;
 
-/// <summary>One mosquitto started from a rendered <see cref="MosquittoConfig"/> in its own folder; reads its CPU time and disk writes from /proc.</summary>
+/// <summary>
+/// One broker (mosquitto, or the embedded broker when <c>mosquitto</c> is a .dll) started from a rendered
+/// <see cref="MosquittoConfig"/> in its own folder; reads its CPU time and disk writes from /proc.
+/// </summary>
 internal sealed class MosquittoProcess : IDisposable
 {
     private readonly Process _process;
@@ -28,20 +31,23 @@ internal sealed class MosquittoProcess : IDisposable
         var path = Path.Combine(directory, "mosquitto.conf");
         File.WriteAllText(path, config.Render());
         // As root, run as the user mosquitto from the start (as the AppHost does), so it can write its persistence folder.
-        var asRoot = Environment.UserName == "root" && File.ReadLines("/etc/passwd").Any(l => l.StartsWith("mosquitto:", StringComparison.Ordinal));
+        var embedded = mosquitto.EndsWith(".dll", StringComparison.Ordinal);
+        var asRoot = !embedded && Environment.UserName == "root" && File.ReadLines("/etc/passwd").Any(l => l.StartsWith("mosquitto:", StringComparison.Ordinal));
         if (asRoot)
         {
             using var chown = Process.Start("chown", ["-R", "mosquitto:", directory]);
             await chown.WaitForExitAsync().ConfigureAwait(false);
         }
 
-        var start = new ProcessStartInfo(asRoot ? "setpriv" : mosquitto)
+        var start = new ProcessStartInfo(asRoot ? "setpriv" : embedded ? "dotnet" : mosquitto)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in asRoot ? ["--reuid", "mosquitto", "--regid", "mosquitto", "--init-groups", "--", mosquitto, "-c", path] : new[] { "-c", path })
+        string[] args = asRoot ? ["--reuid", "mosquitto", "--regid", "mosquitto", "--init-groups", "--", mosquitto, "-c", path]
+            : embedded ? [mosquitto, "-c", path] : ["-c", path];
+        foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
         }

@@ -11,11 +11,15 @@ using SmartHome.BrokerDurability;
 
 // What Mosquitto's persistence costs at a steady QoS 1 rate, with the consumer connected ("live") and with the consumer's
 // persistent session offline ("queued": every message is queued for it), and how many acknowledged messages a SIGKILL
-// of the broker during the run still loses. Usage: SmartHome.BrokerDurability [--rate 1000] [--seconds 30] [--payload 256] [--only NAME]
+// of the broker during the run still loses.
+// Usage: SmartHome.BrokerDurability [--rate 1000] [--seconds 30] [--payload 256] [--only NAME] [--broker mosquitto|embedded]
 var rate = Option("--rate", 1000);
 var seconds = Option("--seconds", 30);
 var payload = Option("--payload", 256);
-var mosquitto = new[] { "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists);
+// --broker embedded: the embedded broker (services/SmartHome.EmbeddedBroker) with the same config instead of mosquitto.
+var mosquitto = Array.IndexOf(args, "--broker") is var b and >= 0 && b + 1 < args.Length && args[b + 1] == "embedded"
+    ? Path.Combine(AppContext.BaseDirectory, "SmartHome.EmbeddedBroker.dll")
+    : new[] { "/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto", "/usr/bin/mosquitto" }.FirstOrDefault(File.Exists);
 if (mosquitto is null)
 {
     Console.Error.WriteLine("Needs mosquitto: sudo apt-get install -y mosquitto");
@@ -23,8 +27,9 @@ if (mosquitto is null)
 }
 
 var root = Path.Combine(Path.GetTempPath(), "smarthome-durability-" + Guid.NewGuid().ToString("N")[..8]);
+var brokerName = mosquitto.EndsWith(".dll", StringComparison.Ordinal) ? "embedded broker (MQTTnet.Server)" : Shell(mosquitto, "-h").Split('\n')[0];
 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{rate} msg/s for {seconds} s, QoS 1, {payload} B payload; store in {root} ({Shell("stat", "-f", "-c", "%T", Path.GetTempPath())}); {Shell(mosquitto, "-h").Split('\n')[0]}"));
+    $"{rate} msg/s for {seconds} s, QoS 1, {payload} B payload; store in {root} ({Shell("stat", "-f", "-c", "%T", Path.GetTempPath())}); {brokerName}"));
 Console.WriteLine();
 Console.WriteLine("| persistence | consumer | sent/s | PUBACK p50 ms | p99 ms | max ms | broker CPU % | disk MB | acknowledged and kept across a SIGKILL |");
 Console.WriteLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -163,8 +168,19 @@ static async Task<IMqttClient> ConsumerAsync(int port, ConcurrentDictionary<stri
 
         return Task.CompletedTask;
     };
-    await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("bench-actuator")
-        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval(3600).Build());
+    var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("bench-actuator")
+        .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval(3600).Build();
+    // The embedded broker answers "server unavailable" while it restores its stored sessions: retry as a client would.
+    for (var attempt = 0; (await client.ConnectAsync(options)).ResultCode != MqttClientConnectResultCode.Success; attempt++)
+    {
+        if (attempt == 100)
+        {
+            throw new InvalidOperationException("the consumer could not connect");
+        }
+
+        await Task.Delay(100);
+    }
+
     await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("bench/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
     return client;
 }
