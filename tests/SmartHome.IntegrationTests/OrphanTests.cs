@@ -29,7 +29,8 @@ public sealed class OrphanTests
         while (DateTime.UtcNow < deadline && !app.Process.HasExited)
         {
             children = app.Owned();
-            if (Count(children, brokerMarker) >= 2 && Count(children, "SmartHome.Sensor") >= 2 && Count(children, "SmartHome.Actuator") >= 2)
+            // The services themselves, not only DCP's `dotnet run` launchers of them (a launcher starts its service later).
+            if (Count(children, brokerMarker) >= 2 && Services(children, "SmartHome.Sensor") >= 2 && Services(children, "SmartHome.Actuator") >= 2)
             {
                 break;
             }
@@ -37,7 +38,7 @@ public sealed class OrphanTests
             await Task.Delay(500);
         }
 
-        Assert.True(Count(children, brokerMarker) >= 2 && Count(children, "SmartHome.Actuator") >= 2,
+        Assert.True(Count(children, brokerMarker) >= 2 && Services(children, "SmartHome.Actuator") >= 2 && Services(children, "SmartHome.Sensor") >= 2,
             $"the app started both brokers and services (found {children.Count})\n{app.Describe()}");
         var dcp = DcpOf(app.Pid);
         Assert.True(dcp.Count >= 2, $"DCP's API server and controllers of AppHost {app.Pid} are found (found {dcp.Count})");
@@ -51,10 +52,21 @@ public sealed class OrphanTests
         Assert.Equal(0, AppHostProcess.Kill(app.Pid, 9));
         Assert.True(app.Process.WaitForExit(TimeSpan.FromSeconds(10)), "the AppHost died");
 
-        var left = new HashSet<int>();
-        for (var i = 0; i < 60; i++)
+        var brokers = children.Where(pid => AppHostProcess.Command(pid).Contains(brokerMarker, StringComparison.Ordinal)).ToList();
+        for (var i = 0; i < 50 && brokers.Any(AppHostProcess.IsRunning); i++)
         {
-            left = app.Seen.Where(AppHostProcess.IsRunning).ToHashSet();
+            await Task.Delay(100);
+        }
+
+        Assert.True(!brokers.Any(AppHostProcess.IsRunning), "a broker outlived DCP by 5 s: " +
+            string.Join("; ", brokers.Where(AppHostProcess.IsRunning).Select(AppHostProcess.Command)));
+
+        // Brokers die with DCP at once (the kernel kills them); services notice within a second that the AppHost is gone
+        // and then stop gracefully, which on this loaded 2-core machine can take a while.
+        var left = new HashSet<int>();
+        for (var i = 0; i < 120; i++)
+        {
+            left = app.Seen.Concat(app.Owned()).Where(AppHostProcess.IsRunning).ToHashSet();
             if (left.Count == 0)
             {
                 break;
@@ -63,8 +75,12 @@ public sealed class OrphanTests
             await Task.Delay(500);
         }
 
-        Assert.True(left.Count == 0, "left behind after SIGKILL of the AppHost and DCP: " + string.Join("; ", left.Select(AppHostProcess.Command)));
+        Assert.True(left.Count == 0, "left behind 60 s after SIGKILL of the AppHost and DCP: " + string.Join("; ", left.Select(AppHostProcess.Command)));
     }
+
+    private static int Services(HashSet<int> pids, string project) =>
+        pids.Count(pid => AppHostProcess.Command(pid) is var command && command.Contains(project, StringComparison.Ordinal)
+                                                                     && !command.Contains("dotnet run", StringComparison.Ordinal));
 
     private static int Count(HashSet<int> pids, string marker) =>
         pids.Count(pid => AppHostProcess.Command(pid).Contains(marker, StringComparison.Ordinal));
