@@ -39,6 +39,89 @@ public sealed class PersistenceTests
         Assert.Equal(Readings, sent.Count);
     }
 
+    /// <summary>
+    /// The secure broker's shape (TLS, passwords, ACL, the username as client id): a restored session belongs to its user
+    /// again, so the actuator gets what was queued for it, through the ACL, over TLS.
+    /// </summary>
+    [Fact]
+    public async Task The_secure_embedded_broker_restores_the_actuators_session_with_its_user()
+    {
+        var pair = new BrokerPair();
+        await pair.InitializeAsync();
+        try
+        {
+            var files = Path.GetDirectoryName(pair.CaFile)!;
+            var data = Directory.CreateDirectory(Path.Combine(files, "data-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+            using var listener = new TcpListener(IPAddress.Loopback, 0);
+            listener.Start();
+            var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+            listener.Stop();
+            string[] config =
+            [
+                "log_dest stdout", $"listener {port} 127.0.0.1", "allow_anonymous false", $"password_file {Path.Combine(files, "passwd")}",
+                "use_username_as_clientid true", $"acl_file {Path.Combine(files, "acl")}", $"certfile {Path.Combine(files, "server.crt.pem")}",
+                $"keyfile {Path.Combine(files, "server.key.pem")}", "persistence true", $"persistence_location {data}/", "autosave_interval 1",
+            ];
+            MqttClientOptions Login(string user, bool clean) => new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithClientId(user).WithCredentials(user, pair.Passwords[user])
+                .WithTlsOptions(o => o.UseTls().WithCertificateValidationHandler(_ => true))
+                .WithCleanStart(clean).WithSessionExpiryInterval(clean ? 0u : 3600u).Build();
+
+            var log = new StringWriter();
+            var broker = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(config), TextWriter.Synchronized(log));
+            using (var actuator = new MqttClientFactory().CreateMqttClient())
+            {
+                await actuator.ConnectAsync(Login("actuator", clean: false));
+                await actuator.SubscribeAsync("smarthome/readings/+", MqttQualityOfServiceLevel.AtLeastOnce);
+                await actuator.DisconnectAsync();
+            }
+
+            var sent = new List<string>();
+            using (var door = new MqttClientFactory().CreateMqttClient())
+            {
+                await door.ConnectAsync(Login("door-front", clean: true));
+                for (var i = 0; i < 10; i++)
+                {
+                    var id = Guid.NewGuid().ToString("N");
+                    var result = await door.PublishAsync(new MqttApplicationMessageBuilder().WithTopic("smarthome/readings/door-front")
+                        .WithPayload(Encoding.UTF8.GetBytes(id)).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+                    Assert.True(result.IsSuccess, $"PUBACK {result.ReasonCode}");
+                    sent.Add(id);
+                }
+            }
+
+            await broker.DisposeAsync();
+            broker = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(config), TextWriter.Synchronized(log));
+            try
+            {
+                var received = new ConcurrentQueue<string>();
+                using var actuator = new MqttClientFactory().CreateMqttClient();
+                actuator.ApplicationMessageReceivedAsync += e =>
+                {
+                    received.Enqueue(e.ApplicationMessage.ConvertPayloadToString());
+                    return Task.CompletedTask;
+                };
+                var connected = await actuator.ConnectAsync(Login("actuator", clean: false));
+                Assert.True(connected.IsSessionPresent, "the actuator's session was restored\n" + log);
+                for (var i = 0; i < 50 && received.Count < sent.Count; i++)
+                {
+                    await Task.Delay(100);
+                }
+
+                Assert.True(sent.Order(StringComparer.Ordinal).SequenceEqual(received.Distinct().Order(StringComparer.Ordinal)),
+                    $"{received.Count} of {sent.Count} came back\n{log}");
+            }
+            finally
+            {
+                await broker.DisposeAsync();
+            }
+        }
+        finally
+        {
+            await pair.DisposeAsync();
+        }
+    }
+
     private static async Task KeepsAcrossRestartAsync(string kind, bool sigkill)
     {
         await using var broker = await BrokerProcess.StartAsync(kind, persistence: true);
