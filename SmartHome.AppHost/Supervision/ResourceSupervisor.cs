@@ -30,7 +30,8 @@ public sealed partial class ResourceSupervisor(
 
     private static readonly HashSet<string> Launched = new(StringComparer.Ordinal)
     {
-        KnownResourceStates.Starting, KnownResourceStates.Running, KnownResourceStates.RuntimeUnhealthy,
+        // DCP reports an empty state for a moment between Starting and Running.
+        KnownResourceStates.Starting, KnownResourceStates.Running, KnownResourceStates.RuntimeUnhealthy, string.Empty,
     };
 
     private readonly ConcurrentDictionary<string, Supervised> _supervised = new(StringComparer.Ordinal);
@@ -187,12 +188,22 @@ public sealed partial class ResourceSupervisor(
                 {
                     Properties = Set(s.Properties, [new(SupervisionStates.RestartsProperty, restarts)]),
                 }).ConfigureAwait(false);
-                var result = await commands.ExecuteCommandAsync(supervised.ResourceId, KnownResourceCommands.StartCommand, stoppingToken)
-                    .ConfigureAwait(false);
-                if (!result.Success)
+                string? failure;
+                try
+                {
+                    var result = await commands.ExecuteCommandAsync(supervised.ResourceId, KnownResourceCommands.StartCommand, stoppingToken)
+                        .ConfigureAwait(false);
+                    failure = result.Success ? null : result.Message ?? "no reason given";
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException)
+                {
+                    failure = ex.Message;
+                }
+
+                if (failure is not null)
                 {
                     // The start itself failed: that is the next crash.
-                    LogStartFailed(logger, supervised.ResourceId, result.Message ?? "no reason given");
+                    LogStartFailed(logger, supervised.ResourceId, failure);
                     exitCode = null;
                     continue;
                 }
