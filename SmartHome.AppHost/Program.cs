@@ -13,6 +13,7 @@ if (settings.Error is not null)
 }
 
 builder.AddControlSecret(settings);
+builder.ServeProjectsOverPlainHttp();
 
 var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
 // KeyGen runs first only when keys/ lacks material (the secure pipeline's keys, or the device registry both actuators

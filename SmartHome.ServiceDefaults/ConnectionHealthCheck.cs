@@ -3,13 +3,24 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace SmartHome.ServiceDefaults;
 
-/// <summary>Healthy while a service's broker connection is up; otherwise unhealthy with the last connection error.</summary>
+/// <summary>
+/// Healthy while a service's broker connection is up; degraded while its first connection is still being made (nothing
+/// has failed yet: logged as a warning, so a normal start shows no error in the dashboard); unhealthy with the last
+/// connection error once an attempt failed. /health answers 503 for both of the latter (see MapDefaultEndpoints).
+/// </summary>
 public sealed class ConnectionHealthCheck(Func<bool> isConnected, Func<string?> lastError) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(isConnected()
-            ? HealthCheckResult.Healthy()
-            : HealthCheckResult.Unhealthy(lastError() ?? "connecting to the broker"));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (isConnected())
+        {
+            return Task.FromResult(HealthCheckResult.Healthy());
+        }
+
+        return Task.FromResult(lastError() is { } error
+            ? HealthCheckResult.Unhealthy(error)
+            : HealthCheckResult.Degraded("connecting to the broker"));
+    }
 }
 
 public static class ConnectionHealthCheckExtensions

@@ -46,6 +46,22 @@ public sealed class ManagedApp : IAppTarget
 
     public string BrokerMode { get; }
 
+    /// <summary>
+    /// The broker kind the AppHost actually chose, read from its model: with no Broker:Mode given it falls back to the
+    /// embedded broker when mosquitto is missing, so the configuration alone would misreport such a run.
+    /// </summary>
+    private static string BrokerModeOf(DistributedApplication app)
+    {
+        var brokers = app.Services.GetRequiredService<DistributedApplicationModel>().Resources
+            .Where(r => r.Name.EndsWith("-broker", StringComparison.Ordinal)).ToList();
+        return brokers switch
+        {
+            _ when brokers.Any(b => b is EmbeddedBrokerResource) => "embedded",
+            _ when brokers.Any(b => b is ContainerResource) => "container",
+            _ => "executable",
+        };
+    }
+
     public static async Task<ManagedApp> StartAsync(string keysDirectory, ConsoleProgress progress, CancellationToken cancellationToken)
     {
         var work = Path.Combine(Path.GetTempPath(), "smarthome-report-" + Guid.NewGuid().ToString("N")[..8]);
@@ -70,9 +86,8 @@ public sealed class ManagedApp : IAppTarget
         // The report's console is for its progress bar: only warnings from the hosting machinery.
         builder.Configuration["Logging:LogLevel:Default"] = "Warning";
         builder.Configuration["Logging:LogLevel:System.Net.Http"] = "Warning";
-        var brokerMode = builder.Configuration["Broker:Mode"] ?? "executable";
         var app = await builder.BuildAsync(timeout.Token).ConfigureAwait(false);
-        var managed = new ManagedApp(app, work, brokerMode);
+        var managed = new ManagedApp(app, work, BrokerModeOf(app));
         try
         {
             await app.StartAsync(timeout.Token).ConfigureAwait(false);

@@ -3,7 +3,7 @@ using System.Text;
 namespace SmartHome.EmbeddedBroker.Tests;
 
 /// <summary>
-/// The secure broker's rights, account × topic: the single source of README.md's table (a test checks the README
+/// The secure broker's rights, account × topic: the single source of docs/SECURITY.md's table (a test checks the document
 /// holds exactly <see cref="Markdown"/>) and of <see cref="BrokerRightsTests"/>, which measures every cell on the real
 /// Mosquitto and on the embedded broker. "own" is the account's own name (for the fleet account: one of its fleet
 /// devices); "other" is another device.
@@ -21,7 +21,7 @@ public static class BrokerRightsTable
         "other smarthome/#", "$SYS/#",
     ];
 
-    /// <summary>One README row: its label, and the accounts it stands for (null: anonymous).</summary>
+    /// <summary>One table row: its label, and the accounts it stands for (null: anonymous).</summary>
     public sealed record Row(string Label, IReadOnlyList<string?> Accounts, IReadOnlyList<AclAccess> Cells);
 
     public static IReadOnlyList<Row> Rows { get; } =

@@ -8,7 +8,7 @@ using Client = SmartHome.EmbeddedBroker.Tests.SameAnswersAsMosquittoTests.Client
 namespace SmartHome.EmbeddedBroker.Tests;
 
 /// <summary>
-/// Every cell of README.md's broker-rights table, measured by delivery on the real Mosquitto and on the embedded broker
+/// Every cell of docs/SECURITY.md's broker-rights table, measured by delivery on the real Mosquitto and on the embedded broker
 /// (a PUBACK alone proves nothing: Mosquitto may acknowledge what its ACL drops). Write: the account publishes QoS 1 and
 /// the observer (reads everything) must or must not receive it. Read: the observer publishes to the topic and the
 /// account's subscription must or must not deliver it; for $SYS the broker's own retained $SYS/broker/version is the
@@ -42,7 +42,7 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
     };
 
     [Fact]
-    public void The_readme_holds_exactly_this_table()
+    public void The_security_document_holds_exactly_this_table()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);
         while (root is not null && !File.Exists(Path.Combine(root.FullName, "SmartHome.sln")))
@@ -50,8 +50,8 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
             root = root.Parent;
         }
 
-        var readme = File.ReadAllText(Path.Combine(root!.FullName, "README.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
-        Assert.Contains(BrokerRightsTable.Markdown(), readme, StringComparison.Ordinal);
+        var document = File.ReadAllText(Path.Combine(root!.FullName, "docs", "SECURITY.md")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        Assert.Contains(BrokerRightsTable.Markdown(), document, StringComparison.Ordinal);
     }
 
     // One test per broker: the embedded broker is what a machine without mosquitto runs, so its half never needs mosquitto.
