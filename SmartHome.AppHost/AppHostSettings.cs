@@ -32,6 +32,13 @@ public sealed class AppHostSettings
 
     public string ReadingsPerSecond { get; init; } = "4";
 
+    /// <summary><c>Broker:Mode=external</c>: the AppHost starts no broker; each enabled pipeline's broker is one of these.</summary>
+    public bool UsesExternalBrokers { get; init; }
+
+    public ExternalBrokerSettings? ExternalInsecure { get; init; }
+
+    public ExternalBrokerSettings? ExternalSecure { get; init; }
+
     /// <summary>
     /// False (<c>Telemetry:Export=false</c>): services record spans and metrics but do not export them over OTLP. For
     /// runs without a dashboard (the report), where exporting would only serialize, fail and retry into the void.
@@ -66,14 +73,16 @@ public sealed class AppHostSettings
 
         var modeText = config["Broker:Mode"] ?? "executable";
         string? error = null;
-        if (!Enum.TryParse<BrokerMode>(modeText, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
+        var external = string.Equals(modeText, ExternalBrokers.Mode, StringComparison.OrdinalIgnoreCase);
+        var mode = BrokerMode.Executable;
+        if (!external && (!Enum.TryParse(modeText, ignoreCase: true, out mode) || !Enum.IsDefined(mode)))
         {
-            error = $"Broker:Mode '{modeText}' is not known: use 'executable' (the host's mosquitto), 'container' (eclipse-mosquitto:2) " +
-                    "or 'embedded' (the built-in MQTTnet broker).";
+            error = $"Broker:Mode '{modeText}' is not known: use 'executable' (the host's mosquitto), 'container' (eclipse-mosquitto:2), " +
+                    "'embedded' (the built-in MQTTnet broker) or 'external' (a broker the AppHost does not start).";
         }
 
-        var mosquitto = mode == BrokerMode.Executable ? MosquittoLocator.Find(config["Broker:MosquittoPath"]) : null;
-        if (error is null && mode == BrokerMode.Executable && mosquitto is null
+        var mosquitto = mode == BrokerMode.Executable && !external ? MosquittoLocator.Find(config["Broker:MosquittoPath"]) : null;
+        if (error is null && !external && mode == BrokerMode.Executable && mosquitto is null
             && config["Broker:Mode"] is null && config["Broker:MosquittoPath"] is not { Length: > 0 })
         {
             // Nothing asked for explicitly and no mosquitto here: the embedded broker runs the same files.
@@ -82,7 +91,7 @@ public sealed class AppHostSettings
                               "passwords and ACLs. Install mosquitto or pass --Broker:Mode=executable|container to choose.");
         }
 
-        if (error is null && mode == BrokerMode.Executable && mosquitto is null)
+        if (error is null && !external && mode == BrokerMode.Executable && mosquitto is null)
         {
             error = config["Broker:MosquittoPath"] is { Length: > 0 } path
                 ? $"Broker:MosquittoPath '{path}' does not exist."
@@ -100,11 +109,28 @@ public sealed class AppHostSettings
 
         foreach (var (enabled, port, key) in new[] { (insecure, insecurePort, "Pipelines:Insecure:BrokerPort"), (secure, securePort, "Pipelines:Secure:BrokerPort") })
         {
-            if (error is null && enabled && port != 0 && !PortIsFree(port))
+            if (error is null && !external && enabled && port != 0 && !PortIsFree(port))
             {
                 error = $"Port {port} is already in use (often the system's own mosquitto service: `sudo systemctl stop mosquitto`); " +
                         $"free it or choose another with --{key}=<port> (0 = any free port).";
             }
+        }
+
+        ExternalBrokerSettings? externalInsecure = null, externalSecure = null;
+        if (external && error is null)
+        {
+            string? problem = null;
+            if (insecure)
+            {
+                (externalInsecure, problem) = ExternalBrokers.Read(config, "insecure");
+            }
+
+            if (secure && problem is null)
+            {
+                (externalSecure, problem) = ExternalBrokers.Read(config, "secure");
+            }
+
+            error = problem;
         }
 
         error ??= ControlSecret.Problem(config);
@@ -140,6 +166,9 @@ public sealed class AppHostSettings
             SecurePort = securePort,
             ReadingsPerSecond = config["Sensor:ReadingsPerSecond"] ?? "4",
             RestartPolicy = policy,
+            UsesExternalBrokers = external,
+            ExternalInsecure = externalInsecure,
+            ExternalSecure = externalSecure,
             ExportTelemetry = !string.Equals(config["Telemetry:Export"], "false", StringComparison.OrdinalIgnoreCase),
             Error = error,
         };

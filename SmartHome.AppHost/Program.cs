@@ -24,12 +24,15 @@ IResourceBuilder<ProjectResource>? keygen = SecureBrokerFiles.KeysMissing(keys)
 
 if (settings.InsecureEnabled)
 {
-    var broker = builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
-            settings.BrokerMode, settings.MosquittoPath)
-        .WithRestartPolicy(settings.RestartPolicy);
+    var broker = settings.ExternalInsecure is { } externalInsecure
+        ? builder.AddExternalBroker("insecure", externalInsecure)
+        : builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
+            settings.BrokerMode, settings.MosquittoPath).WithRestartPolicy(settings.RestartPolicy);
+    broker.WithAuditCommand(settings);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
         .WithPipelineDefaults(settings, "insecure", broker)
+        .WithExternalLogin(builder, "insecure", settings.ExternalInsecure)
         .WithDeviceRegistry(keys);
     if (keygen is not null)
     {
@@ -38,32 +41,38 @@ if (settings.InsecureEnabled)
 
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("insecure-sensor")
         .WithPipelineDefaults(settings, "insecure", broker)
+        .WithExternalLogin(builder, "insecure", settings.ExternalInsecure)
         .WithControlSecret()
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator);
-    builder.AddAttacker(settings, "insecure", broker, actuator, sensor);
+    builder.AddAttacker(settings, "insecure", broker, actuator, sensor).WithExternalLogin(builder, "insecure", settings.ExternalInsecure);
 }
 
 if (settings.SecureEnabled)
 {
-    var broker = builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
+    var broker = settings.ExternalSecure is { } externalSecure
+        ? builder.AddExternalBroker("secure", externalSecure)
+        : builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
             settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource)
-        .WithRestartPolicy(settings.RestartPolicy);
+            .WithRestartPolicy(settings.RestartPolicy);
+    broker.WithAuditCommand(settings, keys);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")
         .WithPipelineDefaults(settings, "secure", broker)
         .WithActuatorSecrets(keys)
+        .WithExternalLogin(builder, "secure", settings.ExternalSecure)
         .WithCommand("replay-window", "Show replay-window state", context => HttpCommands.GetAsync(context, "/replay-window"),
             new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
         .WithPipelineDefaults(settings, "secure", broker)
         .WithControlSecret()
         .WithSensorSecrets(keys, SmartHome.Security.KeyMaterialGenerator.DefaultDevices)
+        .WithExternalLogin(builder, "secure", settings.ExternalSecure)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)
         .WaitFor(actuator)
         .WithCommand("rotate-key", "Rotate session keys", context => HttpCommands.PostAsync(context, "/rotate"),
             new CommandOptions { Description = "Every device announces a fresh AES-256 session key now.", IconName = "ArrowSync" });
-    builder.AddAttacker(settings, "secure", broker, actuator, sensor);
+    builder.AddAttacker(settings, "secure", broker, actuator, sensor).WithExternalLogin(builder, "secure", settings.ExternalSecure);
     if (keygen is not null)
     {
         actuator.WaitForCompletion(keygen);

@@ -31,8 +31,10 @@ public static class BrokerClientFactory
 
         if (configuration.GetValue("Broker:Authenticate", false))
         {
-            options.Username = identity;
-            options.Password = FindPassword(configuration, identity);
+            // Broker:Username/Broker:Password: one login for every identity of this process (an external broker's
+            // pipeline login, Broker:Mode=external); otherwise each identity is its own broker account.
+            options.Username = NullIfEmpty(configuration["Broker:Username"]) ?? identity;
+            options.Password = NullIfEmpty(configuration["Broker:Password"]) ?? FindPassword(configuration, identity);
         }
 
         return options;
