@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
 using SmartHome.AppHost.Brokers;
+using SmartHome.AppHost.Supervision;
 
 namespace SmartHome.AppHost;
 
@@ -43,6 +44,9 @@ public sealed class AppHostSettings
     /// runs without a dashboard (the report), where exporting would only serialize, fail and retry into the void.
     /// </summary>
     public bool ExportTelemetry { get; init; } = true;
+
+    /// <summary>How brokers and pipeline services are restarted after a crash (configuration section <c>Supervision</c>).</summary>
+    public RestartPolicy RestartPolicy { get; init; } = new();
 
     /// <summary>A setup problem the user must fix, as one sentence; null when all is well.</summary>
     public string? Error { get; init; }
@@ -130,6 +134,20 @@ public sealed class AppHostSettings
         }
 
         error ??= ControlSecret.Problem(config);
+        var policy = new RestartPolicy();
+        try
+        {
+            policy = config.GetSection(RestartPolicy.SectionName).Get<RestartPolicy>() ?? policy;
+            error ??= policy.Problems() is { Count: > 0 } problems ? string.Join(" ", problems) : null;
+        }
+        catch (InvalidOperationException ex)
+        {
+            // A value that is not a number or a time span (e.g. --Supervision:InitialBackoff=soon).
+            error ??= $"The Supervision settings cannot be read ({ex.InnerException?.Message ?? ex.Message}); " +
+                      "times are written hh:mm:ss[.fff], e.g. --Supervision:InitialBackoff=00:00:01.";
+            policy = new RestartPolicy();
+        }
+
         var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost",
             Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
 
@@ -147,6 +165,7 @@ public sealed class AppHostSettings
             InsecurePort = insecurePort,
             SecurePort = securePort,
             ReadingsPerSecond = config["Sensor:ReadingsPerSecond"] ?? "4",
+            RestartPolicy = policy,
             UsesExternalBrokers = external,
             ExternalInsecure = externalInsecure,
             ExternalSecure = externalSecure,

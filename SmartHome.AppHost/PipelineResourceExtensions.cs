@@ -1,4 +1,5 @@
 using Aspire.Hosting.ApplicationModel;
+using SmartHome.AppHost.Supervision;
 
 namespace SmartHome.AppHost;
 
@@ -24,7 +25,8 @@ internal static class PipelineResourceExtensions
     /// <summary>
     /// What every pipeline service gets: its pipeline, the broker connection, log/state folders (no key material:
     /// the secure services get their own identity's files through <see cref="IdentitySecrets"/>),
-    /// an HTTP endpoint with a health check, and a start only once the broker is healthy.
+    /// an HTTP endpoint with a health check, a start only once the broker is healthy, and a restart after a crash
+    /// (<see cref="Supervision.RestartPolicyBuilderExtensions.WithRestartPolicy{T}"/>).
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithPipelineDefaults(this IResourceBuilder<ProjectResource> service,
         AppHostSettings settings, string pipeline, IResourceBuilder<IMosquittoBroker> broker) =>
@@ -37,5 +39,6 @@ internal static class PipelineResourceExtensions
             .WithAppHostWatchdog()
             .WithTelemetryExport(settings)
             .WithHttpEndpoint()
-            .WithHttpHealthCheck("/health");
+            .WithHttpHealthCheck("/health")
+            .WithRestartPolicy(settings.RestartPolicy);
 }

@@ -1,6 +1,7 @@
 using Aspire.Hosting.ApplicationModel;
 using SmartHome.AppHost;
 using SmartHome.AppHost.Brokers;
+using SmartHome.AppHost.Supervision;
 
 var builder = DistributedApplication.CreateBuilder(args);
 var settings = AppHostSettings.Load(builder);
@@ -26,7 +27,7 @@ if (settings.InsecureEnabled)
     var broker = settings.ExternalInsecure is { } externalInsecure
         ? builder.AddExternalBroker("insecure", externalInsecure)
         : builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
-            settings.BrokerMode, settings.MosquittoPath);
+            settings.BrokerMode, settings.MosquittoPath).WithRestartPolicy(settings.RestartPolicy);
     broker.WithAuditCommand(settings);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
@@ -52,7 +53,8 @@ if (settings.SecureEnabled)
     var broker = settings.ExternalSecure is { } externalSecure
         ? builder.AddExternalBroker("secure", externalSecure)
         : builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
-            settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource);
+            settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource)
+            .WithRestartPolicy(settings.RestartPolicy);
     broker.WithAuditCommand(settings, keys);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")

@@ -5,12 +5,15 @@ namespace Aspire.Hosting.ApplicationModel;
 /// <summary>
 /// The embedded fallback broker (services/SmartHome.EmbeddedBroker, MQTTnet.Server) run as <c>dotnet SmartHome.EmbeddedBroker.dll
 /// -c mosquitto.conf</c> with the same generated config, password file, ACL and TLS files as Mosquitto, for machines with
-/// neither Mosquitto nor a container engine. Same endpoint, connection string and health check as <see cref="MosquittoResource"/>.
+/// neither Mosquitto nor a container engine. <paramref name="command"/> is <see cref="DotnetHost"/>, or setpriv running it
+/// (see SmartHome.AppHost.Supervision.ParentDeathSignal). Same endpoint, connection string and health check as <see cref="MosquittoResource"/>.
 /// </summary>
-public sealed class EmbeddedBrokerResource(string name, string workingDirectory, bool useTls)
-    : ExecutableResource(name, Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet", workingDirectory),
-        IMosquittoBroker
+public sealed class EmbeddedBrokerResource(string name, string command, string workingDirectory, bool useTls)
+    : ExecutableResource(name, command, workingDirectory), IMosquittoBroker
 {
+    /// <summary>The dotnet host that runs the broker's dll (the SDK's, when the AppHost runs under it).</summary>
+    public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet";
+
     public bool UseTls { get; } = useTls;
 
     public EndpointReference Endpoint => new(this, MosquittoBroker.EndpointName);

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using SmartHome.AppHost.Supervision;
 
 namespace SmartHome.AppHost.Brokers;
 
@@ -109,16 +110,21 @@ public static class MosquittoBuilderExtensions
         }
         else if (mode == BrokerMode.Embedded)
         {
-            broker = builder.AddResource(new EmbeddedBrokerResource(name, directory, useTls))
-                .WithArgs(EmbeddedBrokerResource.LocateAssembly(), "-c", configPath)
+            // Dies with DCP even when nobody stops it (AppHost and DCP killed): see ParentDeathSignal.
+            var (command, args) = ParentDeathSignal.Wrap(EmbeddedBrokerResource.DotnetHost, [EmbeddedBrokerResource.LocateAssembly(), "-c", configPath]);
+            broker = builder.AddResource(new EmbeddedBrokerResource(name, command, directory, useTls))
+                .WithArgs(args)
                 .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
                 .WithHealthCheck(healthKey);
         }
         else
         {
             var executable = mosquittoPath ?? throw new InvalidOperationException(MosquittoLocator.InstallHint);
-            broker = builder.AddResource(new MosquittoResource(name, executable, directory, useTls))
-                .WithArgs("-c", configPath)
+            // Dies with DCP even when nobody stops it (AppHost and DCP killed); as root, setpriv drops to the user mosquitto
+            // itself, because Mosquitto's own drop would clear the parent-death signal (see ParentDeathSignal).
+            var (command, args) = ParentDeathSignal.Wrap(executable, ["-c", configPath], dropToUser: "mosquitto");
+            broker = builder.AddResource(new MosquittoResource(name, command, directory, useTls))
+                .WithArgs(args)
                 // Proxy-less: clients (and mosquitto_sub) reach the real broker on the fixed port.
                 .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
                 .WithHealthCheck(healthKey);

@@ -8,6 +8,7 @@ using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
+using SmartHome.EmbeddedBroker.Persistence;
 
 namespace SmartHome.EmbeddedBroker;
 
@@ -15,7 +16,9 @@ namespace SmartHome.EmbeddedBroker;
 /// An MQTTnet.Server broker that behaves like Mosquitto 2.0.11 with the same mosquitto.conf, password file and ACL:
 /// refused logins get CONNACK 0x87 (Not authorized), a denied publish gets PUBACK 0x87, a subscription is always
 /// granted and read access is checked for every message delivered (live, queued and retained), exactly as measured
-/// against /usr/sbin/mosquitto. Sessions, queued QoS 1 messages and retained messages live in memory.
+/// against /usr/sbin/mosquitto. Sessions, queued QoS 1 messages and retained messages live in memory and, with
+/// <c>persistence true</c>, are saved every <c>autosave_interval</c> seconds and on a clean stop, and restored at start
+/// (Persistence/).
 /// Where MQTTnet.Server's own MQTT 5 behaviour differs from Mosquitto 2.0.11 (empty client ids on MQTT 3.1.1, CONNACK
 /// limits, session and message expiry, topic alias limits, packet size limits, receive maximum, shared subscriptions)
 /// the interceptors below make it answer like Mosquitto; each rule names the Mosquitto source it follows.
@@ -51,6 +54,19 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
 
     private readonly SharedSubscriptions _shared = new();
     private readonly SessionExpiryTimers _sessionExpiry;
+
+    // Persistence (conf.Persistence): what the store needs that MQTTnet does not expose, the restore of stored sessions,
+    // the store read at start, and the periodic save.
+    private readonly SessionLedger _ledger = new();
+    private readonly SessionRestorer _restorer = new();
+    private readonly SemaphoreSlim _saving = new(1, 1);
+    private readonly CancellationTokenSource _stopAutosave = new();
+    private BrokerStore _store = BrokerStore.Empty;
+    private Task _autosave = Task.CompletedTask;
+
+    // True while stored sessions are being restored: the listener is already open (the restore connects through it), but
+    // a client's own connection must not race its restored session, so it is refused as "server unavailable" until done.
+    private volatile bool _restoring;
 
     /// <summary>One connection's CONNECT choices and per-connection state (topic aliases, outbound window).</summary>
     private sealed class ConnectionState(MQTTnet.Formatter.MqttProtocolVersion version, uint maximumPacketSize, uint sessionExpiry, OutboundFlowWindow? window)
@@ -125,6 +141,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         };
         _server.SessionDeletedAsync += e =>
         {
+            _ledger.Forget(e.Id);
             _users.TryRemove(e.Id, out _);
             _connections.TryRemove(e.Id, out _);
             _shared.Forget(e.Id);
@@ -148,6 +165,24 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         };
 
         _server.InterceptingOutboundPacketAsync += InterceptOutboundAsync;
+        if (conf.Persistence)
+        {
+            _server.ClientSubscribedTopicAsync += e =>
+            {
+                _ledger.Subscribed(e.ClientId, e.TopicFilter);
+                return Task.CompletedTask;
+            };
+            _server.ClientUnsubscribedTopicAsync += e =>
+            {
+                _ledger.Unsubscribed(e.ClientId, e.TopicFilter);
+                return Task.CompletedTask;
+            };
+            _server.LoadingRetainedMessageAsync += e =>
+            {
+                e.LoadedRetainedMessages = [.. _store.Retained.Select(m => m.ToMessage())];
+                return Task.CompletedTask;
+            };
+        }
     }
 
     public int Port => _conf.Port;
@@ -160,6 +195,13 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(conf);
         var broker = new EmbeddedMqttBroker(conf, log ?? Console.Out);
         broker.Log("SmartHome embedded broker (MQTTnet.Server) starting");
+        if (conf.Persistence)
+        {
+            // Like mosquitto: a store that cannot be read stops the start (FormatException, IOException).
+            broker._store = BrokerStore.Load(conf.PersistencePath);
+            broker._restoring = broker._store.Sessions.Count > 0;
+        }
+
         foreach (var key in conf.Ignored.Distinct())
         {
             broker.Log($"Warning: option '{key}' is not supported by the embedded broker and is ignored.");
@@ -176,24 +218,123 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         broker.Log($"Opening {(conf.UseTls ? "TLS " : string.Empty)}listen socket on {conf.BindAddress ?? "*"}:{conf.Port}" +
                    $" ({(broker._passwords is null ? "no password file" : $"{broker._passwords.Count} users")}, {(broker._acl is null ? "no ACL" : "ACL")}," +
                    $" allow_anonymous {(conf.AllowAnonymous ? "true" : "false")}).");
+        if (conf.Persistence)
+        {
+            await broker.RestoreAsync().ConfigureAwait(false);
+        }
+
         broker.Log("SmartHome embedded broker running");
         return broker;
+    }
+
+    /// <summary>Restores the stored sessions, then saves every <c>autosave_interval</c> seconds until stopped.</summary>
+    private async Task RestoreAsync()
+    {
+        var host = _conf.BindAddress is null or "0.0.0.0" or "*" or "localhost" ? "127.0.0.1" : _conf.BindAddress is "::" ? "::1" : _conf.BindAddress;
+        int queued;
+        try
+        {
+            queued = await _restorer.RestoreAsync(_server, host, _conf.Port, _conf.UseTls, _store.Sessions).ConfigureAwait(false);
+        }
+        finally
+        {
+            _restoring = false;
+        }
+
+        Log($"Restored {_store.Sessions.Count} persistent sessions, {queued} queued messages and {_store.Retained.Count} retained messages" +
+            $" from {_conf.PersistencePath}.");
+        if (_conf.AutosaveOnChanges)
+        {
+            Log("Warning: autosave_on_changes is not supported by the embedded broker; autosave_interval is read as seconds.");
+        }
+
+        if (_conf.AutosaveInterval > 0)
+        {
+            _autosave = AutosaveAsync(TimeSpan.FromSeconds(_conf.AutosaveInterval), _stopAutosave.Token);
+        }
+    }
+
+    private async Task AutosaveAsync(TimeSpan interval, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(interval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop).ConfigureAwait(false))
+            {
+                await SaveAsync().ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+    }
+
+    /// <summary>Writes retained messages and persistent sessions to the store (new file, flushed, renamed over the old one).</summary>
+    public async Task SaveAsync()
+    {
+        if (!_conf.Persistence)
+        {
+            return;
+        }
+
+        await _saving.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            var store = await SessionSnapshot.TakeAsync(_server, _ledger, TimeProvider.System).ConfigureAwait(false);
+            store.Save(_conf.PersistencePath);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log($"Error saving in-memory database to {_conf.PersistencePath}: {ex.Message}");
+        }
+        finally
+        {
+            _saving.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
         Log("SmartHome embedded broker terminating");
+        await _stopAutosave.CancelAsync().ConfigureAwait(false);
+        await _autosave.ConfigureAwait(false);
+        if (_conf.Persistence && _server.IsStarted)
+        {
+            Log($"Saving in-memory database to {_conf.PersistencePath}.");
+            await SaveAsync().ConfigureAwait(false);
+        }
+
         await _server.StopAsync(new MqttServerStopOptions()).ConfigureAwait(false);
         // After the stop: stopping disconnects every client, which starts expiry timers that must not outlive the server.
         await _sessionExpiry.DisposeAsync().ConfigureAwait(false);
         _server.Dispose();
         _certificate?.Dispose();
+        _stopAutosave.Dispose();
+        _saving.Dispose();
     }
 
     private async Task ValidateAsync(ValidatingConnectionEventArgs e)
     {
         var who = string.IsNullOrEmpty(e.ClientId) ? e.RemoteEndPoint?.ToString() : e.ClientId;
         Log($"New connection from {e.RemoteEndPoint} on port {_conf.Port}.");
+        if (_restorer.IsRestoreConnection(e, out var restoredUser))
+        {
+            // The broker itself re-creating a stored session at start (see SessionRestorer).
+            _connections[e.ClientId] = new ConnectionState(e.ProtocolVersion, 0, e.SessionExpiryInterval, null);
+            _users[e.ClientId] = restoredUser;
+            _ledger.Connected(e.ClientId, restoredUser, e.SessionExpiryInterval, cleanStart: false);
+            e.ReasonCode = MqttConnectReasonCode.Success;
+            return;
+        }
+
+        if (_restoring)
+        {
+            e.ReasonCode = MqttConnectReasonCode.ServerUnavailable;
+            Log($"Sending CONNACK to {who} (0, 136): stored sessions are being restored.");
+            return;
+        }
+
         var assigned = false;
         if (string.IsNullOrEmpty(e.ClientId))
         {
@@ -260,6 +401,9 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         _connections[clientId] = new ConnectionState(e.ProtocolVersion, v5 ? e.MaximumPacketSize : 0, v5 ? e.SessionExpiryInterval : 0,
             window > 0 ? new OutboundFlowWindow(window) : null);
         _users[clientId] = e.UserName;
+        // Persistent: MQTT 5 for its Session Expiry Interval, MQTT 3.1.1 without clean session for ever (as in Mosquitto).
+        var clean = e.CleanSession == true;
+        _ledger.Connected(clientId, e.UserName, v5 ? e.SessionExpiryInterval : clean ? 0 : uint.MaxValue, clean);
         e.ReasonCode = MqttConnectReasonCode.Success;
     }
 

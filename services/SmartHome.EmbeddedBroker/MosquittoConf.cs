@@ -6,9 +6,9 @@ namespace SmartHome.EmbeddedBroker;
 /// The subset of mosquitto.conf the embedded broker honours: one <c>listener PORT [ADDRESS]</c>, <c>allow_anonymous</c>,
 /// <c>password_file</c>, <c>acl_file</c>, <c>certfile</c>/<c>keyfile</c> (TLS), <c>tls_version</c>,
 /// <c>use_username_as_clientid</c>, <c>max_packet_size</c>, <c>max_queued_messages</c>, <c>max_inflight_messages</c>,
-/// <c>max_topic_alias</c>. Logging options are implied
-/// (connection messages on stdout); <c>persistence*</c> is ignored: sessions, queued QoS 1 messages and retained
-/// messages live in memory for the life of the process. Unknown options are reported once and ignored.
+/// <c>max_topic_alias</c>, <c>persistence</c>, <c>persistence_location</c>, <c>autosave_interval</c>
+/// (seconds; <c>autosave_on_changes true</c> is reported and read as seconds too). Logging options are implied
+/// (connection messages on stdout). Unknown options are reported once and ignored.
 /// </summary>
 public sealed class MosquittoConf
 {
@@ -50,6 +50,23 @@ public sealed class MosquittoConf
 
     public bool UseTls => CertFile is not null;
 
+    /// <summary>Keep retained messages and persistent sessions (with their unacknowledged QoS 1/2 messages) on disk.</summary>
+    public bool Persistence { get; private set; }
+
+    /// <summary>Folder of the store (mosquitto's default: the working directory).</summary>
+    public string PersistenceLocation { get; private set; } = string.Empty;
+
+    /// <summary>
+    /// The store's file: always <c>embedded-broker.json</c> in <see cref="PersistenceLocation"/> (<c>persistence_file</c> names
+    /// Mosquitto's own file, whose format is Mosquitto's; both can live in one folder).
+    /// </summary>
+    public string PersistencePath => Path.Combine(PersistenceLocation.Length == 0 ? "." : PersistenceLocation, "embedded-broker.json");
+
+    /// <summary>Seconds between saves while running; 0 = only on a clean stop. Mosquitto's default 1800.</summary>
+    public int AutosaveInterval { get; private set; } = 1800;
+
+    public bool AutosaveOnChanges { get; private set; }
+
     /// <summary>Options seen but not implemented (other than the logging and persistence ones, which are implied).</summary>
     public IReadOnlyList<string> Ignored => _ignored;
 
@@ -57,8 +74,8 @@ public sealed class MosquittoConf
 
     private static readonly HashSet<string> Implied = new(StringComparer.Ordinal)
     {
-        "log_dest", "log_type", "connection_messages", "log_timestamp", "log_timestamp_format", "per_listener_settings",
-        "persistence", "persistence_location", "persistence_file", "autosave_interval", "user",
+        "log_dest", "log_type", "connection_messages", "log_timestamp", "log_timestamp_format", "per_listener_settings", "user",
+        "persistence_file",
         // MQTTnet's server sets TCP_NODELAY on its sockets by default.
         "set_tcp_nodelay",
     };
@@ -136,6 +153,18 @@ public sealed class MosquittoConf
                     break;
                 case "max_topic_alias":
                     conf.MaxTopicAlias = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "persistence":
+                    conf.Persistence = Bool(value, number);
+                    break;
+                case "persistence_location":
+                    conf.PersistenceLocation = value;
+                    break;
+                case "autosave_interval":
+                    conf.AutosaveInterval = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);
+                    break;
+                case "autosave_on_changes":
+                    conf.AutosaveOnChanges = Bool(value, number);
                     break;
                 case "max_queued_messages":
                     conf.MaxQueuedMessages = int.Parse(value, NumberStyles.None, CultureInfo.InvariantCulture);

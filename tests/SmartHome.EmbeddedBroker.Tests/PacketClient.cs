@@ -60,8 +60,10 @@ internal sealed class PacketClient : IAsyncDisposable
             await _client.SendAsync(packet);
             return true;
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or IOException or System.Net.Sockets.SocketException)
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or IOException or System.Net.Sockets.SocketException
+                                       or OperationCanceledException)
         {
+            // MQTTnet reports a send cut off by the broker's close as cancelled when the close wins the race (seen under load).
             return false;
         }
     }
