@@ -44,6 +44,24 @@ public sealed class OrphanTests
         Assert.True(dcp.Count >= 2, $"DCP's API server and controllers of AppHost {app.Pid} are found (found {dcp.Count})");
 
         // Everything that could stop the children, at once.
+        // Aspire's own dashboard outlives a SIGKILLed DCP (it is not ours to supervise); the test still stops every
+        // process it caused, or a stray dashboard keeps ports and inherited file descriptors after the run.
+        var dashboards = ChildrenOf(dcp.Append(app.Pid).ToHashSet(), "Aspire.Dashboard");
+        try
+        {
+            await AssertNothingOutlivesAsync(app, dcp, children, brokerMarker);
+        }
+        finally
+        {
+            foreach (var pid in dashboards.Where(AppHostProcess.IsRunning))
+            {
+                AppHostProcess.Kill(pid, 9);
+            }
+        }
+    }
+
+    private static async Task AssertNothingOutlivesAsync(AppHostProcess app, HashSet<int> dcp, HashSet<int> children, string brokerMarker)
+    {
         foreach (var pid in dcp)
         {
             AppHostProcess.Kill(pid, 9);
@@ -76,6 +94,34 @@ public sealed class OrphanTests
         }
 
         Assert.True(left.Count == 0, "left behind 60 s after SIGKILL of the AppHost and DCP: " + string.Join("; ", left.Select(AppHostProcess.Command)));
+    }
+
+    /// <summary>Processes whose parent is one of <paramref name="parents"/> and whose command contains <paramref name="marker"/>.</summary>
+    private static List<int> ChildrenOf(HashSet<int> parents, string marker)
+    {
+        var found = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stat = File.ReadAllText(Path.Combine(directory, "stat"));
+                var parent = int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], CultureInfo.InvariantCulture);
+                if (parents.Contains(parent) && AppHostProcess.Command(pid).Contains(marker, StringComparison.Ordinal))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+            }
+        }
+
+        return found;
     }
 
     private static int Services(HashSet<int> pids, string project) =>
