@@ -28,9 +28,28 @@ if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Con
     return 1;
 }
 
+var outboxOptions = builder.Configuration.GetSection(OutboxOptions.SectionName).Get<OutboxOptions>() ?? new OutboxOptions();
+if (outboxOptions.Problems() is { Count: > 0 } outboxProblems)
+{
+    Console.Error.WriteLine($"The {pipeline} sensor cannot start: " + string.Join(" ", outboxProblems));
+    return 1;
+}
+
+if (!StartupCheck.TryRun(() => ProtectionFactory.AcksForSensor(pipeline, builder.Configuration, devices), $"The {pipeline} sensor cannot start: ",
+        out var ackProtection)
+    || !StartupCheck.TryRun(() => new SensorOutbox(Path.Combine(ProtectionFactory.StateDirectory(builder.Configuration), "sensor-outbox.log"),
+        outboxOptions, TimeProvider.System), $"The {pipeline} sensor cannot start: ", out var outbox))
+{
+    return 1;
+}
+
 builder.Services.AddSingleton(protection);
+builder.Services.AddSingleton(ackProtection);
+builder.Services.AddSingleton(outbox);
+builder.Services.AddSingleton<AckHandler>();
 builder.Services.AddSingleton<SensorPublisher>();
 builder.Services.AddHostedService<SensorWorker>();
+builder.Services.AddHostedService<OutboxRetransmitter>();
 builder.Services.AddHealthChecks().AddBrokerConnectionCheck<SensorPublisher>(p => p.AllConnected, p => p.LastError);
 
 var app = builder.Build();
@@ -43,6 +62,23 @@ app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
     published = publisher.Published,
     connected = publisher.AllConnected,
 })).RequireLoopback();
+
+// The outbox: unacknowledged readings (oldest first), acknowledgements taken, and the acknowledgement round trips.
+app.MapGet("/outbox", (SensorOutbox box, AckHandler acks) =>
+{
+    var roundTrips = acks.RoundTrips().Order().ToArray();
+    double Percentile(double p) => roundTrips.Length == 0 ? 0 : roundTrips[Math.Min(roundTrips.Length - 1, (int)(p * roundTrips.Length))];
+    return Results.Ok(new
+    {
+        pending = box.Count,
+        recovered = box.Recovered,
+        acknowledged = acks.Acknowledged,
+        refusedByActuator = acks.RefusedByActuator,
+        refusedAcknowledgements = acks.RefusedAcks,
+        roundTripMs = new { count = roundTrips.Length, p50 = Percentile(0.5), p99 = Percentile(0.99) },
+        messageIds = box.Pending().Take(10_000).Select(e => e.MessageId),
+    });
+}).RequireLoopback();
 
 // Publishes a run of readings at a fixed rate: used by tests, the report and anyone measuring latency.
 // ?concurrency=C keeps up to C publishes in flight (default 1: each awaits its PUBACK before the next).
