@@ -11,7 +11,7 @@ namespace SmartHome.Sensor;
 /// actuator refused for good is a reported loss (warning line, metric); an acknowledgement naming no pending reading (a
 /// second acknowledgement of a retransmitted reading) is ignored.
 /// </summary>
-public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection protection, IConfiguration configuration, ILogger<AckHandler> logger)
+public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection protection, AckLog log, IConfiguration configuration, ILogger<AckHandler> logger)
 {
     private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, configuration["Pipeline"] ?? "insecure");
     private readonly SmartHome.Security.PerSecondBudget _refusalLogs = new(20, TimeProvider.System);
@@ -37,14 +37,24 @@ public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection prote
         }
     }
 
-    /// <summary>Handles one message received on <paramref name="topic"/> by the connection of <paramref name="deviceId"/>.</summary>
-    public void Handle(string deviceId, string topic, ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// Handles one message received on <paramref name="topic"/> by the connection of <paramref name="deviceId"/>;
+    /// <paramref name="attemptId"/> is an attacker's correlation label, if the message had one (it changes nothing).
+    /// </summary>
+    public void Handle(string deviceId, string topic, ReadOnlySpan<byte> payload, string? attemptId = null)
     {
         var opened = protection.Open(topic, payload);
+        if (attemptId is { Length: > 128 })
+        {
+            attemptId = attemptId[..128];
+        }
+
         if (!opened.Accepted || opened.DeviceId != deviceId)
         {
             Interlocked.Increment(ref _refusedAcks);
-            var reason = opened.Reason ?? "wrong-topic";
+            var reason = opened.Accepted ? "wrong-topic" : opened.Reason ?? "malformed";
+            log.Add(seq => new AckDecision(seq, null, attemptId, "actuator", Truncate(topic), "acknowledgement", "rejected", reason, null, null,
+                DateTimeOffset.UtcNow, 0));
             SmartHomeTelemetry.AcksReceived.Add(1, _pipelineTag, new(Attr.AckOutcome, reason));
             if (_refusalLogs.TrySpend(out _))
             {
@@ -55,13 +65,16 @@ public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection prote
         }
 
         SmartHomeTelemetry.AcksReceived.Add(1, _pipelineTag, new(Attr.AckOutcome, "accepted"));
+        var taken = 0;
         foreach (var entry in opened.Entries!)
         {
             var removed = outbox.Complete(entry.MessageId, entry.Applied);
-            if (removed is null || removed.DeviceId != deviceId)
+            if (removed is null)
             {
                 continue;
             }
+
+            taken++;
 
             Interlocked.Increment(ref _acked);
             if (removed.FirstSentTimestamp != 0)
@@ -85,7 +98,12 @@ public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection prote
                 LogRefusedByActuator(logger, entry.MessageId, deviceId, entry.Reason ?? "unknown");
             }
         }
+
+        log.Add(seq => new AckDecision(seq, null, attemptId, "actuator", Truncate(topic), "acknowledgement", "applied", null, null, null,
+            DateTimeOffset.UtcNow, taken));
     }
+
+    private static string Truncate(string value) => value.Length <= 128 ? value : value[..128];
 
     [LoggerMessage(LogLevel.Warning, "Reading {MessageId} of {DeviceId} was refused by the actuator for good ({Reason}): it will not be applied")]
     private static partial void LogRefusedByActuator(ILogger logger, string messageId, string deviceId, string reason);

@@ -46,6 +46,7 @@ if (!StartupCheck.TryRun(() => ProtectionFactory.AcksForSensor(pipeline, builder
 builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton(ackProtection);
 builder.Services.AddSingleton(outbox);
+builder.Services.AddSingleton(new AckLog());
 builder.Services.AddSingleton<AckHandler>();
 builder.Services.AddSingleton<SensorPublisher>();
 builder.Services.AddHostedService<SensorWorker>();
@@ -79,6 +80,12 @@ app.MapGet("/outbox", (SensorOutbox box, AckHandler acks) =>
         messageIds = box.Pending().Take(10_000).Select(e => e.MessageId),
     });
 }).RequireLoopback();
+
+// The device's judgement of every acknowledgement message it received (accepted, or refused with the reason), oldest
+// first; page with ?after=, filter by attemptId: how an attack on the acknowledgements is judged on this victim's side.
+app.MapGet("/acks", (AckLog log, long? after, int? limit, string? attemptId) =>
+    Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 10_000), attemptId))).RequireLoopback();
+app.MapGet("/acks/summary", (AckLog log) => Results.Ok(new { total = log.Count })).RequireLoopback();
 
 // Publishes a run of readings at a fixed rate: used by tests, the report and anyone measuring latency.
 // ?concurrency=C keeps up to C publishes in flight (default 1: each awaits its PUBACK before the next).

@@ -44,7 +44,8 @@ public sealed partial class SensorPublisher : IAsyncDisposable
             connection.Subscribe(Topics.Acks(deviceId));
             connection.MessageReceived = args =>
             {
-                acks.Handle(deviceId, args.ApplicationMessage.Topic, args.ApplicationMessage.Payload.ToArray());
+                acks.Handle(deviceId, args.ApplicationMessage.Topic, args.ApplicationMessage.Payload.ToArray(),
+                    TraceContextPropagation.Find(args.ApplicationMessage.UserProperties, MessageProperties.AttemptId));
                 return Task.CompletedTask;
             };
         }

@@ -63,6 +63,9 @@ public sealed class MosquittoDeliveryTests(MosquittoDeliveryFixture fixture, ITe
     [InlineData("insecure")]
     [InlineData("secure")]
     public Task Broker_killed_during_a_live_run_loses_nothing(string pipeline) => BrokerKilledDuringLiveRunAsync(pipeline);
+
+    [ToolFact("mosquitto")]
+    public Task Forged_or_replayed_acknowledgements_move_the_insecure_sensor_but_not_the_secure_one() => AckForgeryAsync();
 }
 
 /// <summary>End-to-end delivery on the embedded broker (in-memory sessions: everything rests on the acknowledgements).</summary>
@@ -88,6 +91,9 @@ public sealed class EmbeddedDeliveryTests(EmbeddedDeliveryFixture fixture, ITest
     [InlineData("insecure")]
     [InlineData("secure")]
     public Task Broker_killed_during_a_live_run_loses_nothing(string pipeline) => BrokerKilledDuringLiveRunAsync(pipeline);
+
+    [Fact]
+    public Task Forged_or_replayed_acknowledgements_move_the_insecure_sensor_but_not_the_secure_one() => AckForgeryAsync();
 }
 
 /// <summary>
@@ -175,6 +181,59 @@ public abstract class DeliveryScenarios(SmartHomeAppFixture fixture, ITestOutput
         await ExecuteAsync($"{pipeline}-broker", KnownResourceCommands.StartCommand);
         var ids = await burst;
         await AssertEachAppliedOnceAsync(pipeline, ids);
+    }
+
+    /// <summary>
+    /// The attack on the new defence (catalogue attack <c>ack-forgery</c>), judged by the victim sensor's own log of the
+    /// acknowledgements it accepted: on the insecure pipeline anyone's forged or replayed acknowledgement is taken; on the
+    /// secure one none is, at any capability level, and each is stopped by the layer that should stop it.
+    /// </summary>
+    protected async Task AckForgeryAsync()
+    {
+        await fixture.WaitHealthyAsync("insecure-actuator", "insecure-sensor", "secure-actuator", "secure-sensor");
+        var commands = fixture.App.Services.GetRequiredService<ResourceCommandService>();
+        foreach (var attacker in new[] { "insecure-attacker", "secure-attacker" })
+        {
+            var started = await commands.ExecuteCommandAsync(attacker, KnownResourceCommands.StartCommand);
+            Assert.True(started.Success, $"start {attacker}: {started.Message}");
+        }
+
+        await fixture.WaitHealthyAsync("insecure-attacker", "secure-attacker");
+        using var cts = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        const int attempts = 20;
+        foreach (var pipeline in new[] { "insecure", "secure" })
+        {
+            var report = await SmartHome.AppHost.AttackerResources.RunCampaignAsync(fixture.App.Services, pipeline, attempts, "ack-forgery", cts.Token);
+            var results = report["results"]!.AsArray().Select(r => r!.AsObject()).ToList();
+            foreach (var r in results)
+            {
+                output.WriteLine($"{pipeline} {r["attack"]} {r["level"]}: {r["succeeded"]}/{r["attempts"]} blocked by {r["blockedBy"]?.ToJsonString()} " +
+                                 $"unjudged {r["unjudged"]} — {r["notes"]}");
+            }
+
+            Assert.Equal(3, results.Count);
+            foreach (var r in results)
+            {
+                var (level, succeeded, total, unjudged) = ((string)r["level"]!, (int)r["succeeded"]!, (int)r["attempts"]!, (int)r["unjudged"]!);
+                Assert.Equal(attempts, total);
+                Assert.Equal(0, unjudged);
+                if (pipeline == "insecure")
+                {
+                    Assert.True(succeeded == attempts, $"insecure {level}: {succeeded}/{attempts} forged acknowledgements taken");
+                    continue;
+                }
+
+                Assert.True(succeeded == 0, $"secure {level}: {succeeded}/{attempts} forged acknowledgements taken");
+                var blockedBy = r["blockedBy"]!.AsObject().Select(b => b.Key).ToHashSet();
+                var expected = level switch
+                {
+                    "outsider" => new[] { "broker-auth" },
+                    "insider" => ["acl"],
+                    _ => ["signature", "replay-window"],
+                };
+                Assert.True(blockedBy.SetEquals(expected), $"secure {level} blocked by {string.Join(", ", blockedBy)}");
+            }
+        }
     }
 
     /// <summary>0 lost and 0 applied twice, by message id, on the actuator's durable applied journal.</summary>
