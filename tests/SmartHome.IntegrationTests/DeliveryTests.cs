@@ -110,27 +110,39 @@ public abstract class DeliveryScenarios(SmartHomeAppFixture fixture, ITestOutput
     {
         await fixture.WaitHealthyAsync($"{pipeline}-broker", $"{pipeline}-actuator", $"{pipeline}-sensor");
         var sensorPid = await ServicePidAsync($"{pipeline}-sensor");
+        var actuatorPid = await ServicePidAsync($"{pipeline}-actuator");
         var outboxFile = Path.Combine(fixture.StateDirectory, pipeline, "sensor-outbox.log");
         var before = OutboxTaken(outboxFile).ToHashSet();
 
-        var sensor = fixture.Http($"{pipeline}-sensor");
-        sensor.Timeout = TimeSpan.FromMinutes(2);
-        var burst = sensor.PostAsync("/publish?count=400&ratePerSecond=200", null);
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        Kill(sensorPid, Signal.Kill, $"{pipeline}-sensor");
-        await Assert.ThrowsAnyAsync<Exception>(() => burst);
+        // The actuator is slow (stalled) while the burst runs, so the sensor dies holding readings nobody acknowledged.
+        Kill(actuatorPid, Signal.Stop, $"{pipeline}-actuator");
+        List<string> taken;
+        try
+        {
+            var sensor = fixture.Http($"{pipeline}-sensor");
+            sensor.Timeout = TimeSpan.FromMinutes(2);
+            var burst = sensor.PostAsync("/publish?count=400&ratePerSecond=200", null);
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            Kill(sensorPid, Signal.Kill, $"{pipeline}-sensor");
+            await Assert.ThrowsAnyAsync<Exception>(() => burst);
 
-        // Every reading the killed sensor took into its outbox, read from its file as the crash left it.
-        var taken = OutboxTaken(outboxFile).Where(id => !before.Contains(id)).ToList();
-        output.WriteLine($"{pipeline}: the killed sensor had taken {taken.Count} readings");
-        Assert.InRange(taken.Count, 20, 399);
+            // Every reading the killed sensor took into its outbox, read from its file as the crash left it.
+            taken = OutboxTaken(outboxFile).Where(id => !before.Contains(id)).ToList();
+            output.WriteLine($"{pipeline}: the killed sensor had taken {taken.Count} readings");
+            Assert.InRange(taken.Count, 20, 399);
+        }
+        finally
+        {
+            Kill(actuatorPid, Signal.Continue, $"{pipeline}-actuator");
+        }
 
         await ExecuteAsync($"{pipeline}-sensor", KnownResourceCommands.StartCommand);
         await fixture.WaitHealthyAsync($"{pipeline}-sensor");
+        var outbox = await fixture.HttpWithoutSecret($"{pipeline}-sensor").GetFromJsonAsync<JsonElement>("/outbox");
+        var recovered = outbox.GetProperty("recovered").GetInt32();
+        output.WriteLine($"{pipeline}: the restarted sensor recovered {recovered} unacknowledged readings from its outbox");
+        Assert.True(recovered > 0, "the restarted sensor recovered the unacknowledged readings");
         await AssertEachAppliedOnceAsync(pipeline, taken);
-        var outbox = await fixture.Http($"{pipeline}-sensor").GetFromJsonAsync<JsonElement>("/outbox");
-        output.WriteLine($"{pipeline}: restarted sensor recovered {outbox.GetProperty("recovered").GetInt32()} readings from its outbox");
-        Assert.True(outbox.GetProperty("recovered").GetInt32() > 0, "the restarted sensor recovered unacknowledged readings");
     }
 
     protected async Task ActuatorKilledMidBurstAsync(string pipeline)
