@@ -75,7 +75,9 @@ public sealed class SensorOutbox : IDisposable
         _clock = clock;
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         long valid = Load();
-        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        // Unbuffered: every line goes to the OS as it is written, and the group commit's fsync (outside the lock) never
+        // races a managed buffer.
+        _file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _file.SetLength(valid);
         _file.Seek(valid, SeekOrigin.Begin);
         if (!OperatingSystem.IsWindows())
@@ -306,7 +308,6 @@ public sealed class SensorOutbox : IDisposable
     {
         var bytes = Encoding.ASCII.GetBytes(line);
         _file.Write(bytes);
-        _file.Flush(flushToDisk: false);
         _written += bytes.Length;
         _lines++;
     }
@@ -363,7 +364,7 @@ public sealed class SensorOutbox : IDisposable
 
         _file.Dispose();
         File.Move(temporary, _path, overwrite: true);
-        _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _file = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _lines = _pending.Count;
         var rebuilt = _order.Where(_pending.ContainsKey).Distinct().ToList();
         _order.Clear();
