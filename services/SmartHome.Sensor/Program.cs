@@ -65,9 +65,11 @@ app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
 })).RequireLoopback();
 
 // The outbox: unacknowledged readings (oldest first), acknowledgements taken, and the acknowledgement round trips.
-app.MapGet("/outbox", (SensorOutbox box, AckHandler acks) =>
+// ?last=N: round-trip percentiles over the newest N acknowledged readings only (default: the last 10,000 kept).
+app.MapGet("/outbox", (SensorOutbox box, AckHandler acks, int? last) =>
 {
-    var roundTrips = acks.RoundTrips().Order().ToArray();
+    var kept = acks.RoundTrips();
+    var roundTrips = kept.Skip(Math.Max(0, kept.Count - Math.Clamp(last ?? kept.Count, 0, kept.Count))).Order().ToArray();
     double Percentile(double p) => roundTrips.Length == 0 ? 0 : roundTrips[Math.Min(roundTrips.Length - 1, (int)(p * roundTrips.Length))];
     return Results.Ok(new
     {
@@ -76,7 +78,7 @@ app.MapGet("/outbox", (SensorOutbox box, AckHandler acks) =>
         acknowledged = acks.Acknowledged,
         refusedByActuator = acks.RefusedByActuator,
         refusedAcknowledgements = acks.RefusedAcks,
-        roundTripMs = new { count = roundTrips.Length, p50 = Percentile(0.5), p99 = Percentile(0.99) },
+        roundTripMs = new { count = roundTrips.Length, p50 = Percentile(0.5), p90 = Percentile(0.9), p99 = Percentile(0.99), max = roundTrips.LastOrDefault() },
         messageIds = box.Pending().Take(10_000).Select(e => e.MessageId),
     });
 }).RequireLoopback();
