@@ -137,7 +137,7 @@ public readonly record struct AckVerification(byte[]? Body, string? Reason, stri
 /// </summary>
 public sealed class AckVerifier
 {
-    private readonly string _actuatorId;
+    private readonly byte[] _actuatorIdBytes;
     private readonly DSA _actuatorKey;
     private readonly uint _keyId;
     private readonly ReplayStore _replay;
@@ -163,7 +163,7 @@ public sealed class AckVerifier
         DeviceIds.Require(actuatorId, nameof(actuatorId));
         KeyChecks.RequireDsa2048(actuatorPublicKey, nameof(actuatorPublicKey));
         ArgumentOutOfRangeException.ThrowIfLessThan(freshness, TimeSpan.Zero);
-        _actuatorId = actuatorId;
+        _actuatorIdBytes = Encoding.ASCII.GetBytes(actuatorId);
         _actuatorKey = actuatorPublicKey;
         _keyId = AckEnvelope.KeyIdOf(actuatorPublicKey);
         _topicAllowed = topicAllowed;
@@ -213,7 +213,7 @@ public sealed class AckVerifier
         }
 
         ReadOnlySpan<byte> id = wire.Slice(3, idLen);
-        if (!id.SequenceEqual(Encoding.ASCII.GetBytes(_actuatorId)))
+        if (id.Length != _actuatorIdBytes.Length || !CryptographicOperations.FixedTimeEquals(id, _actuatorIdBytes))
         {
             return AckVerification.Reject(RejectReasons.UnknownSender, "acknowledgement not from the actuator");
         }
