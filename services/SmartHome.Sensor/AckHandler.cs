@@ -68,7 +68,7 @@ public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection prote
         var taken = 0;
         foreach (var entry in opened.Entries!)
         {
-            var removed = outbox.Complete(entry.MessageId, entry.Applied);
+            var removed = outbox.Complete(entry.MessageId, entry.Applied, deviceId);
             if (removed is null)
             {
                 continue;

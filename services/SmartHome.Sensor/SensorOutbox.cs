@@ -168,11 +168,20 @@ public sealed class SensorOutbox : IDisposable
         }
     }
 
-    /// <summary>Removes an acknowledged reading; returns it, or null if it was not pending (an old or foreign acknowledgement).</summary>
-    public OutboxEntry? Complete(string messageId, bool applied)
+    /// <summary>
+    /// Removes an acknowledged reading; returns it, or null if it was not pending (an old acknowledgement) or, when
+    /// <paramref name="deviceId"/> is given, is not that device's (an acknowledgement on one device's topic never takes
+    /// another device's reading).
+    /// </summary>
+    public OutboxEntry? Complete(string messageId, bool applied, string? deviceId = null)
     {
         lock (_gate)
         {
+            if (deviceId is not null && (!_pending.TryGetValue(messageId, out var entry) || entry.DeviceId != deviceId))
+            {
+                return null;
+            }
+
             return Remove(messageId, applied ? OutboxRemoval.AckedApplied : OutboxRemoval.AckedRejected);
         }
     }

@@ -70,7 +70,8 @@ public sealed class AcknowledgementTests
                 outbox.Add("door-front", "m1", "r1"u8.ToArray());
                 outbox.Add("door-front", "m2", "r2"u8.ToArray());
                 outbox.Add("temp-living", "m3", "r3"u8.ToArray());
-                Assert.NotNull(outbox.Complete("m2", applied: true));
+                Assert.Null(outbox.Complete("m2", applied: true, deviceId: "temp-living")); // another device's acknowledgement
+                Assert.NotNull(outbox.Complete("m2", applied: true, deviceId: "door-front"));
                 Assert.Null(outbox.Complete("m2", applied: true)); // a second acknowledgement of a retransmission
             }
 
