@@ -55,7 +55,7 @@ public sealed class SensorOutbox : IDisposable
     private readonly Queue<string> _order = new();
     private readonly PriorityQueue<string, long> _due = new();
     private readonly Lock _gate = new();
-    private readonly Lock _syncGate = new();
+    private readonly SemaphoreSlim _syncGate = new(1, 1);
     private FileStream _file;
     private long _lines;
     private long _written;
@@ -111,9 +111,34 @@ public sealed class SensorOutbox : IDisposable
     /// </summary>
     public IReadOnlyList<OutboxEntry> Add(string deviceId, string messageId, byte[] reading)
     {
+        var (dropped, position) = Append(deviceId, messageId, reading);
+        if (_options.Fsync)
+        {
+            SyncToAsync(position).GetAwaiter().GetResult();
+        }
+
+        return dropped;
+    }
+
+    /// <summary>
+    /// <see cref="Add"/> for publishers: waits for the fsync without holding a thread, so many concurrent publishes
+    /// share one fsync (group commit) instead of blocking one thread each.
+    /// </summary>
+    public async Task<IReadOnlyList<OutboxEntry>> AddAsync(string deviceId, string messageId, byte[] reading)
+    {
+        var (dropped, position) = Append(deviceId, messageId, reading);
+        if (_options.Fsync)
+        {
+            await SyncToAsync(position).ConfigureAwait(false);
+        }
+
+        return dropped;
+    }
+
+    private (IReadOnlyList<OutboxEntry> Dropped, long Position) Append(string deviceId, string messageId, byte[] reading)
+    {
         ArgumentNullException.ThrowIfNull(reading);
         List<OutboxEntry>? dropped = null;
-        long position;
         lock (_gate)
         {
             var now = NowMs();
@@ -135,15 +160,8 @@ public sealed class SensorOutbox : IDisposable
             _due.Enqueue(messageId, entry.DueAtMs);
             Append(string.Create(CultureInfo.InvariantCulture,
                 $"P {deviceId} {messageId} {now} {Convert.ToBase64String(reading)}\n"));
-            position = _written;
+            return (dropped ?? (IReadOnlyList<OutboxEntry>)[], _written);
         }
-
-        if (_options.Fsync)
-        {
-            SyncTo(position);
-        }
-
-        return dropped ?? (IReadOnlyList<OutboxEntry>)[];
     }
 
     /// <summary>Notes the send of a pending reading (first or again); false if it is no longer pending.</summary>
@@ -240,6 +258,8 @@ public sealed class SensorOutbox : IDisposable
             _file.Flush(flushToDisk: true);
             _file.Dispose();
         }
+
+        _syncGate.Dispose();
     }
 
     /// <summary>
@@ -321,10 +341,16 @@ public sealed class SensorOutbox : IDisposable
         _lines++;
     }
 
-    /// <summary>Group commit: one fsync covers every line written before it started.</summary>
-    private void SyncTo(long position)
+    /// <summary>Group commit: one fsync covers every line written before it started; waiters queue without holding threads.</summary>
+    private async Task SyncToAsync(long position)
     {
-        lock (_syncGate)
+        if (Volatile.Read(ref _synced) >= position)
+        {
+            return;
+        }
+
+        await _syncGate.WaitAsync().ConfigureAwait(false);
+        try
         {
             if (Volatile.Read(ref _synced) >= position)
             {
@@ -349,6 +375,10 @@ public sealed class SensorOutbox : IDisposable
             }
 
             Volatile.Write(ref _synced, target);
+        }
+        finally
+        {
+            _syncGate.Release();
         }
     }
 

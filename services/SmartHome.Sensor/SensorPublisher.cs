@@ -91,7 +91,7 @@ public sealed partial class SensorPublisher : IAsyncDisposable
         IReadOnlyList<OutboxEntry> dropped;
         try
         {
-            dropped = _outbox.Add(device.DeviceId, reading.MessageId, bytes);
+            dropped = await _outbox.AddAsync(device.DeviceId, reading.MessageId, bytes).ConfigureAwait(false);
         }
         catch (OutboxFullException ex)
         {
