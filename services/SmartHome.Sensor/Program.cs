@@ -43,6 +43,9 @@ if (!StartupCheck.TryRun(() => ProtectionFactory.AcksForSensor(pipeline, builder
     return 1;
 }
 
+// The dashboard's view of what is waiting for an acknowledgement.
+SmartHomeTelemetry.Meter.CreateObservableGauge(SmartHomeTelemetry.Instruments.OutboxPending, () => outbox.Count,
+    description: "Readings in the sensor's outbox that the actuator has not acknowledged yet.");
 builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton(ackProtection);
 builder.Services.AddSingleton(outbox);
