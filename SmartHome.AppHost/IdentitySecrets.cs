@@ -28,10 +28,11 @@ internal static class IdentitySecrets
     public static IResourceBuilder<ProjectResource> WithDeviceRegistry(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys) =>
         actuator.WithEnvironment("Security__DeviceRegistry", keys.DeviceRegistry);
 
-    /// <summary>The actuator: its broker password and RSA private key; public: device keys and the device registry.</summary>
+    /// <summary>The actuator: its broker password, RSA private key and acknowledgement-signing DSA key; public: device keys and the device registry.</summary>
     public static IResourceBuilder<ProjectResource> WithActuatorSecrets(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys) =>
         actuator.WithBrokerLogin(keys, [BrokerAcl.Actuator])
             .WithEnvironment("Security__DecryptionKey", keys.ActuatorPrivateKey)
+            .WithEnvironment("Security__AckSigningKey", keys.ActuatorSigningPrivateKey)
             .WithEnvironment("Security__DevicePublicKeys", keys.DevicesDirectory)
             .WithDeviceRegistry(keys);
 
@@ -40,7 +41,8 @@ internal static class IdentitySecrets
         IReadOnlyList<string> devices)
     {
         sensor.WithBrokerLogin(keys, devices)
-            .WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey);
+            .WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey)
+            .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey);
         // The sensor simulates its default devices, the ones KeyGen creates by default.
         foreach (var device in devices)
         {

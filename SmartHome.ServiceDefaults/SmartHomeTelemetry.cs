@@ -32,6 +32,8 @@ public static class SmartHomeTelemetry
         public const string AttackBlockedBy = "smarthome.attack.blocked_by";
         public const string AttemptId = "smarthome.attempt_id";
         public const string CryptoOperation = "smarthome.crypto.operation";
+        public const string OutboxDropReason = "smarthome.outbox.drop_reason";
+        public const string AckOutcome = "smarthome.ack.outcome";
     }
 
     /// <summary>Instrument names of the <c>SmartHome</c> meter.</summary>
@@ -43,6 +45,12 @@ public static class SmartHomeTelemetry
         public const string MessagesRejected = "smarthome.messages.rejected";
         public const string ReadingsPublished = "smarthome.readings.published";
         public const string AttackAttempts = "smarthome.attack.attempts";
+        public const string AcksPublished = "smarthome.acks.published";
+        public const string AcksReceived = "smarthome.acks.received";
+        public const string AckRoundTrip = "smarthome.ack.round_trip";
+        public const string OutboxPending = "smarthome.outbox.pending";
+        public const string OutboxDropped = "smarthome.outbox.dropped";
+        public const string OutboxRetransmissions = "smarthome.outbox.retransmissions";
     }
 
     /// <summary>Bucket bounds in milliseconds: the interesting range of this lab is 0.05 ms to 1 s.</summary>
@@ -70,4 +78,21 @@ public static class SmartHomeTelemetry
 
     public static readonly Counter<long> AttackAttempts = Meter.CreateCounter<long>(
         Instruments.AttackAttempts, description: "Attack attempts, by attack and outcome.");
+
+    public static readonly Counter<long> AcksPublished = Meter.CreateCounter<long>(
+        Instruments.AcksPublished, description: "Readings the actuator acknowledged (applied or refused for good).");
+
+    public static readonly Counter<long> AcksReceived = Meter.CreateCounter<long>(
+        Instruments.AcksReceived, description: "Acknowledgement messages a sensor received, by outcome (accepted or the reject reason).");
+
+    public static readonly Histogram<double> AckRoundTrip = Meter.CreateHistogram(
+        Instruments.AckRoundTrip, unit: "ms",
+        description: "Time from a reading's first publish to its acknowledgement at the sensor.",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = LatencyBucketsMs });
+
+    public static readonly Counter<long> OutboxDropped = Meter.CreateCounter<long>(
+        Instruments.OutboxDropped, description: "Readings the sensor's outbox dropped unacknowledged by policy (full, expired): reported losses.");
+
+    public static readonly Counter<long> OutboxRetransmissions = Meter.CreateCounter<long>(
+        Instruments.OutboxRetransmissions, description: "Readings the sensor published again because no acknowledgement came.");
 }

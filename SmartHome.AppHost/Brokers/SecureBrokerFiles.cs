@@ -17,7 +17,7 @@ public static class SecureBrokerFiles
 
     /// <summary>True when KeyGen has to run first (nothing, or not everything, is in keys/).</summary>
     public static bool KeysMissing(KeyPaths keys) =>
-        !File.Exists(keys.ActuatorPrivateKey) || !File.Exists(keys.BrokerPasswordFile)
+        !File.Exists(keys.ActuatorPrivateKey) || !File.Exists(keys.ActuatorSigningPrivateKey) || !File.Exists(keys.BrokerPasswordFile)
         || !File.Exists(keys.BrokerPassword(BrokerAcl.Health)) || !File.Exists(keys.BrokerPassword(BrokerAcl.Auditor))
         || !KeyMaterialGenerator.DefaultDevices.All(d => File.Exists(keys.DevicePrivateKey(d)) && File.Exists(keys.BrokerPassword(d)))
         || !File.Exists(keys.DeviceRegistry)

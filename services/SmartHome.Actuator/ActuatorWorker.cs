@@ -1,3 +1,5 @@
+using MQTTnet;
+using MQTTnet.Protocol;
 using SmartHome.Messaging;
 
 namespace SmartHome.Actuator;
@@ -33,6 +35,20 @@ public sealed partial class ActuatorWorker : BackgroundService
     }
 
     public bool IsConnected => _connection.IsConnected;
+
+    public string Pipeline => _processor.Pipeline;
+
+    /// <summary>Publishes one of the actuator's own messages (an acknowledgement) with QoS 1, waiting for the broker if it is away.</summary>
+    public Task PublishAsync(OutboundMessage message, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return _connection.PublishAsync(new MqttApplicationMessageBuilder()
+            .WithTopic(message.Topic)
+            .WithPayload(message.Payload)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithRetainFlag(message.Retain)
+            .Build(), cancellationToken);
+    }
 
     public string? LastError => _connection.LastError;
 

@@ -17,10 +17,19 @@ builder.Services.AddSingleton(new DecisionLog(builder.Configuration.GetValue("Ac
 // Both pipelines authorize readings against the same registry; the secure one also trusts only its devices' keys.
 if (!StartupCheck.TryRun(() => ProtectionFactory.LoadRegistry(builder.Configuration), $"The {pipeline} actuator cannot start: ", out var registry)
     || !StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration, registry),
-        $"The {pipeline} actuator cannot start: ", out var protection))
+        $"The {pipeline} actuator cannot start: ", out var protection)
+    || !StartupCheck.TryRun(() => ProtectionFactory.AcksForActuator(pipeline, builder.Configuration),
+        $"The {pipeline} actuator cannot start: ", out var ackProtection)
+    || !StartupCheck.TryRun(() => AppliedJournal.Open(Path.Combine(ProtectionFactory.StateDirectory(builder.Configuration), "actuator-applied.journal"),
+        builder.Configuration.GetValue("Actuator:AppliedIdsPerSender", AppliedJournal.DefaultPerSenderCapacity)),
+        $"The {pipeline} actuator cannot start: ", out var journal))
 {
     return 1;
 }
+
+builder.Services.AddSingleton(journal);
+builder.Services.AddSingleton(ackProtection);
+builder.Services.AddSingleton<AckQueue>();
 
 builder.Services.AddSingleton(sp => new DeviceAuthorization(registry, sp.GetRequiredService<TimeProvider>()));
 
@@ -28,9 +37,11 @@ builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton(sp => new ReadingProcessor(
     sp.GetRequiredService<IMessageProtection>(), sp.GetRequiredService<HomeState>(), sp.GetRequiredService<DeviceAuthorization>(),
     sp.GetRequiredService<DecisionLog>(),
-    sp.GetRequiredService<TimeProvider>(), pipeline, sp.GetRequiredService<ILogger<ReadingProcessor>>()));
+    sp.GetRequiredService<TimeProvider>(), pipeline, sp.GetRequiredService<ILogger<ReadingProcessor>>(),
+    sp.GetRequiredService<AppliedJournal>(), sp.GetRequiredService<AckQueue>()));
 builder.Services.AddSingleton<ActuatorWorker>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ActuatorWorker>());
+builder.Services.AddHostedService<AckPublisher>();
 builder.Services.AddHealthChecks().AddBrokerConnectionCheck<ActuatorWorker>(w => w.IsConnected, w => w.LastError);
 
 var app = builder.Build();
@@ -38,6 +49,9 @@ app.MapDefaultEndpoints();
 
 app.MapGet("/", (HomeState home, DecisionLog log) => Results.Ok(new { pipeline, state = home.Snapshot(), decisions = log.Summary() })).RequireLoopback();
 app.MapGet("/state", (HomeState home) => Results.Ok(home.Snapshot())).RequireLoopback();
+// The durable record of applied readings (message id -> applications recorded), what "applied once" is counted on.
+app.MapGet("/applied", (AppliedJournal applied) =>
+    Results.Ok(applied.Path is { } path ? AppliedJournal.ReadApplications(path) : new Dictionary<string, int>())).RequireLoopback();
 app.MapGet("/decisions/summary", (DecisionLog log) => Results.Ok(log.Summary())).RequireLoopback();
 
 // The decision log, oldest first; page with ?after=<last seq>; filter by attemptId, messageId or verdict.

@@ -19,7 +19,9 @@ public sealed partial class ReadingProcessor(
     DecisionLog log,
     TimeProvider clock,
     string pipeline,
-    ILogger<ReadingProcessor> logger)
+    ILogger<ReadingProcessor> logger,
+    AppliedJournal? journal = null,
+    AckQueue? acks = null)
 {
     public const string InternalError = "internal-error";
 
@@ -27,7 +29,12 @@ public sealed partial class ReadingProcessor(
     // A flood of rejections must not become a flood of log writes; the decision log, spans and metrics keep all.
     private readonly SmartHome.Security.PerSecondBudget _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
     private readonly StringReuse _repeated = new();
-    private readonly RedeliveryFilter _redeliveries = new();
+    private readonly AppliedJournal _applied = journal ?? AppliedJournal.InMemory();
+
+    // A sender that signs its readings (secure) re-sends an applied reading only as a retransmission, so every second copy
+    // of an id is dropped; on the insecure pipeline only a copy flagged as a redelivery is (a plain repeat is a replay,
+    // which that pipeline has no defence against, by design).
+    private readonly bool _senderAuthenticated = protection.Mode != "plaintext";
 
     /// <summary>Rejections written to the log per second; the rest are counted in one summary line.</summary>
     public const int RejectionLogLinesPerSecond = 20;
@@ -64,6 +71,7 @@ public sealed partial class ReadingProcessor(
             decision = Record(null, attemptId, string.Empty, topic, "unknown", InternalError, ex.GetType().Name, null, null, null);
         }
 
+        Acknowledge(decision);
         activity?.SetTag(Attr.Verdict, decision.Verdict);
         activity?.SetTag(Attr.Device, decision.Sender);
         if (decision.MessageId is not null)
@@ -123,6 +131,21 @@ public sealed partial class ReadingProcessor(
                 $"reading claims device '{reading.DeviceId}'", reading.Value, null, null);
         }
 
+        // At most once: a second copy of an applied reading (a retransmission after a lost acknowledgement, a broker
+        // redelivery) is acknowledged again, never applied again; checked before authorization spends the sender's rate.
+        var status = _applied.Check(verdict.SenderId, reading.MessageId, reading.SentAtMicros, out var appliedWasFlagged);
+        if (status == AppliedStatus.Applied && (_senderAuthenticated || redelivered || appliedWasFlagged))
+        {
+            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Duplicate,
+                "second copy of an applied reading (redelivery)", reading.Value, null, null);
+        }
+
+        if (status == AppliedStatus.Expired)
+        {
+            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Expired,
+                "older than the applied readings this actuator still remembers", reading.Value, null, null);
+        }
+
         // Authenticated is not authorized: the sender's registered kind, range and rate decide, before any state change.
         if (authorization.Check(verdict.SenderId, reading) is { } refused)
         {
@@ -130,13 +153,8 @@ public sealed partial class ReadingProcessor(
                 reading.Value, null, null);
         }
 
-        // QoS 1 may deliver a reading twice across a broker failure; the second copy must not be applied again.
-        if (_redeliveries.IsRedelivery(reading.MessageId, redelivered))
-        {
-            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Duplicate,
-                "second copy of an applied reading (redelivery)", reading.Value, null, null);
-        }
-
+        // Recorded before the rules run, so a crash in between can never lead to a second application.
+        _applied.Record(verdict.SenderId, reading.MessageId, reading.SentAtMicros, redelivered);
         var effect = home.Apply(reading);
         // End to end: from the sensor's reading (stamped before sealing) to the rule applied here, after verification.
         var latencyMs = (DeviceReading.NowMicros(clock) - reading.SentAtMicros) / 1000.0;
@@ -158,6 +176,23 @@ public sealed partial class ReadingProcessor(
             rejectReason is null ? effect : Truncate(detail)));
 
     private static string KindName(DeviceKind kind) => DeviceAuthorization.KindName(kind);
+
+    /// <summary>
+    /// Tells the device the final word on a reading it can name (its id was read from an authenticated reading, or from
+    /// the insecure pipeline's plain one): applied (now or before), or refused for good. Messages refused below the
+    /// reading (envelope, topic) are not acknowledged: their id is unknown or unproven, and the device re-sends them.
+    /// </summary>
+    private void Acknowledge(Decision decision)
+    {
+        if (acks is null || decision.MessageId is null || decision.Reason == InternalError || !Topics.IsValidDeviceId(decision.Sender))
+        {
+            return;
+        }
+
+        acks.Enqueue(decision.Sender, decision.Verdict == DecisionLog.Applied || decision.Reason == RejectReasons.Duplicate
+            ? AckEntry.ForApplied(decision.MessageId)
+            : AckEntry.ForRejected(decision.MessageId, decision.Reason ?? RejectReasons.Malformed));
+    }
 
     // Attacker-controlled strings are bounded before they reach logs and memory.
     private static string? Truncate(string? value) => value is null || value.Length <= 128 ? value : value[..128];

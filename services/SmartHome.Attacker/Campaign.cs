@@ -145,6 +145,7 @@ public sealed partial class Campaign(CampaignSettings settings, Victim victim, I
             Attacks.CapabilityAbuse => CapabilityAbuseAsync(level, request.Attempts, ct),
             Attacks.ImplausibleValue => ImplausibleValueAsync(level, request.Attempts, ct),
             Attacks.AnnouncementFlood => AnnouncementFloodAsync(level, request, ct),
+            Attacks.AckForgery => AckForgeryAsync(level, request.Attempts, ct),
             _ => Task.FromResult(Skipped(attack, level, request.Attempts, "unknown attack")),
         };
 

@@ -36,6 +36,7 @@ public static class Attacks
     public const string CapabilityAbuse = "capability-abuse";
     public const string ImplausibleValue = "implausible-value";
     public const string AnnouncementFlood = "announcement-flood";
+    public const string AckForgery = "ack-forgery";
 
     /// <summary>The four classic attacks the insecure pipeline must lose 100/100.</summary>
     public static readonly IReadOnlyList<string> Classic = [Eavesdrop, Inject, Tamper, Replay];
@@ -45,7 +46,7 @@ public static class Attacks
     [
         Eavesdrop, Inject, Tamper, Replay, ReplayCrossTopic, KeySubstitution, Downgrade, WildcardSubscribe,
         CredentialGuessing, ClientIdTakeover, RetainedPoisoning, Malformed, Oversized, Flood,
-        CapabilityAbuse, ImplausibleValue, AnnouncementFlood,
+        CapabilityAbuse, ImplausibleValue, AnnouncementFlood, AckForgery,
     ];
 
     public static bool IsKnown(string name) => All.Contains(name, StringComparer.Ordinal) || name == ReplayAfterRestart;

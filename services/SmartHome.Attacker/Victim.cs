@@ -91,6 +91,46 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
             : body.MessageIds.Select((id, i) => (id, body.DeviceIds is { } d && i < d.Count ? d[i] : null)).ToList();
     }
 
+    /// <summary>Number of acknowledgement messages the sensor has judged so far (its <c>GET /acks/summary</c>).</summary>
+    public async Task<long> LatestAckSeqAsync(CancellationToken ct)
+    {
+        if (sensor is null)
+        {
+            return 0;
+        }
+
+        var summary = await sensor.GetFromJsonAsync<System.Text.Json.JsonElement>("/acks/summary", ct).ConfigureAwait(false);
+        return summary.GetProperty("total").GetInt64();
+    }
+
+    /// <summary>
+    /// The sensor's judgements of acknowledgement messages after <paramref name="after"/>, once the one labelled
+    /// <paramref name="sentinelId"/> arrived (null on timeout or without a sensor): the victim's side of an attack on them.
+    /// </summary>
+    public async Task<List<VictimDecision>?> DrainAcksAsync(long after, string sentinelId, TimeSpan timeout, CancellationToken ct)
+    {
+        if (sensor is null)
+        {
+            return null;
+        }
+
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            var found = await sensor.GetFromJsonAsync($"/acks?after={after}&attemptId={Uri.EscapeDataString(sentinelId)}&limit=1",
+                AttackerJson.Default.ListVictimDecision, ct).ConfigureAwait(false);
+            if (found is { Count: > 0 })
+            {
+                return await sensor.GetFromJsonAsync($"/acks?after={after}&limit=10000", AttackerJson.Default.ListVictimDecision, ct)
+                    .ConfigureAwait(false) ?? [];
+            }
+
+            await Task.Delay(100, ct).ConfigureAwait(false);
+        }
+
+        return null;
+    }
+
     /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
     /// <summary>CPU time the actuator process has used so far (ms), from its <c>GET /process</c>; null when it does not answer.</summary>
     public async Task<double?> ActuatorCpuMillisecondsAsync(CancellationToken ct)

@@ -121,7 +121,7 @@ public sealed record DeviceReading(
     }
 
     /// <summary>Message ids reach logs, spans and the decision log: printable, no spaces, quotes or separators.</summary>
-    private static bool IsValidMessageId(string? id)
+    public static bool IsValidMessageId(string? id)
     {
         if (string.IsNullOrEmpty(id) || id.Length > MaxMessageIdLength)
         {

@@ -72,4 +72,10 @@ public static class RejectReasons
 
     /// <summary>The sender is over its registered rate (readings) or announcement budget.</summary>
     public const string RateLimited = "rate-limited";
+
+    /// <summary>
+    /// Older than readings of the sender the actuator's applied journal no longer remembers: it cannot prove the reading
+    /// was not applied already, so it refuses it (reported to the device as a loss) rather than risk a second application.
+    /// </summary>
+    public const string Expired = "expired";
 }

@@ -14,9 +14,27 @@ public static class Topics
     public const string ReadingsFilter = ReadingsPrefix + "+";
     public const string KeysFilter = KeysPrefix + "+";
 
+    /// <summary>Acknowledgements of a device's readings, published by the actuator (docs/PROTOCOL.md, "Acknowledgement").</summary>
+    public const string AcksPrefix = Root + "/acks/";
+
     public static string Readings(string deviceId) => ReadingsPrefix + ValidateDeviceId(deviceId);
 
     public static string Keys(string deviceId) => KeysPrefix + ValidateDeviceId(deviceId);
+
+    public static string Acks(string deviceId) => AcksPrefix + ValidateDeviceId(deviceId);
+
+    /// <summary>Device id of an acknowledgement topic <c>smarthome/acks/&lt;id&gt;</c>; false for any other topic.</summary>
+    public static bool TryGetAckDeviceId(string topic, out string deviceId)
+    {
+        deviceId = string.Empty;
+        if (topic is null || !topic.StartsWith(AcksPrefix, StringComparison.Ordinal) || !IsValidDeviceId(topic[AcksPrefix.Length..]))
+        {
+            return false;
+        }
+
+        deviceId = topic[AcksPrefix.Length..];
+        return true;
+    }
 
     /// <summary>Device id of a reading or key topic; false for any other topic.</summary>
     public static bool TryGetDeviceId(string topic, out string deviceId)

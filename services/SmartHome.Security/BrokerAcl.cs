@@ -16,7 +16,8 @@ public static class BrokerAcl
     public const string Auditor = "auditor";
 
     /// <summary>
-    /// Each device account writes exactly its own reading and key topics; the actuator reads all of them;
+    /// Each device account writes exactly its own reading and key topics and reads its own acknowledgement topic; the
+    /// actuator reads all reading and key topics and writes the acknowledgement topics;
     /// 'monitor' simulates a compromised broker (reads and writes everything); 'health' and 'auditor' may log in and
     /// nothing else; the fleet account (when <paramref name="fleetDevices"/> is not empty) writes its devices' topics.
     /// </summary>
@@ -39,7 +40,8 @@ public static class BrokerAcl
 
         sb.Append('\n').Append("user ").Append(Actuator).Append('\n')
             .Append("topic read smarthome/readings/+\n")
-            .Append("topic read smarthome/keys/+\n");
+            .Append("topic read smarthome/keys/+\n")
+            .Append("topic write smarthome/acks/+\n");
         sb.Append("\n# Simulation of a compromised broker: this account sees and writes every message.\n")
             .Append("user ").Append(Monitor).Append('\n')
             .Append("topic readwrite #\n");
@@ -77,7 +79,8 @@ public static class BrokerAcl
 
     private static void DeviceTopics(StringBuilder sb, string device) =>
         sb.Append("topic write smarthome/readings/").Append(device).Append('\n')
-            .Append("topic write smarthome/keys/").Append(device).Append('\n');
+            .Append("topic write smarthome/keys/").Append(device).Append('\n')
+            .Append("topic read smarthome/acks/").Append(device).Append('\n');
 
     // Device ids never hold MQTT wildcards or spaces (EnvelopeFormat's alphabet), so a line cannot grant more.
     private static string Check(string id) =>

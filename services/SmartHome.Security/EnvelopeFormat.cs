@@ -10,6 +10,8 @@ public enum EnvelopeType : byte
     KeyAnnouncement = 0x01,
     /// <summary>Data message: AES-256-GCM ciphertext, DSA-signed.</summary>
     Data = 0x02,
+    /// <summary>Acknowledgement (actuator to device): a plaintext acknowledgement body, DSA-signed by the actuator (<see cref="AckEnvelope"/>).</summary>
+    Acknowledgement = 0x03,
 }
 
 /// <summary>

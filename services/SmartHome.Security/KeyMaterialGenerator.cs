@@ -95,6 +95,23 @@ public static class KeyMaterialGenerator
             kept.Add(paths.ActuatorPrivateKey);
             kept.Add(paths.ActuatorPublicKey);
         }
+        // Actuator DSA-2048: signs the acknowledgements the devices verify (docs/PROTOCOL.md, "Acknowledgement").
+        if (NeedsPair(paths.ActuatorSigningPublicKey, paths.ActuatorSigningPrivateKey, options.Force))
+        {
+            using DSA dsa = DSA.Create(2048);
+            KeyFiles.WriteAtomic(paths.ActuatorSigningPrivateKey, dsa.ExportPkcs8PrivateKeyPem(), isPrivate: true);
+            KeyFiles.WriteAtomic(paths.ActuatorSigningPublicKey, dsa.ExportSubjectPublicKeyInfoPem(), isPrivate: false);
+            created.Add(paths.ActuatorSigningPrivateKey);
+            created.Add(paths.ActuatorSigningPublicKey);
+        }
+        else
+        {
+            using DSA priv = KeyFiles.LoadDsa(paths.ActuatorSigningPrivateKey, requirePrivate: true);
+            using DSA pub = KeyFiles.LoadDsa(paths.ActuatorSigningPublicKey, requirePrivate: false);
+            RequireSamePublic(priv.ExportSubjectPublicKeyInfo(), pub.ExportSubjectPublicKeyInfo(), paths.ActuatorSigningPublicKey);
+            kept.Add(paths.ActuatorSigningPrivateKey);
+            kept.Add(paths.ActuatorSigningPublicKey);
+        }
         TimeSpan rsaTime = sw.Elapsed;
         options.Log?.WriteLine($"actuator RSA-2048: {rsaTime.TotalMilliseconds:F0} ms");
 

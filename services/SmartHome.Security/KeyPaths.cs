@@ -26,6 +26,10 @@ public sealed class KeyPaths
     public string ActuatorDirectory => Path.Combine(Root, "actuator");
     public string ActuatorPublicKey => Path.Combine(ActuatorDirectory, "rsa.pub.pem");
     public string ActuatorPrivateKey => Path.Combine(IdentityDirectory("actuator"), "rsa.key.pem");
+    /// <summary>The actuator's DSA-2048 public key: devices verify its acknowledgements with it.</summary>
+    public string ActuatorSigningPublicKey => Path.Combine(ActuatorDirectory, "dsa.pub.pem");
+    /// <summary>The actuator's DSA-2048 private key: it signs acknowledgements (a second secret of the same identity, in its folder).</summary>
+    public string ActuatorSigningPrivateKey => Path.Combine(IdentityDirectory("actuator"), "dsa.key.pem");
 
     /// <summary>Device public keys and the registry: public, handed to the actuator as a folder.</summary>
     public string DevicesDirectory => Path.Combine(Root, "devices");

@@ -28,9 +28,32 @@ if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Con
     return 1;
 }
 
+var outboxOptions = builder.Configuration.GetSection(OutboxOptions.SectionName).Get<OutboxOptions>() ?? new OutboxOptions();
+if (outboxOptions.Problems() is { Count: > 0 } outboxProblems)
+{
+    Console.Error.WriteLine($"The {pipeline} sensor cannot start: " + string.Join(" ", outboxProblems));
+    return 1;
+}
+
+if (!StartupCheck.TryRun(() => ProtectionFactory.AcksForSensor(pipeline, builder.Configuration, devices), $"The {pipeline} sensor cannot start: ",
+        out var ackProtection)
+    || !StartupCheck.TryRun(() => new SensorOutbox(Path.Combine(ProtectionFactory.StateDirectory(builder.Configuration), "sensor-outbox.log"),
+        outboxOptions, TimeProvider.System), $"The {pipeline} sensor cannot start: ", out var outbox))
+{
+    return 1;
+}
+
+// The dashboard's view of what is waiting for an acknowledgement.
+SmartHomeTelemetry.Meter.CreateObservableGauge(SmartHomeTelemetry.Instruments.OutboxPending, () => outbox.Count,
+    description: "Readings in the sensor's outbox that the actuator has not acknowledged yet.");
 builder.Services.AddSingleton(protection);
+builder.Services.AddSingleton(ackProtection);
+builder.Services.AddSingleton(outbox);
+builder.Services.AddSingleton(new AckLog());
+builder.Services.AddSingleton<AckHandler>();
 builder.Services.AddSingleton<SensorPublisher>();
 builder.Services.AddHostedService<SensorWorker>();
+builder.Services.AddHostedService<OutboxRetransmitter>();
 builder.Services.AddHealthChecks().AddBrokerConnectionCheck<SensorPublisher>(p => p.AllConnected, p => p.LastError);
 
 var app = builder.Build();
@@ -43,6 +66,31 @@ app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
     published = publisher.Published,
     connected = publisher.AllConnected,
 })).RequireLoopback();
+
+// The outbox: unacknowledged readings (oldest first), acknowledgements taken, and the acknowledgement round trips.
+// ?last=N: round-trip percentiles over the newest N acknowledged readings only (default: the last 10,000 kept).
+app.MapGet("/outbox", (SensorOutbox box, AckHandler acks, int? last) =>
+{
+    var kept = acks.RoundTrips();
+    var roundTrips = kept.Skip(Math.Max(0, kept.Count - Math.Clamp(last ?? kept.Count, 0, kept.Count))).Order().ToArray();
+    double Percentile(double p) => roundTrips.Length == 0 ? 0 : roundTrips[Math.Min(roundTrips.Length - 1, (int)(p * roundTrips.Length))];
+    return Results.Ok(new
+    {
+        pending = box.Count,
+        recovered = box.Recovered,
+        acknowledged = acks.Acknowledged,
+        refusedByActuator = acks.RefusedByActuator,
+        refusedAcknowledgements = acks.RefusedAcks,
+        roundTripMs = new { count = roundTrips.Length, p50 = Percentile(0.5), p90 = Percentile(0.9), p99 = Percentile(0.99), max = roundTrips.LastOrDefault() },
+        messageIds = box.Pending().Take(10_000).Select(e => e.MessageId),
+    });
+}).RequireLoopback();
+
+// The device's judgement of every acknowledgement message it received (accepted, or refused with the reason), oldest
+// first; page with ?after=, filter by attemptId: how an attack on the acknowledgements is judged on this victim's side.
+app.MapGet("/acks", (AckLog log, long? after, int? limit, string? attemptId) =>
+    Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 10_000), attemptId))).RequireLoopback();
+app.MapGet("/acks/summary", (AckLog log) => Results.Ok(new { total = log.Count })).RequireLoopback();
 
 // Publishes a run of readings at a fixed rate: used by tests, the report and anyone measuring latency.
 // ?concurrency=C keeps up to C publishes in flight (default 1: each awaits its PUBACK before the next).

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using MQTTnet;
 using MQTTnet.Packets;
@@ -12,7 +13,7 @@ namespace SmartHome.Sensor;
 /// Publishes readings: one broker connection per device (each device is its own broker user),
 /// the pipeline's protection applied, W3C trace context in user properties.
 /// </summary>
-public sealed class SensorPublisher : IAsyncDisposable
+public sealed partial class SensorPublisher : IAsyncDisposable
 {
     private readonly IMessageProtection _protection;
     private readonly TimeProvider _clock;
@@ -20,21 +21,39 @@ public sealed class SensorPublisher : IAsyncDisposable
     private readonly Dictionary<string, MqttConnection> _connections;
     private readonly KeyValuePair<string, object?> _pipelineTag;
 
-    public SensorPublisher(HomeSimulator home, IMessageProtection protection, IConfiguration configuration,
+    private readonly SensorOutbox _outbox;
+    private readonly ILogger _logger;
+
+    public SensorPublisher(HomeSimulator home, IMessageProtection protection, SensorOutbox outbox, AckHandler acks, IConfiguration configuration,
         ILoggerFactory loggers, TimeProvider clock)
     {
         _protection = protection;
+        _outbox = outbox;
         _clock = clock;
         _pipeline = configuration["Pipeline"] ?? "insecure";
         _pipelineTag = new(Attr.Pipeline, _pipeline);
         Home = home;
         var logger = loggers.CreateLogger<SensorPublisher>();
+        _logger = logger;
         _connections = home.Devices.ToDictionary(
             d => d.DeviceId,
             d => BrokerClientFactory.Create(configuration, d.DeviceId, $"{_pipeline}-{d.DeviceId}", logger));
+        foreach (var (deviceId, connection) in _connections)
+        {
+            // Each device hears only its own acknowledgements (the secure broker's ACL lets it read nothing else).
+            connection.Subscribe(Topics.Acks(deviceId));
+            connection.MessageReceived = args =>
+            {
+                acks.Handle(deviceId, args.ApplicationMessage.Topic, args.ApplicationMessage.Payload.ToArray(),
+                    TraceContextPropagation.Find(args.ApplicationMessage.UserProperties, MessageProperties.AttemptId));
+                return Task.CompletedTask;
+            };
+        }
     }
 
     public HomeSimulator Home { get; }
+
+    public string Pipeline => _pipeline;
 
     public long Published => Interlocked.Read(ref _published);
 
@@ -67,8 +86,65 @@ public sealed class SensorPublisher : IAsyncDisposable
         activity?.SetTag(Attr.Pipeline, _pipeline);
         activity?.SetTag(Attr.Device, device.DeviceId);
 
-        var outbound = _protection.Protect(device.DeviceId, reading.ToUtf8Json());
-        var connection = _connections[device.DeviceId];
+        var bytes = reading.ToUtf8Json();
+        // On disk before it is on the wire: until the actuator acknowledges it, the outbox sends it again, also after a crash.
+        IReadOnlyList<OutboxEntry> dropped;
+        try
+        {
+            dropped = await _outbox.AddAsync(device.DeviceId, reading.MessageId, bytes).ConfigureAwait(false);
+        }
+        catch (OutboxFullException ex)
+        {
+            SmartHomeTelemetry.OutboxDropped.Add(1, _pipelineTag, new(Attr.OutboxDropReason, "full"));
+            LogRefusedFull(_logger, reading.MessageId, device.DeviceId, ex.Message);
+            throw;
+        }
+
+        foreach (var entry in dropped)
+        {
+            ReportDropped(_logger, entry, OutboxRemoval.DroppedFull, _pipeline);
+        }
+
+        await SendAsync(device.DeviceId, bytes, activity, retransmission: false, cancellationToken).ConfigureAwait(false);
+        _outbox.MarkSent(reading.MessageId);
+        Interlocked.Increment(ref _published);
+        SmartHomeTelemetry.ReadingsPublished.Add(1, _pipelineTag);
+        return reading.MessageId;
+    }
+
+    /// <summary>
+    /// Sends an unacknowledged reading again: the same reading bytes, protected anew (secure: a fresh counter and timestamp,
+    /// so it passes the replay window and freshness; the actuator's applied journal keeps it from being applied twice),
+    /// flagged as a retransmission. Skipped while the device is disconnected (it comes due again after its backoff).
+    /// </summary>
+    public async Task RetransmitAsync(OutboxEntry entry, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (!_connections.TryGetValue(entry.DeviceId, out var connection) || !connection.IsConnected)
+        {
+            return;
+        }
+
+        var topic = Topics.Readings(entry.DeviceId);
+        using var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"publish {topic}", ActivityKind.Producer);
+        activity?.SetTag(Attr.MessagingSystem, "mqtt");
+        activity?.SetTag(Attr.MessagingDestination, topic);
+        activity?.SetTag(Attr.MessagingOperationType, "publish");
+        activity?.SetTag(Attr.MessagingMessageId, entry.MessageId);
+        activity?.SetTag(Attr.Pipeline, _pipeline);
+        activity?.SetTag(Attr.Device, entry.DeviceId);
+        activity?.SetTag("smarthome.retransmission", entry.Attempts);
+        await SendAsync(entry.DeviceId, entry.Reading, activity, retransmission: true, cancellationToken).ConfigureAwait(false);
+        if (_outbox.MarkSent(entry.MessageId))
+        {
+            SmartHomeTelemetry.OutboxRetransmissions.Add(1, _pipelineTag);
+        }
+    }
+
+    private async Task SendAsync(string deviceId, byte[] reading, Activity? activity, bool retransmission, CancellationToken cancellationToken)
+    {
+        var outbound = _protection.Protect(deviceId, reading);
+        var connection = _connections[deviceId];
         foreach (var message in outbound)
         {
             var properties = new List<MqttUserProperty>(2);
@@ -87,13 +163,29 @@ public sealed class SensorPublisher : IAsyncDisposable
                 builder.WithUserProperty(property.Name, property.ValueBuffer);
             }
 
+            if (retransmission && !message.Retain)
+            {
+                builder.WithUserProperty(MessageProperties.Retransmission, "1"u8.ToArray().AsMemory());
+            }
+
             await connection.PublishAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
         }
-
-        Interlocked.Increment(ref _published);
-        SmartHomeTelemetry.ReadingsPublished.Add(1, _pipelineTag);
-        return reading.MessageId;
     }
+
+    /// <summary>A reading the outbox dropped by its bounds: never applied, so a loss, and reported as one.</summary>
+    public static void ReportDropped(ILogger logger, OutboxEntry entry, OutboxRemoval why, string pipeline)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        var reason = SensorOutbox.Name(why);
+        SmartHomeTelemetry.OutboxDropped.Add(1, new KeyValuePair<string, object?>(Attr.Pipeline, pipeline), new(Attr.OutboxDropReason, reason));
+        LogDropped(logger, entry.MessageId, entry.DeviceId, reason, entry.Attempts);
+    }
+
+    [LoggerMessage(LogLevel.Warning, "Reading {MessageId} of {DeviceId} is lost: the outbox dropped it unacknowledged ({Reason}) after {Attempts} sends")]
+    private static partial void LogDropped(ILogger logger, string messageId, string deviceId, string reason, int attempts);
+
+    [LoggerMessage(LogLevel.Warning, "Reading {MessageId} of {DeviceId} is lost: {Error}")]
+    private static partial void LogRefusedFull(ILogger logger, string messageId, string deviceId, string error);
 
     /// <summary>Publishes protocol messages (e.g. key announcements) on the connection of the device that owns each topic.</summary>
     public async Task<int> PublishAllAsync(IReadOnlyList<OutboundMessage> messages, CancellationToken cancellationToken)

@@ -28,10 +28,10 @@ public sealed class AclRulesTests
     public void The_secure_acl_is_explicit_user_blocks_without_patterns()
     {
         Assert.Empty(Secure.Patterns);
-        Assert.Equal([new AclRule(AclAccess.Write, "smarthome/readings/door-front"), new AclRule(AclAccess.Write, "smarthome/keys/door-front")],
-            Secure.RulesOf("door-front"));
-        Assert.Equal(4, Secure.RulesOf("fleet").Count);
-        Assert.Equal(2, Secure.RulesOf("actuator").Count);
+        Assert.Equal([new AclRule(AclAccess.Write, "smarthome/readings/door-front"), new AclRule(AclAccess.Write, "smarthome/keys/door-front"),
+            new AclRule(AclAccess.Read, "smarthome/acks/door-front")], Secure.RulesOf("door-front"));
+        Assert.Equal(6, Secure.RulesOf("fleet").Count);
+        Assert.Equal(3, Secure.RulesOf("actuator").Count);
         Assert.Equal(new AclRule(AclAccess.ReadWrite, "#"), Assert.Single(Secure.RulesOf("monitor")));
         Assert.Empty(Secure.RulesOf("health"));
         Assert.Empty(Secure.RulesOf("auditor"));
@@ -48,6 +48,11 @@ public sealed class AclRulesTests
     [InlineData("actuator", "smarthome/keys/door-front", AclAccess.Read, true)]
     [InlineData("actuator", "smarthome/readings/door-front", AclAccess.Write, false)]
     [InlineData("actuator", "smarthome/readings/actuator", AclAccess.Write, false)] // no pattern lends it a device's rights
+    [InlineData("actuator", "smarthome/acks/door-front", AclAccess.Write, true)]
+    [InlineData("actuator", "smarthome/acks/door-front", AclAccess.Read, false)]
+    [InlineData("door-front", "smarthome/acks/door-front", AclAccess.Read, true)]
+    [InlineData("door-front", "smarthome/acks/door-front", AclAccess.Write, false)] // a device cannot acknowledge its own readings
+    [InlineData("door-front", "smarthome/acks/temp-living", AclAccess.Read, false)]
     [InlineData("health", "smarthome/readings/health", AclAccess.Write, false)]
     [InlineData("auditor", "smarthome/keys/auditor", AclAccess.Write, false)]
     [InlineData("fleet", "smarthome/readings/fleet-0002", AclAccess.Write, true)]

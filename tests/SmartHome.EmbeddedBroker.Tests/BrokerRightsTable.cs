@@ -18,7 +18,7 @@ public static class BrokerRightsTable
     public static IReadOnlyList<string> Columns { get; } =
     [
         "smarthome/readings/<own>", "smarthome/readings/<other>", "smarthome/keys/<own>", "smarthome/keys/<other>",
-        "other smarthome/#", "$SYS/#",
+        "smarthome/acks/<own>", "smarthome/acks/<other>", "other smarthome/#", "$SYS/#",
     ];
 
     /// <summary>One table row: its label, and the accounts it stands for (null: anonymous).</summary>
@@ -26,13 +26,13 @@ public static class BrokerRightsTable
 
     public static IReadOnlyList<Row> Rows { get; } =
     [
-        new("each device (`temp-living`, `door-front`, `smoke-kitchen`, `plug-garage`)", BrokerPair.Devices, [W, N, W, N, N, N]),
-        new("`actuator` (reads `readings/+` and `keys/+`)", ["actuator"], [R, R, R, R, N, N]),
-        new("`monitor` (compromised-broker simulation)", ["monitor"], [RW, RW, RW, RW, RW, N]),
-        new("`health` (the AppHost's broker health check)", ["health"], [N, N, N, N, N, N]),
-        new("`auditor` (ACL prober)", ["auditor"], [N, N, N, N, N, N]),
-        new("`fleet` (KeyGen `--fleet`; own = its `fleet-NNNN` devices)", ["fleet"], [W, N, W, N, N, N]),
-        new("anonymous (login refused)", [null], [N, N, N, N, N, N]),
+        new("each device (`temp-living`, `door-front`, `smoke-kitchen`, `plug-garage`)", BrokerPair.Devices, [W, N, W, N, R, N, N, N]),
+        new("`actuator` (reads `readings/+` and `keys/+`, writes `acks/+`)", ["actuator"], [R, R, R, R, W, W, N, N]),
+        new("`monitor` (compromised-broker simulation)", ["monitor"], [RW, RW, RW, RW, RW, RW, RW, N]),
+        new("`health` (the AppHost's broker health check)", ["health"], [N, N, N, N, N, N, N, N]),
+        new("`auditor` (ACL prober)", ["auditor"], [N, N, N, N, N, N, N, N]),
+        new("`fleet` (KeyGen `--fleet`; own = its `fleet-NNNN` devices)", ["fleet"], [W, N, W, N, R, N, N, N]),
+        new("anonymous (login refused)", [null], [N, N, N, N, N, N, N, N]),
     ];
 
     public static string Markdown()

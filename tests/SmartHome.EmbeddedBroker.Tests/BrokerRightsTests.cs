@@ -18,6 +18,9 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
 {
     private static readonly TimeSpan Settle = TimeSpan.FromMilliseconds(1500);
 
+    /// <summary>Columns that are ordinary topics (the last one is $SYS).</summary>
+    private static readonly int TopicColumns = BrokerRightsTable.Columns.Count - 1;
+
     /// <summary>One account measured against the table's columns: own and other device ids fill in the topics.</summary>
     private sealed record Probe(string Row, string? Account, string Own, string Other);
 
@@ -37,7 +40,9 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
         1 => $"smarthome/readings/{probe.Other}",
         2 => $"smarthome/keys/{probe.Own}",
         3 => $"smarthome/keys/{probe.Other}",
-        4 => $"smarthome/commands/{probe.Own}",
+        4 => $"smarthome/acks/{probe.Own}",
+        5 => $"smarthome/acks/{probe.Other}",
+        6 => $"smarthome/commands/{probe.Own}",
         _ => $"$SYS/smarthome/{probe.Own}",
     };
 
@@ -91,7 +96,7 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
 
                 var client = await Client.ConnectAsync(target, brokers, probe.Account);
                 clients[probe] = client;
-                await client.SubscribeAsync([.. Enumerable.Range(0, 5).Select(c => Topic(probe, c)), "$SYS/#"]);
+                await client.SubscribeAsync([.. Enumerable.Range(0, TopicColumns).Select(c => Topic(probe, c)), "$SYS/#"]);
             }
 
             foreach (var (probe, client) in clients)
@@ -101,7 +106,7 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
                     await client.PublishAsync(Topic(probe, c), $"w|{probe.Account}|{c}");
                 }
 
-                for (var c = 0; c < 5; c++)
+                for (var c = 0; c < TopicColumns; c++)
                 {
                     await observer.PublishAsync(Topic(probe, c), $"r|{probe.Account ?? "anonymous"}|{c}");
                 }
@@ -111,7 +116,7 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
             var seen = observer.Messages.ToHashSet(StringComparer.Ordinal);
             // Controls: the observer sees every read message it published and the broker's $SYS, so an absence is a denial.
             Assert.Contains(seen, m => m.StartsWith("$SYS/broker/version:", StringComparison.Ordinal));
-            Assert.All(probes.SelectMany(p => Enumerable.Range(0, 5).Select(c => $"{Topic(p, c)}:r|{p.Account ?? "anonymous"}|{c}")),
+            Assert.All(probes.SelectMany(p => Enumerable.Range(0, TopicColumns).Select(c => $"{Topic(p, c)}:r|{p.Account ?? "anonymous"}|{c}")),
                 m => Assert.Contains(m, seen));
 
             var cells = new List<string>();
@@ -122,7 +127,7 @@ public sealed class BrokerRightsTests(BrokerPair brokers, ITestOutputHelper outp
                 {
                     var topic = Topic(probe, c);
                     var write = probe.Account is not null && seen.Contains($"{topic}:w|{probe.Account}|{c}");
-                    var read = c < 5
+                    var read = c < TopicColumns
                         ? received.Contains($"{topic}:r|{probe.Account}|{c}")
                         : received.Any(m => m.StartsWith("$SYS/", StringComparison.Ordinal));
                     var access = (read ? AclAccess.Read : AclAccess.None) | (write ? AclAccess.Write : AclAccess.None);

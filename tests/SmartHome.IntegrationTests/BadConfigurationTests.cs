@@ -19,6 +19,20 @@ public sealed class BadConfigurationTests
         Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Theory]
+    [InlineData("--Outbox:MaxCount=0", "Outbox:MaxCount")]
+    [InlineData("--Outbox:MaxAgeSeconds=-1", "Outbox:MaxAgeSeconds")]
+    [InlineData("--Outbox:RetryInitialSeconds=60", "Outbox:RetryInitialSeconds")]
+    public async Task Outbox_bounds_are_validated_at_start_in_one_sentence(string setting, string named)
+    {
+        var state = Path.Combine(Path.GetTempPath(), "smarthome-outbox-" + Guid.NewGuid().ToString("N")[..8]);
+        var (code, stdout, stderr) = await RunAsync("SmartHome.Sensor", "--Pipeline", "insecure", setting,
+            "--ConnectionStrings:broker=mqtt://127.0.0.1:1", $"--SmartHome:StateDirectory={state}", $"--SmartHome:LogDirectory={state}-logs");
+        Assert.Equal(1, code);
+        Assert.Contains(named, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.DoesNotContain("   at ", stderr + stdout);
+    }
+
     [Fact]
     public async Task An_unknown_pipeline_is_refused_with_the_valid_choices()
     {

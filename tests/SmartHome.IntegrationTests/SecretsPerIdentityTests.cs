@@ -39,12 +39,13 @@ public sealed class SecretsPerIdentityTests : IAsyncLifetime
             ["insecure-actuator"] = [k.DeviceRegistry],
             ["secure-sensor"] =
             [
-                k.BrokerCaCertificate, k.ActuatorPublicKey,
+                k.BrokerCaCertificate, k.ActuatorPublicKey, k.ActuatorSigningPublicKey,
                 .. devices.Select(k.BrokerPassword), .. devices.Select(k.DevicePrivateKey),
             ],
             ["secure-actuator"] =
             [
-                k.BrokerCaCertificate, k.BrokerPassword("actuator"), k.ActuatorPrivateKey, k.DevicesDirectory, k.DeviceRegistry,
+                k.BrokerCaCertificate, k.BrokerPassword("actuator"), k.ActuatorPrivateKey, k.ActuatorSigningPrivateKey, k.DevicesDirectory,
+                k.DeviceRegistry,
             ],
             ["secure-attacker"] =
             [

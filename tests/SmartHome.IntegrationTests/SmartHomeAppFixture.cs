@@ -38,6 +38,9 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
 
     public string KeysDirectory => Path.Combine(_workDirectory, "keys");
 
+    /// <summary>The services' state (per pipeline: the sensor's outbox, the actuator's applied journal, replay state).</summary>
+    public string StateDirectory => Path.Combine(_workDirectory, "state");
+
     /// <summary>Extra AppHost arguments of a derived fixture.</summary>
     public IList<string> ExtraArgs { get; } = [];
 
@@ -50,7 +53,7 @@ public sealed class SmartHomeAppFixture : IAsyncLifetime
             "--Pipelines:Secure:BrokerPort=0",
             $"--SmartHome:LogDirectory={LogDirectory}",
             $"--SmartHome:KeysDirectory={KeysDirectory}",
-            $"--SmartHome:StateDirectory={Path.Combine(_workDirectory, "state")}",
+            $"--SmartHome:StateDirectory={StateDirectory}",
             "--Sensor:ReadingsPerSecond=20",
             .. ExtraArgs,
         ];

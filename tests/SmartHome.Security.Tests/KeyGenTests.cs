@@ -242,9 +242,11 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
             string users = "{ \"users\": { " + string.Join(", ", passwords.Select(p => $"\"{p.Key}\": \"{p.Value}\"")) + " } }";
             File.WriteAllText(Path.Combine(cp.BrokerDirectory, "users.json"), users);
             Directory.Delete(cp.PrivateDirectory, recursive: true);
+            // That layout predates acknowledgements: no actuator signing pair.
+            File.Delete(cp.ActuatorSigningPublicKey);
 
             KeyGenReport report = KeyMaterialGenerator.Generate(cp, new KeyGenOptions { Fleet = 2 });
-            Assert.Empty(report.Created);
+            Assert.Equal([cp.ActuatorSigningPrivateKey, cp.ActuatorSigningPublicKey], report.Created);
             Assert.Empty(report.Repaired);
             Assert.False(File.Exists(Path.Combine(cp.BrokerDirectory, "users.json")));
             Assert.Equal(devicesKey, File.ReadAllText(cp.DevicePrivateKey("door-front")));

@@ -24,6 +24,46 @@ public static class ProtectionFactory
     /// <summary>The folder of device public keys (actuator): <c>Security:DevicePublicKeys</c>.</summary>
     public const string DevicePublicKeysKey = "Security:DevicePublicKeys";
 
+    /// <summary>The actuator's DSA private key that signs acknowledgements (actuator): <c>Security:AckSigningKey</c>.</summary>
+    public const string AckSigningKeyKey = "Security:AckSigningKey";
+
+    /// <summary>The actuator's DSA public key that acknowledgements verify under (sensor): <c>Security:ActuatorSigningPublicKey</c>.</summary>
+    public const string ActuatorSigningPublicKeyKey = "Security:ActuatorSigningPublicKey";
+
+    /// <summary>The actuator's identity in acknowledgement headers: its broker account.</summary>
+    public const string ActuatorIdentity = BrokerAcl.Actuator;
+
+    /// <summary>The actuator's acknowledgement signing (secure: its own DSA key and persisted counter).</summary>
+    public static IAckProtection AcksForActuator(string pipeline, IConfiguration configuration)
+    {
+        if (pipeline == ProtectionRegistration.Insecure)
+        {
+            return new PlaintextAckProtection();
+        }
+
+        var path = configuration[AckSigningKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorSigningPrivateKey;
+        var counters = CounterStore.InDirectory(Path.Combine(StateDirectory(configuration), "actuator-ack-counters"));
+        return SecureAckProtection.ForActuator(new AckSigner(ActuatorIdentity, KeyFiles.LoadDsa(path, requirePrivate: true), counters));
+    }
+
+    /// <summary>The devices' acknowledgement checks (secure: the actuator's DSA key, freshness, a persisted replay window).</summary>
+    public static IAckProtection AcksForSensor(string pipeline, IConfiguration configuration, IEnumerable<string> deviceIds)
+    {
+        if (pipeline == ProtectionRegistration.Insecure)
+        {
+            return new PlaintextAckProtection();
+        }
+
+        var path = configuration[ActuatorSigningPublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorSigningPublicKey;
+        var topics = deviceIds.Select(Topics.Acks).ToHashSet(StringComparer.Ordinal);
+        var state = StateDirectory(configuration);
+        Directory.CreateDirectory(state);
+        var replay = ReplayStore.OpenFile(Path.Combine(state, "sensor-ack-replay.bin"));
+        var freshness = TimeSpan.FromSeconds(configuration.GetValue("Security:FreshnessSeconds", 30.0));
+        return SecureAckProtection.ForDevices(new AckVerifier(ActuatorIdentity, KeyFiles.LoadDsa(path, requirePrivate: false), topics.Contains,
+            replay, freshness));
+    }
+
     public static IMessageProtection ForSensor(string pipeline, IConfiguration configuration, IEnumerable<string> deviceIds)
     {
         if (pipeline == ProtectionRegistration.Insecure)
@@ -75,7 +115,8 @@ public static class ProtectionFactory
     private static KeyPaths Keys(IConfiguration configuration) =>
         new(configuration["SmartHome:KeysDirectory"] is { Length: > 0 } dir ? dir : KeyPaths.FindDefaultRoot());
 
-    private static string StateDirectory(IConfiguration configuration) =>
+    /// <summary>This service's state folder: <c>SmartHome:StateDirectory/{Pipeline}</c>, else ./state.</summary>
+    public static string StateDirectory(IConfiguration configuration) =>
         configuration["SmartHome:StateDirectory"] is { Length: > 0 } dir
             ? Path.Combine(dir, configuration["Pipeline"] ?? "standalone")
             : Path.Combine(Directory.GetCurrentDirectory(), "state");
