@@ -125,19 +125,40 @@ public abstract class DeliveryScenarios(SmartHomeAppFixture fixture, ITestOutput
             var burst = sensor.PostAsync("/publish?count=400&ratePerSecond=200", null);
             await Task.Delay(TimeSpan.FromSeconds(1));
             Kill(sensorPid, Signal.Kill, $"{pipeline}-sensor");
-            await Assert.ThrowsAnyAsync<Exception>(() => burst);
 
-            // Every reading the killed sensor took into its outbox, read from its file as the crash left it.
+            // Every reading the killed sensor took into its outbox, read from its file as the crash left it (before the
+            // AppHost's supervision restarts the sensor, at least 1 s later).
             taken = OutboxTaken(outboxFile).Where(id => !before.Contains(id)).ToList();
             output.WriteLine($"{pipeline}: the killed sensor had taken {taken.Count} readings");
             Assert.InRange(taken.Count, 20, 399);
+
+            // The burst's answer is lost with the sensor (or held by Aspire's endpoint proxy until the timeout).
+            try
+            {
+                await burst;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                output.WriteLine($"{pipeline}: the burst request ended with the sensor: {ex.GetType().Name}");
+            }
         }
         finally
         {
             Kill(actuatorPid, Signal.Continue, $"{pipeline}-actuator");
         }
 
-        await ExecuteAsync($"{pipeline}-sensor", KnownResourceCommands.StartCommand);
+        // The AppHost's supervision restarts the crashed sensor by itself (restart policy); nobody presses Start.
+        await fixture.EventuallyAsync(async () =>
+        {
+            try
+            {
+                return await ServicePidAsync($"{pipeline}-sensor") != sensorPid ? "restarted" : null;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return null; // still down
+            }
+        }, TimeSpan.FromMinutes(2), $"the AppHost restarting the crashed {pipeline}-sensor", $"{pipeline}-sensor");
         await fixture.WaitHealthyAsync($"{pipeline}-sensor");
         var outbox = await fixture.HttpWithoutSecret($"{pipeline}-sensor").GetFromJsonAsync<JsonElement>("/outbox");
         var recovered = outbox.GetProperty("recovered").GetInt32();

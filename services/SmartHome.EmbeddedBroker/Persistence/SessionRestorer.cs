@@ -96,7 +96,11 @@ public sealed class SessionRestorer
             var status = await server.GetSessionAsync(session.ClientId).ConfigureAwait(false);
             foreach (var message in session.Pending)
             {
-                if (status.TryEnqueueApplicationMessage(message.ToMessage(), out _))
+                // A message queued before the crash may already have reached the subscriber: MQTT 5 (4.4) resends it on
+                // the resumed session with DUP set, as Mosquitto does, so a receiver can tell a redelivery from a replay.
+                var redelivery = message.ToMessage();
+                redelivery.Dup = true;
+                if (status.TryEnqueueApplicationMessage(redelivery, out _))
                 {
                     queued++;
                 }
