@@ -177,8 +177,10 @@ internal sealed class Supervision(SmartHomeAppFixture fixture, ITestOutputHelper
     private string? Property(string name, string property) =>
         Current(name).Snapshot.Properties.FirstOrDefault(p => p.Name == property)?.Value?.ToString();
 
+    // Before its first crash a resource may not show the property yet (DCP's first snapshot of the resource can replace
+    // the supervisor's initial 0): no property means no restart so far.
     private int Restarts(string name) =>
-        int.TryParse(Property(name, SupervisionStates.RestartsProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1;
+        int.TryParse(Property(name, SupervisionStates.RestartsProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
 
     private int Pid(string name) =>
         int.TryParse(Property(name, "executable.pid"), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) && pid > 0
