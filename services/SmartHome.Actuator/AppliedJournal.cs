@@ -1,3 +1,4 @@
+using SmartHome.Messaging;
 using System.Globalization;
 using System.Text;
 
@@ -64,7 +65,7 @@ public sealed class AppliedJournal : IDisposable
         long validLength = 0;
         if (File.Exists(path))
         {
-            foreach (var (line, end) in ReadLines(path))
+            foreach (var (line, end) in AppendOnlyLines.Read(path))
             {
                 if (TryParse(line, out var sender, out var id, out var sentAt, out var flagged, out var floor))
                 {
@@ -172,7 +173,7 @@ public sealed class AppliedJournal : IDisposable
             return counts;
         }
 
-        foreach (var (line, _) in ReadLines(path))
+        foreach (var (line, _) in AppendOnlyLines.Read(path))
         {
             if (TryParse(line, out _, out var id, out _, out _, out var floor) && floor is null)
             {
@@ -284,28 +285,6 @@ public sealed class AppliedJournal : IDisposable
         }
 
         return false;
-    }
-
-    /// <summary>Complete lines with the file offset after each; a last line without its newline (torn by a crash) is not returned.</summary>
-    private static IEnumerable<(string Line, long End)> ReadLines(string path)
-    {
-        byte[] bytes;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        using (var copy = new MemoryStream())
-        {
-            stream.CopyTo(copy);
-            bytes = copy.ToArray();
-        }
-
-        int start = 0;
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            if (bytes[i] == (byte)'\n')
-            {
-                yield return (Encoding.ASCII.GetString(bytes, start, i - start), i + 1);
-                start = i + 1;
-            }
-        }
     }
 
     private sealed class SenderRecord

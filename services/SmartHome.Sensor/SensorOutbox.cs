@@ -270,7 +270,7 @@ public sealed class SensorOutbox : IDisposable
     {
         var added = new List<string>();
         var removed = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (line, _) in ReadLines(path))
+        foreach (var (line, _) in AppendOnlyLines.Read(path))
         {
             var parts = line.Split(' ');
             if (parts is ["P", _, var id, _, _])
@@ -424,7 +424,7 @@ public sealed class SensorOutbox : IDisposable
             return 0;
         }
 
-        foreach (var (line, end) in ReadLines(_path))
+        foreach (var (line, end) in AppendOnlyLines.Read(_path))
         {
             valid = end;
             _lines++;
@@ -466,31 +466,5 @@ public sealed class SensorOutbox : IDisposable
         _written = valid;
         _synced = valid;
         return valid;
-    }
-
-    private static IEnumerable<(string Line, long End)> ReadLines(string path)
-    {
-        if (!File.Exists(path))
-        {
-            yield break;
-        }
-
-        byte[] bytes;
-        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
-        using (var copy = new MemoryStream())
-        {
-            stream.CopyTo(copy);
-            bytes = copy.ToArray();
-        }
-
-        int start = 0;
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            if (bytes[i] == (byte)'\n')
-            {
-                yield return (Encoding.ASCII.GetString(bytes, start, i - start), i + 1);
-                start = i + 1;
-            }
-        }
     }
 }
