@@ -218,13 +218,17 @@ public sealed partial class SameAnswersAsMosquittoTests
             await using var sender = await PacketClient.ConnectAsync(target, PacketClient.Connect("big-sender-" + run));
             // Mosquitto reads only the fixed header, answers and closes; the rest of the write may meet a reset socket.
             await sender.TrySendAsync(Publish(topic, new string('x', 70_000), 1));
-            var refused = await sender.EndingAsync(TimeSpan.FromSeconds(2));
+            var ending = await sender.EndingAsync(TimeSpan.FromSeconds(2));
+            // The broker closes with most of the 70 kB unread, so its DISCONNECT races a reset that can cut the client's
+            // read short (seen once on Mosquitto in CI). §4.13 lets the server close with or without it; anything else
+            // (an ack, an open connection) is a different answer.
+            var refused = ending is "closed" or "disconnect(PacketTooLarge) closed" ? "refused, closed" : ending;
             return $"suback={suback?.GetType().Name} delivered=[{string.Join(' ', delivered)}] reader-connected={stillConnected} over-broker-maximum=[{refused}]";
         });
         // MQTT 5 §3.1.2.11.4: the server must not send a packet above the client's Maximum Packet Size (1000 here: the
         // 900-byte payloads fit, the 1000-byte one does not) and drops it without disconnecting; §4.13: a packet above
         // the server's own maximum (65536) is answered with DISCONNECT 0x95 (Packet too large).
-        Assert.Equal("suback=MqttSubAckPacket delivered=[s900 t900] reader-connected=True over-broker-maximum=[disconnect(PacketTooLarge) closed]", outcome);
+        Assert.Equal("suback=MqttSubAckPacket delivered=[s900 t900] reader-connected=True over-broker-maximum=[refused, closed]", outcome);
     }
 
     [Fact]
