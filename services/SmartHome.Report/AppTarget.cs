@@ -62,6 +62,21 @@ public sealed class ManagedApp : IAppTarget
         };
     }
 
+    /// <summary>Where the services keep their durable state (per pipeline: the sensor's outbox, the actuator's journal).</summary>
+    public string StateDirectory => Path.Combine(_workDirectory, "state");
+
+    /// <summary>Runs a resource command (e.g. Start) on a resource of the app; returns why it failed, or null.</summary>
+    public async Task<string?> ExecuteAsync(string resource, string command, CancellationToken cancellationToken)
+    {
+        var commands = _app.Services.GetRequiredService<ResourceCommandService>();
+        var result = await commands.ExecuteCommandAsync(resource, command, cancellationToken).ConfigureAwait(false);
+        return result.Success ? null : result.Message ?? "failed";
+    }
+
+    /// <summary>The resource's state as the dashboard shows it (Running, Exited, Crash loop, ...), or null when unknown.</summary>
+    public string? StateOf(string resource) =>
+        _app.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.Snapshot.State?.Text : null;
+
     public static async Task<ManagedApp> StartAsync(string keysDirectory, ConsoleProgress progress, CancellationToken cancellationToken)
     {
         var work = Path.Combine(Path.GetTempPath(), "smarthome-report-" + Guid.NewGuid().ToString("N")[..8]);
@@ -140,9 +155,12 @@ public sealed class ManagedApp : IAppTarget
         return null;
     }
 
-    public int? BrokerPid(string pipeline)
+    public int? BrokerPid(string pipeline) => ResourcePid($"{pipeline}-broker");
+
+    /// <summary>The OS process id Aspire reports for an executable resource (a broker), else null.</summary>
+    public int? ResourcePid(string resource)
     {
-        if (_app.ResourceNotifications.TryGetCurrentState($"{pipeline}-broker", out var state))
+        if (_app.ResourceNotifications.TryGetCurrentState(resource, out var state))
         {
             var pid = state.Snapshot.Properties.FirstOrDefault(p => p.Name == "executable.pid")?.Value;
             return pid switch

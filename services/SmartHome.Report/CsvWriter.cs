@@ -143,6 +143,52 @@ public static class CsvWriter
             }
         }
 
+        if (results.Chaos is { } chaos)
+        {
+            foreach (var p in chaos.Pipelines)
+            {
+                var d = p.Delivery;
+                foreach (var (metric, value) in new (string, double)[]
+                         {
+                             ("sent", d.Sent), ("appliedOnce", d.AppliedOnce), ("lost", d.Lost), ("appliedTwice", d.AppliedTwice),
+                             ("droppedByPolicy", d.DroppedByPolicy), ("rejectedForGood", d.RejectedForGood), ("faults", p.Faults),
+                         })
+                {
+                    Num("chaos", p.Pipeline, "", "", metric, value);
+                }
+
+                if (p.LongestRecoverySeconds is { } longest)
+                {
+                    Num("chaos", p.Pipeline, "", "", "longestRecoverySeconds", longest);
+                }
+            }
+
+            foreach (var fault in chaos.Faults)
+            {
+                var item = $"#{fault.Index} {fault.Kind} {fault.Role}";
+                Num("chaos-fault", fault.Pipeline, item, "", "atSeconds", fault.AtSeconds);
+                if (fault.RecoverySeconds is { } recovery)
+                {
+                    Num("chaos-fault", fault.Pipeline, item, "", "recoverySeconds", recovery);
+                }
+            }
+
+            foreach (var s in chaos.Timeline)
+            {
+                var item = "t=" + Fmt.Raw(s.Seconds);
+                Num("chaos-sample", s.Pipeline, item, "", "takenPerSecond", s.TakenPerSecond);
+                if (s.AppliedPerSecond is { } applied)
+                {
+                    Num("chaos-sample", s.Pipeline, item, "", "appliedPerSecond", applied);
+                }
+
+                if (s.OutboxPending is { } pending)
+                {
+                    Num("chaos-sample", s.Pipeline, item, "", "outboxPending", pending);
+                }
+            }
+        }
+
         foreach (var g in results.Goals)
         {
             Row("goal", "", g.Goal, "", "met", g.Met switch { true => "yes", false => "no", null => "not measured" });

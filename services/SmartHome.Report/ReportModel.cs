@@ -29,6 +29,9 @@ public sealed class ReportResults
     /// <summary>Flood mode: one entry per flooded pipeline.</summary>
     public List<FloodRunResult> Flood { get; init; } = [];
 
+    /// <summary>Chaos mode: the faults, each pipeline's delivery verdict and the timeline.</summary>
+    public Chaos.ChaosResult? Chaos { get; set; }
+
     /// <summary>Goals of issues 4, 6 and 8, each with the measured numbers and whether it was met.</summary>
     public List<GoalCheck> Goals { get; init; } = [];
 
@@ -74,7 +77,13 @@ public sealed record RunInfo(
 
     /// <summary>Flood mode's parameters (null in the other modes).</summary>
     public FloodParameters? Flood { get; init; }
+
+    /// <summary>Chaos mode's parameters (null in the other modes).</summary>
+    public ChaosParameters? Chaos { get; set; }
 }
+
+/// <summary>What chaos mode was asked for; the seed replays its fault plan.</summary>
+public sealed record ChaosParameters(int Seed, double Seconds, double RatePerSecond);
 
 /// <summary>What flood mode was asked for.</summary>
 public sealed record FloodParameters(double ForgedRatePerSecond, double AttackerRatePerSecond, int Seconds, string Pipeline,

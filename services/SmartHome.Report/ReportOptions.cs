@@ -9,6 +9,7 @@ public enum ReportMode
     Throughput,
     Fleet,
     Flood,
+    Chaos,
 }
 
 /// <summary>Command-line options of the report.</summary>
@@ -81,6 +82,15 @@ public sealed record ReportOptions
     /// <summary>Flood mode: the attacker's capability level.</summary>
     public string FloodLevel { get; init; } = "compromised-broker";
 
+    /// <summary>Chaos mode: how long readings run while faults are injected.</summary>
+    public double ChaosSeconds { get; init; } = 600;
+
+    /// <summary>Chaos mode: readings/s per pipeline.</summary>
+    public double ChaosRate { get; init; } = 100;
+
+    /// <summary>Chaos mode: the fault plan's seed (null: a random one, printed so the run can be replayed).</summary>
+    public int? ChaosSeed { get; init; }
+
     public bool ShowHelp { get; init; }
 
     public static readonly string[] UrlKeys =
@@ -91,7 +101,7 @@ public sealed record ReportOptions
 
         dotnet run --project services/SmartHome.Report -- [options]
 
-          --mode full|latency|throughput|fleet|flood   full = attack campaign + latency + crypto breakdown (default)
+          --mode full|latency|throughput|fleet|flood|chaos   full = attack campaign + latency + crypto breakdown (default)
           --attempts N        attempts per attack and level (default 100)
           --announcement-flood-seconds S
                               length of the campaign's announcement flood per level, at 1,000/s (default 60)
@@ -110,6 +120,9 @@ public sealed record ReportOptions
           --flood-legit-rate R   flood mode: legit readings/s during the flood (default 100)
           --flood-mix M       flood mode: kind[:weight],... of forged, malformed, oversized, replay (default forged:10,malformed:1)
           --flood-level L     flood mode: outsider|insider|compromised-broker (default compromised-broker)
+          --chaos-seconds S   chaos mode: how long readings run while faults hit both pipelines (default 600)
+          --chaos-rate R      chaos mode: readings/s per pipeline (default 100)
+          --chaos-seed N      chaos mode: replay the fault plan of an earlier run (default: a random seed, printed)
           --keys DIR          keys of the started app (default: the repository's keys/)
           --attacker-timeout S   wait this long for an attacker to become healthy (default 120)
           --attach            use a running app; give its URLs:
@@ -147,7 +160,7 @@ public sealed record ReportOptions
                     {
                         Mode = Enum.TryParse<ReportMode>(m, ignoreCase: true, out var mode) && Enum.IsDefined(mode)
                             ? mode
-                            : throw new ArgumentException($"Unknown mode '{m}': use full, latency, throughput, fleet or flood."),
+                            : throw new ArgumentException($"Unknown mode '{m}': use full, latency, throughput, fleet, flood or chaos."),
                     };
                     break;
                 case "--attempts": o = o with { Attempts = Int(1) }; break;
@@ -183,6 +196,9 @@ public sealed record ReportOptions
                     };
                     break;
                 case "--flood-mix": o = o with { FloodMix = Next() }; break;
+                case "--chaos-seconds": o = o with { ChaosSeconds = Dbl() }; break;
+                case "--chaos-rate": o = o with { ChaosRate = Dbl() }; break;
+                case "--chaos-seed": o = o with { ChaosSeed = Int(1) }; break;
                 case "--flood-level":
                     var fl = Next();
                     o = o with
@@ -226,6 +242,19 @@ public sealed record ReportOptions
             if (total > 50_000)
             {
                 throw new ArgumentException($"--flood-rate {Fmt.Rate(o.FloodRate)} with --flood-mix {o.FloodMix} asks the attacker for {Fmt.Rate(total)} messages/s; its bound is 50000.");
+            }
+        }
+
+        if (o.Mode == ReportMode.Chaos)
+        {
+            if (o.Attach)
+            {
+                throw new ArgumentException("--mode chaos starts its own app: it kills and pauses the app's processes, so it does not attach.");
+            }
+
+            if (o.ChaosSeconds > 86_400 || o.ChaosRate > 2_000)
+            {
+                throw new ArgumentException("--chaos-seconds must be at most 86400 and --chaos-rate at most 2000 readings/s.");
             }
         }
 

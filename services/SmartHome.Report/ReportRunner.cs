@@ -76,14 +76,22 @@ public static class ReportRunner
                 : await ManagedApp.StartAsync(keysDirectory, progress, ct).ConfigureAwait(false);
             var brokerMode = app.BrokerMode + (MachineInfo.MosquittoVersion() is { } v ? $" ({v})" : string.Empty);
             results.Run = results.Run with { BrokerMode = brokerMode, AppSource = app.Source };
-            // Flood mode makes its own clients (attached, it may know only the flooded pipeline's URLs).
-            var clients = options.Mode == ReportMode.Flood
+            // Flood and chaos modes make their own clients (attached, flood may know only the flooded pipeline's URLs).
+            var clients = options.Mode is ReportMode.Flood or ReportMode.Chaos
                 ? new Dictionary<string, PipelineClient>()
                 : Pipelines.ToDictionary(p => p, p => new PipelineClient(p, app.Http($"{p}-sensor"), app.Http($"{p}-actuator"),
                     () => app.BrokerPid(p)));
             try
             {
-                if (options.Mode == ReportMode.Flood)
+                if (options.Mode == ReportMode.Chaos)
+                {
+                    results.Campaign = new CampaignStatus(false, "mode 'chaos' injects faults into the pipelines (use --mode full for the campaign)");
+                    var chaos = await Chaos.ChaosMode.RunAsync((ManagedApp)app, options, progress, ct).ConfigureAwait(false);
+                    results.Chaos = chaos;
+                    results.Run.Chaos = new ChaosParameters(chaos.Seed, chaos.RequestedSeconds, chaos.RatePerSecond);
+                    AddChaosGoal(results, chaos);
+                }
+                else if (options.Mode == ReportMode.Flood)
                 {
                     results.Campaign = new CampaignStatus(false, "mode 'flood' runs only the attacker's sustained flood (use --mode full for the campaign)");
                     await FloodMode.RunAsync(app, options, results, progress, ct).ConfigureAwait(false);
@@ -407,6 +415,20 @@ public static class ReportRunner
             (busiest.Name == "actuator" ? " (its MQTT message handler is sequential: one core at most)" : string.Empty);
     }
 
+    /// <summary>The goal of the chaos run: 10 minutes at 100 readings/s per pipeline, ≥ 20 faults, nothing lost or applied twice.</summary>
+    internal static void AddChaosGoal(ReportResults results, Chaos.ChaosResult chaos)
+    {
+        var clean = chaos.Pipelines.Count == Pipelines.Length && chaos.Pipelines.All(p => p.Delivery is { Lost: 0, AppliedTwice: 0 });
+        var measured = string.Join("; ", chaos.Pipelines.Select(p =>
+            $"{p.Pipeline}: {p.Delivery.Sent} sent, {p.Delivery.Lost} lost, {p.Delivery.AppliedTwice} applied twice")) +
+            $"; {chaos.Faults.Count} faults in {chaos.Seconds:0} s at {Fmt.Rate(chaos.RatePerSecond)}/s per pipeline (seed {chaos.Seed})";
+        var atGoalScale = chaos.Seconds >= 600 && chaos.RatePerSecond >= 100;
+        results.Goals.Add(new GoalCheck(
+            "Chaos: 10 min at 100 readings/s per pipeline with ≥ 20 faults, 0 lost and 0 applied twice on both pipelines",
+            measured + (atGoalScale ? string.Empty : " (shorter or slower than the goal's run)"),
+            !clean ? false : atGoalScale && chaos.Faults.Count >= 20 ? true : null));
+    }
+
     /// <summary>Writes results.json, results.csv, summary.md and the PNGs from one results object; returns the file names.</summary>
     public static List<string> Write(ReportResults results, string directory)
     {
@@ -442,6 +464,12 @@ public static class ReportRunner
         {
             Plots.FloodMemory(results.Flood, Path.Combine(directory, "flood-memory.png"));
             plots.Add("flood-memory.png");
+        }
+
+        if (results.Chaos is { Timeline.Count: > 0 } chaos)
+        {
+            Chaos.ChaosPlot.Save(chaos, Path.Combine(directory, "chaos-timeline.png"));
+            plots.Add("chaos-timeline.png");
         }
 
         File.WriteAllText(Path.Combine(directory, "results.json"), JsonOutput.Render(results));

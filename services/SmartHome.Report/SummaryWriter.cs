@@ -51,6 +51,11 @@ public static class SummaryWriter
             sb.Append("## Flood\n\n").Append(FloodTables(r.Flood)).Append('\n');
         }
 
+        if (r.Chaos is { } chaos)
+        {
+            sb.Append("## Chaos\n\n").Append(Chaos.ChaosSummary.Render(chaos)).Append('\n');
+        }
+
         if (r.Crypto is { } c)
         {
             sb.Append("## Crypto cost breakdown\n\n");
@@ -110,7 +115,10 @@ public static class SummaryWriter
         $"broker: {run.BrokerMode}; app: {run.AppSource}; commit {run.GitCommit ?? "unknown"}; " +
         $"started {run.StartedAt:yyyy-MM-dd HH:mm:ss} UTC, took {run.DurationSeconds:0} s; load average {run.LoadAverage}.";
 
-    public static string ReproduceCommand(RunInfo run) => run.Flood is { } f
+    public static string ReproduceCommand(RunInfo run) => run.Chaos is { } c
+        ? $"dotnet run -c Release --project services/SmartHome.Report -- --mode chaos --chaos-seconds {c.Seconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} " +
+          $"--chaos-rate {c.RatePerSecond.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} --chaos-seed {c.Seed}"
+        : run.Flood is { } f
         ? $"dotnet run -c Release --project services/SmartHome.Report -- --mode flood --flood-rate {Fmt.Rate(f.ForgedRatePerSecond)} " +
           $"--flood-seconds {f.Seconds} --flood-pipeline {f.Pipeline} --flood-legit-rate {Fmt.Rate(f.LegitRatePerSecond)} --flood-mix {f.Mix} --flood-level {f.Level}"
         : $"dotnet run --project services/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +

@@ -1,0 +1,273 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Aspire.Hosting.ApplicationModel;
+
+namespace SmartHome.Report.Chaos;
+
+/// <summary>
+/// <c>--mode chaos</c>: both pipelines run readings at a steady rate while a seeded plan kills (SIGKILL) or pauses
+/// (SIGSTOP, then SIGCONT) their brokers, actuators and sensors one fault at a time; the AppHost's supervision restarts
+/// what died. Afterwards every reading any sensor took is judged on its actuator's durable applied journal: applied once,
+/// lost, or applied twice. Each fault's recovery time runs until the pipeline's actuator applies a reading again.
+/// </summary>
+public static class ChaosMode
+{
+    /// <summary>A fault whose pipeline has not applied a reading again by then is reported as not recovered.</summary>
+    public static readonly TimeSpan RecoveryBound = TimeSpan.FromMinutes(2);
+
+    /// <summary>After the faults, the sensors' outboxes must drain within this.</summary>
+    public static readonly TimeSpan DrainBound = TimeSpan.FromMinutes(5);
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<ChaosResult> RunAsync(ManagedApp app, ReportOptions options, ConsoleProgress progress, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(progress);
+        var seed = options.ChaosSeed ?? Random.Shared.Next(1, int.MaxValue);
+        var plan = FaultPlan.Create(seed, options.ChaosSeconds);
+        progress.Line(string.Create(CultureInfo.InvariantCulture,
+            $"Chaos: seed {seed} ({plan.Count} faults planned over {options.ChaosSeconds:0} s, {options.ChaosRate:0.#} readings/s per pipeline); " +
+            $"replay with --mode chaos --chaos-seed {seed}"));
+        var result = new ChaosResult { Seed = seed, RequestedSeconds = options.ChaosSeconds, RatePerSecond = options.ChaosRate };
+        var homes = FaultPlan.Pipelines.Select(p => new HomeUnderChaos(p, app)).ToList();
+        try
+        {
+            await RunFaultsAsync(app, homes, plan, options, result, progress, ct).ConfigureAwait(false);
+            await DrainAsync(homes, result, progress, ct).ConfigureAwait(false);
+            foreach (var home in homes)
+            {
+                home.Tail.Poll();
+                var applied = await home.Actuator.GetFromJsonAsync<Dictionary<string, int>>("/applied", Json, ct).ConfigureAwait(false) ?? [];
+                var faults = result.Faults.Where(f => f.Pipeline == home.Pipeline).ToList();
+                var slowest = faults.Where(f => f.RecoverySeconds is not null).MaxBy(f => f.RecoverySeconds);
+                result.Pipelines.Add(new ChaosPipelineResult(home.Pipeline, home.Ledger.Judge(applied), faults.Count,
+                    faults.Any(f => f.RecoverySeconds is null) ? null : slowest?.RecoverySeconds,
+                    slowest is null ? null : $"#{slowest.Index} {slowest.Kind} {slowest.Role}"));
+            }
+        }
+        finally
+        {
+            foreach (var home in homes)
+            {
+                home.Dispose();
+            }
+        }
+
+        return result;
+    }
+
+    private static async Task RunFaultsAsync(ManagedApp app, List<HomeUnderChaos> homes, IReadOnlyList<PlannedFault> plan, ReportOptions options,
+        ChaosResult result, ConsoleProgress progress, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var background = new List<Task>(homes.Select(h => PublishLoopAsync(h, options.ChaosRate, stop.Token)))
+        {
+            TailLoopAsync(homes, stop.Token),
+            SampleLoopAsync(homes, clock, result, stop.Token),
+        };
+        var end = TimeSpan.FromSeconds(options.ChaosSeconds);
+        try
+        {
+            foreach (var fault in plan)
+            {
+                var wait = TimeSpan.FromSeconds(fault.GapSeconds);
+                if (clock.Elapsed + wait >= end)
+                {
+                    break;
+                }
+
+                await Task.Delay(wait, ct).ConfigureAwait(false);
+                var injected = await InjectAsync(app, homes.Single(h => h.Pipeline == fault.Pipeline), fault, clock, ct).ConfigureAwait(false);
+                result.Faults.Add(injected);
+                progress.Report("chaos", clock.Elapsed / end, string.Create(CultureInfo.InvariantCulture,
+                    $"fault {fault.Index}: {fault.Kind} {fault.Resource}, recovered in {(injected.RecoverySeconds is { } r ? $"{r:0.0} s" : "—")}"));
+            }
+
+            var rest = end - clock.Elapsed;
+            if (rest > TimeSpan.Zero)
+            {
+                await Task.Delay(rest, ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            result.Seconds = Math.Round(clock.Elapsed.TotalSeconds, 1);
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(background).ConfigureAwait(false);
+        }
+
+        progress.Line(string.Create(CultureInfo.InvariantCulture,
+            $"Chaos: {result.Faults.Count} faults in {result.Seconds:0} s; waiting for the sensors' outboxes to drain..."));
+    }
+
+    /// <summary>One fault: find the process, signal it, and time the pipeline until its actuator applies a reading again.</summary>
+    private static async Task<InjectedFault> InjectAsync(ManagedApp app, HomeUnderChaos home, PlannedFault fault, Stopwatch clock, CancellationToken ct)
+    {
+        var at = Math.Round(clock.Elapsed.TotalSeconds, 1);
+        var pid = await home.PidAsync(fault.Role, ct).ConfigureAwait(false);
+        if (pid is null)
+        {
+            return new InjectedFault(fault.Index, at, fault.Pipeline, fault.Role, Name(fault.Kind), fault.PauseSeconds, null, null,
+                $"{fault.Resource} had no process to hit ({app.StateOf(fault.Resource) ?? "state unknown"})");
+        }
+
+        var before = await home.ProgressAsync(ct).ConfigureAwait(false);
+        string? failure;
+        if (fault.Kind == FaultKind.Kill)
+        {
+            failure = ProcessSignals.Send(pid.Value, ProcessSignals.Kill);
+        }
+        else
+        {
+            failure = ProcessSignals.Send(pid.Value, ProcessSignals.Stop);
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(fault.PauseSeconds), ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                // Never leave a process stopped, whatever ends the run.
+                ProcessSignals.Send(pid.Value, ProcessSignals.Continue);
+            }
+        }
+
+        if (failure is not null)
+        {
+            return new InjectedFault(fault.Index, at, fault.Pipeline, fault.Role, Name(fault.Kind), fault.PauseSeconds, pid, null, failure);
+        }
+
+        var ended = Stopwatch.StartNew();
+        var baseline = fault.Role == "actuator" ? before : await home.ProgressAsync(ct).ConfigureAwait(false) ?? before;
+        while (ended.Elapsed < RecoveryBound)
+        {
+            if (await home.ProgressAsync(ct).ConfigureAwait(false) is { } now && baseline is { } b &&
+                (now.Pid == b.Pid ? now.Applied > b.Applied : now.Applied > 0))
+            {
+                return new InjectedFault(fault.Index, at, fault.Pipeline, fault.Role, Name(fault.Kind), fault.PauseSeconds, pid,
+                    Math.Round(ended.Elapsed.TotalSeconds, 2), null);
+            }
+
+            // A killed actuator answers again only after its restart: then anything it applies is progress.
+            baseline ??= await home.ProgressAsync(ct).ConfigureAwait(false) is { } first ? first with { Applied = 0 } : null;
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+        }
+
+        // Not recovered: say what the AppHost shows, and press Start so the rest of the run still measures something.
+        var state = app.StateOf(fault.Resource);
+        var start = await app.ExecuteAsync(fault.Resource, KnownResourceCommands.StartCommand, ct).ConfigureAwait(false);
+        var note = $"no reading applied within {RecoveryBound.TotalSeconds:0} s; {fault.Resource} was '{state ?? "unknown"}'; " +
+               (start is null ? "Start pressed" : $"Start failed: {start}");
+        return new InjectedFault(fault.Index, at, fault.Pipeline, fault.Role, Name(fault.Kind), fault.PauseSeconds, pid, null, note);
+    }
+
+    private static string Name(FaultKind kind) => kind == FaultKind.Kill ? "SIGKILL" : "SIGSTOP";
+
+    /// <summary>One second of readings per request, again and again; a request a fault cuts off is simply followed by the next.</summary>
+    private static async Task PublishLoopAsync(HomeUnderChaos home, double rate, CancellationToken stop)
+    {
+        var count = (int)Math.Max(1, Math.Round(rate));
+        while (!stop.IsCancellationRequested)
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                var answer = await home.Client.PublishAsync(count, rate, timeout.Token).ConfigureAwait(false);
+                home.Ledger.Taken(answer.MessageIds);
+            }
+            catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or JsonException)
+            {
+                // The sensor died, stalled or lost its broker under the request: what it took is in its outbox file.
+                if (!stop.IsCancellationRequested)
+                {
+                    await Delay(TimeSpan.FromMilliseconds(250), stop).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    private static async Task TailLoopAsync(List<HomeUnderChaos> homes, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            foreach (var home in homes)
+            {
+                home.Tail.Poll();
+            }
+
+            await Delay(TimeSpan.FromMilliseconds(50), stop).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task SampleLoopAsync(List<HomeUnderChaos> homes, Stopwatch clock, ChaosResult result, CancellationToken stop)
+    {
+        var taken = homes.ToDictionary(h => h.Pipeline, _ => 0);
+        var applied = homes.ToDictionary(h => h.Pipeline, _ => (Pid: 0, Applied: 0L));
+        while (!stop.IsCancellationRequested)
+        {
+            await Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
+            var samples = await Task.WhenAll(homes.Select(async home =>
+            {
+                var takenNow = home.Ledger.TakenCount;
+                var progress = await home.ProgressAsync(CancellationToken.None).ConfigureAwait(false);
+                var pending = await home.OutboxPendingAsync(CancellationToken.None).ConfigureAwait(false);
+                var last = applied[home.Pipeline];
+                long? appliedPerSecond = progress is { } p ? (p.Pid == last.Pid ? Math.Max(0, p.Applied - last.Applied) : p.Applied) : null;
+                if (progress is { } q)
+                {
+                    applied[home.Pipeline] = (q.Pid, q.Applied);
+                }
+
+                var sample = new ChaosSample(Math.Round(clock.Elapsed.TotalSeconds, 1), home.Pipeline, takenNow - taken[home.Pipeline],
+                    appliedPerSecond, pending);
+                taken[home.Pipeline] = takenNow;
+                return sample;
+            })).ConfigureAwait(false);
+            lock (result.Timeline)
+            {
+                result.Timeline.AddRange(samples);
+            }
+        }
+    }
+
+    private static async Task DrainAsync(List<HomeUnderChaos> homes, ChaosResult result, ConsoleProgress progress, CancellationToken ct)
+    {
+        var drain = Stopwatch.StartNew();
+        while (true)
+        {
+            var pending = await Task.WhenAll(homes.Select(h => h.OutboxPendingAsync(ct))).ConfigureAwait(false);
+            if (pending.All(p => p == 0))
+            {
+                break;
+            }
+
+            if (drain.Elapsed > DrainBound)
+            {
+                progress.Line($"Chaos: the outboxes did not drain within {DrainBound.TotalMinutes:0} min " +
+                              $"({string.Join(", ", homes.Zip(pending, (h, p) => $"{h.Pipeline}: {p?.ToString(CultureInfo.InvariantCulture) ?? "no answer"}"))}).");
+                break;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), ct).ConfigureAwait(false);
+        }
+
+        result.DrainSeconds = Math.Round(drain.Elapsed.TotalSeconds, 1);
+    }
+
+    private static async Task Delay(TimeSpan wait, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(wait, stop).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // the run is over
+        }
+    }
+}
