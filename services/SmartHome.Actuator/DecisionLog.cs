@@ -1,3 +1,5 @@
+using SmartHome.Messaging;
+
 namespace SmartHome.Actuator;
 
 /// <summary>One decision of the actuator about one received message.</summary>
@@ -30,13 +32,12 @@ public sealed class DecisionLog(int capacity)
     public const string Applied = "applied";
     public const string Rejected = "rejected";
 
-    private readonly Decision?[] _ring = new Decision?[Math.Max(16, capacity)];
+    private readonly SequencedRing<Decision> _ring = new(capacity);
     private readonly Dictionary<string, long> _appliedCount = new(StringComparer.Ordinal);
     private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
     private readonly object _gate = new();
-    private long _next;
 
-    public int Capacity => _ring.Length;
+    public int Capacity => _ring.Capacity;
 
     public long Count
     {
@@ -44,7 +45,7 @@ public sealed class DecisionLog(int capacity)
         {
             lock (_gate)
             {
-                return _next;
+                return _ring.Count;
             }
         }
     }
@@ -53,8 +54,7 @@ public sealed class DecisionLog(int capacity)
     {
         lock (_gate)
         {
-            var decision = create(++_next);
-            _ring[(int)(decision.Seq % _ring.Length)] = decision;
+            var decision = _ring.Add(create);
             var counts = decision.Verdict == Applied ? _appliedCount : _rejectedByReason;
             var key = decision.Verdict == Applied ? decision.Kind : decision.Reason ?? "unknown";
             counts[key] = counts.GetValueOrDefault(key) + 1;
@@ -67,24 +67,11 @@ public sealed class DecisionLog(int capacity)
     {
         lock (_gate)
         {
-            var oldest = Math.Max(1, _next - _ring.Length + 1);
-            var start = Math.Max(after + 1, oldest);
-            var result = new List<Decision>(Math.Min(limit, 1024));
-            for (var seq = start; seq <= _next && result.Count < limit; seq++)
-            {
-                var d = _ring[(int)(seq % _ring.Length)];
-                if (d is null
-                    || (attemptId is not null && d.AttemptId != attemptId)
-                    || (messageId is not null && d.MessageId != messageId)
-                    || (verdict is not null && d.Verdict != verdict))
-                {
-                    continue;
-                }
-
-                result.Add(d);
-            }
-
-            return result;
+            return _ring.After(after, limit, attemptId is null && messageId is null && verdict is null
+                ? null
+                : d => (attemptId is null || d.AttemptId == attemptId)
+                       && (messageId is null || d.MessageId == messageId)
+                       && (verdict is null || d.Verdict == verdict));
         }
     }
 
@@ -93,7 +80,7 @@ public sealed class DecisionLog(int capacity)
         lock (_gate)
         {
             return new DecisionSummary(
-                _next,
+                _ring.Count,
                 _appliedCount.Values.Sum(),
                 _rejectedByReason.Values.Sum(),
                 new Dictionary<string, long>(_appliedCount),

@@ -1,3 +1,5 @@
+using SmartHome.Messaging;
+
 namespace SmartHome.Sensor;
 
 /// <summary>
@@ -11,11 +13,10 @@ public sealed record AckDecision(long Seq, string? MessageId, string? AttemptId,
 /// <summary>The last <see cref="Capacity"/> acknowledgement decisions (a bounded ring: a flood cannot grow it). Thread-safe.</summary>
 public sealed class AckLog(int capacity = 10_000)
 {
-    private readonly AckDecision?[] _ring = new AckDecision?[Math.Max(16, capacity)];
+    private readonly SequencedRing<AckDecision> _ring = new(capacity);
     private readonly Lock _gate = new();
-    private long _next;
 
-    public int Capacity => _ring.Length;
+    public int Capacity => _ring.Capacity;
 
     public long Count
     {
@@ -23,7 +24,7 @@ public sealed class AckLog(int capacity = 10_000)
         {
             lock (_gate)
             {
-                return _next;
+                return _ring.Count;
             }
         }
     }
@@ -32,8 +33,7 @@ public sealed class AckLog(int capacity = 10_000)
     {
         lock (_gate)
         {
-            var decision = create(++_next);
-            _ring[(int)(decision.Seq % _ring.Length)] = decision;
+            _ring.Add(create);
         }
     }
 
@@ -42,16 +42,7 @@ public sealed class AckLog(int capacity = 10_000)
     {
         lock (_gate)
         {
-            var result = new List<AckDecision>();
-            for (var seq = Math.Max(after + 1, Math.Max(1, _next - _ring.Length + 1)); seq <= _next && result.Count < limit; seq++)
-            {
-                if (_ring[(int)(seq % _ring.Length)] is { } d && (attemptId is null || d.AttemptId == attemptId))
-                {
-                    result.Add(d);
-                }
-            }
-
-            return result;
+            return _ring.After(after, limit, attemptId is null ? null : d => d.AttemptId == attemptId);
         }
     }
 }

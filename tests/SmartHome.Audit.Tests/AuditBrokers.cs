@@ -46,7 +46,7 @@ public sealed class AuditBrokers : IAsyncLifetime
     public const string RetainedPayload = "{\"deviceId\":\"temp-living\",\"value\":21.5}";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-audit-tests-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<Process> _mosquittos = [];
+    private readonly List<MosquittoProcess> _mosquittos = [];
     private readonly List<EmbeddedMqttBroker> _embedded = [];
     private readonly Dictionary<(BrokerKind, string), FixtureBroker> _brokers = [];
 
@@ -75,7 +75,7 @@ public sealed class AuditBrokers : IAsyncLifetime
             GuessRatePerSecond = 20,
             ListenTime = TimeSpan.FromSeconds(1),
             // Nothing listens there: the lab's secure broker has no plaintext listener (see the test that gives it one).
-            PlaintextPort = FreePort(),
+            PlaintextPort = MosquittoProcess.FreePort(),
         };
         return broker.Kind != BrokerKind.Secure ? options : options with
         {
@@ -100,12 +100,14 @@ public sealed class AuditBrokers : IAsyncLifetime
         {
             if (MosquittoExecutable is not null)
             {
-                var port = FreePort();
-                await StartMosquittoAsync(Config(kind, port), $"mosquitto-{kind}.conf".ToLowerInvariant(), port);
+                var port = MosquittoProcess.FreePort();
+                var path = Path.Combine(_directory, $"mosquitto-{kind}.conf".ToLowerInvariant());
+                await File.WriteAllTextAsync(path, Config(kind, port));
+                _mosquittos.Add(await MosquittoProcess.StartAsync(MosquittoExecutable!, path, port));
                 _brokers[(kind, "mosquitto")] = new FixtureBroker(kind, "mosquitto", port);
             }
 
-            var embeddedPort = FreePort();
+            var embeddedPort = MosquittoProcess.FreePort();
             _embedded.Add(await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(Config(kind, embeddedPort).Split('\n')), TextWriter.Null));
             _brokers[(kind, "embedded")] = new FixtureBroker(kind, "embedded", embeddedPort);
         }
@@ -179,52 +181,6 @@ public sealed class AuditBrokers : IAsyncLifetime
         return builder.Build();
     }
 
-    private async Task StartMosquittoAsync(string config, string fileName, int port)
-    {
-        var path = Path.Combine(_directory, fileName);
-        await File.WriteAllTextAsync(path, config);
-        var process = Process.Start(new ProcessStartInfo(MosquittoExecutable!, ["-c", path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("mosquitto did not start");
-        _mosquittos.Add(process);
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"mosquitto exited with {process.ExitCode} for {fileName}: {output}");
-            }
-
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException($"mosquitto did not listen on {port}");
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async Task DisposeAsync()
     {
         foreach (var broker in _embedded)
@@ -232,15 +188,9 @@ public sealed class AuditBrokers : IAsyncLifetime
             await broker.DisposeAsync();
         }
 
-        foreach (var process in _mosquittos)
+        foreach (var mosquitto in _mosquittos)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
+            await mosquitto.DisposeAsync();
         }
 
         try

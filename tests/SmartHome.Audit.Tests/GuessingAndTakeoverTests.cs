@@ -23,7 +23,7 @@ public sealed class GuessingAndTakeoverTests : IAsyncLifetime
     {
         Directory.CreateDirectory(_directory);
         BrokerPasswords.WriteMosquittoFile(Path.Combine(_directory, "passwd"), _passwords);
-        _port = AuditBrokers.FreePort();
+        _port = MosquittoProcess.FreePort();
         // Passwords required, but an 'admin' account with the password 'admin', and no use_username_as_clientid.
         string[] conf = [$"listener {_port} 127.0.0.1", "allow_anonymous false", $"password_file {Path.Combine(_directory, "passwd")}"];
         _broker = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(conf), TextWriter.Null);
@@ -65,7 +65,7 @@ public sealed class GuessingAndTakeoverTests : IAsyncLifetime
     [Fact]
     public async Task A_broker_that_starts_refusing_with_rate_exceeded_is_noticed_as_throttling()
     {
-        var port = AuditBrokers.FreePort();
+        var port = MosquittoProcess.FreePort();
         var failures = 0;
         using var server = new MqttServerFactory().CreateMqttServer(new MqttServerOptionsBuilder()
             .WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(port).Build());
@@ -114,7 +114,7 @@ public sealed class UsernameBoundClientIdTests
         Directory.CreateDirectory(directory);
         var password = BrokerPasswords.NewPassword();
         BrokerPasswords.WriteMosquittoFile(Path.Combine(directory, "passwd"), new Dictionary<string, string> { ["auditor"] = password });
-        var port = AuditBrokers.FreePort();
+        var port = MosquittoProcess.FreePort();
         string[] conf = [$"listener {port} 127.0.0.1", "allow_anonymous false", $"password_file {Path.Combine(directory, "passwd")}", "use_username_as_clientid true"];
         await using var broker = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse(conf), TextWriter.Null);
         try

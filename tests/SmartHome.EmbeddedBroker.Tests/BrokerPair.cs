@@ -32,7 +32,7 @@ public sealed class BrokerPair : IAsyncLifetime
         $"\n# Test instrument only.\nuser {Observer}\ntopic readwrite #\ntopic readwrite $SYS/#\n";
 
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-eb-" + Guid.NewGuid().ToString("N")[..8]);
-    private readonly List<Process> _mosquittos = [];
+    private readonly List<MosquittoProcess> _mosquittos = [];
     private readonly List<EmbeddedMqttBroker> _embedded = [];
     private readonly StringWriter _embeddedLog = new();
 
@@ -69,10 +69,10 @@ public sealed class BrokerPair : IAsyncLifetime
         await File.WriteAllTextAsync(Path.Combine(_directory, "acl"), Acl);
         WriteCertificates();
 
-        MosquittoSecure = new BrokerTarget("mosquitto", FreePort(), Tls: true);
-        EmbeddedSecure = new BrokerTarget("embedded", FreePort(), Tls: true);
-        MosquittoInsecure = new BrokerTarget("mosquitto", FreePort(), Tls: false);
-        EmbeddedInsecure = new BrokerTarget("embedded", FreePort(), Tls: false);
+        MosquittoSecure = new BrokerTarget("mosquitto", MosquittoProcess.FreePort(), Tls: true);
+        EmbeddedSecure = new BrokerTarget("embedded", MosquittoProcess.FreePort(), Tls: true);
+        MosquittoInsecure = new BrokerTarget("mosquitto", MosquittoProcess.FreePort(), Tls: false);
+        EmbeddedInsecure = new BrokerTarget("embedded", MosquittoProcess.FreePort(), Tls: false);
 
         if (MosquittoExecutable is not null)
         {
@@ -126,38 +126,7 @@ public sealed class BrokerPair : IAsyncLifetime
     {
         var path = Path.Combine(_directory, fileName);
         await File.WriteAllTextAsync(path, config);
-        var process = Process.Start(new ProcessStartInfo(MosquittoExecutable!, ["-c", path])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("mosquitto did not start");
-        _mosquittos.Add(process);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"mosquitto exited with {process.ExitCode} for {fileName}");
-            }
-
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException($"mosquitto did not listen on {port}");
+        _mosquittos.Add(await MosquittoProcess.StartAsync(MosquittoExecutable!, path, port));
     }
 
     private void WriteCertificates()
@@ -187,13 +156,6 @@ public sealed class BrokerPair : IAsyncLifetime
         File.WriteAllText(Path.Combine(_directory, "server.key.pem"), serverKey.ExportPkcs8PrivateKeyPem() + "\n");
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     public async Task DisposeAsync()
     {
         foreach (var broker in _embedded)
@@ -201,15 +163,9 @@ public sealed class BrokerPair : IAsyncLifetime
             await broker.DisposeAsync();
         }
 
-        foreach (var process in _mosquittos)
+        foreach (var mosquitto in _mosquittos)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
+            await mosquitto.DisposeAsync();
         }
 
         _embeddedLog.Dispose();

@@ -277,6 +277,31 @@ internal sealed class AppHostProcess : IAsyncDisposable
         return path;
     }
 
+    /// <summary>
+    /// Runs the built <paramref name="project"/> until it exits by itself (a program refusing bad settings exits at once),
+    /// killed after a minute if it does not; returns its exit code and what it wrote.
+    /// </summary>
+    public static async Task<(int Code, string Stdout, string Stderr)> RunToExitAsync(string project, IEnumerable<string> args, bool hideMosquitto = false)
+    {
+        using var process = Process.Start(StartInfo(Executable(project), args, hideMosquitto))!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     public static extern int Kill(int pid, int signal);
 }

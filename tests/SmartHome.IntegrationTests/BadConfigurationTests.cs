@@ -68,25 +68,6 @@ public sealed class BadConfigurationTests
     private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string project, params string[] args) =>
         RunAsync(project, hideMosquitto: false, args);
 
-    private static async Task<(int Code, string Stdout, string Stderr)> RunAsync(string project, bool hideMosquitto, params string[] args)
-    {
-        var start = AppHostProcess.StartInfo(AppHostProcess.Executable(project), args, hideMosquitto);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Code, string Stdout, string Stderr)> RunAsync(string project, bool hideMosquitto, params string[] args) =>
+        AppHostProcess.RunToExitAsync(project, args, hideMosquitto);
 }

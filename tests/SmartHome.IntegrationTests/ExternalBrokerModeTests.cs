@@ -15,14 +15,14 @@ namespace SmartHome.IntegrationTests;
 /// </summary>
 public sealed class ExternalBrokersFixture : IAsyncLifetime
 {
-    private readonly List<Process> _brokers = [];
+    private readonly List<MosquittoProcess> _brokers = [];
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-external-" + Guid.NewGuid().ToString("N")[..8]);
 
     public SmartHomeAppFixture App { get; } = new();
 
-    public int InsecurePort { get; } = FreePort();
+    public int InsecurePort { get; } = MosquittoProcess.FreePort();
 
-    public int SecurePort { get; } = FreePort();
+    public int SecurePort { get; } = MosquittoProcess.FreePort();
 
     public async Task InitializeAsync()
     {
@@ -61,35 +61,7 @@ public sealed class ExternalBrokersFixture : IAsyncLifetime
     {
         var path = Path.Combine(_directory, name);
         await File.WriteAllTextAsync(path, config);
-        var process = Process.Start(new ProcessStartInfo(mosquitto, ["-c", path]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        _brokers.Add(process);
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        for (var i = 0; i < 300; i++)
-        {
-            Assert.False(process.HasExited, $"mosquitto exited ({name})");
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException($"mosquitto did not listen on {port}");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        _brokers.Add(await MosquittoProcess.StartAsync(mosquitto, path, port));
     }
 
     public async Task DisposeAsync()
@@ -99,15 +71,9 @@ public sealed class ExternalBrokersFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
 
-        foreach (var process in _brokers)
+        foreach (var broker in _brokers)
         {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync();
-            }
-
-            process.Dispose();
+            await broker.DisposeAsync();
         }
 
         try

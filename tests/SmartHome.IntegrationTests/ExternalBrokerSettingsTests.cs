@@ -51,26 +51,10 @@ public sealed class ExternalBrokerSettingsTests
     public async Task The_AppHost_refuses_external_mode_without_a_connection_string_in_one_sentence()
     {
         // Settings fail before any resource starts: the AppHost process exits at once.
-        var start = AppHostProcess.StartInfo(AppHostProcess.Executable("SmartHome.AppHost"), ["--Broker:Mode=external"], false);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        var error = Assert.Single((await stderr).Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(1, process.ExitCode);
+        var (code, stdout, stderr) = await AppHostProcess.RunToExitAsync("SmartHome.AppHost", ["--Broker:Mode=external"]);
+        var error = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(1, code);
         Assert.Contains("ConnectionStrings:insecure-broker", error, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", error + await stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error + stdout, StringComparison.Ordinal);
     }
 }

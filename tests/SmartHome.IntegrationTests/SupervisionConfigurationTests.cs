@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SmartHome.IntegrationTests;
 
 /// <summary>A restart policy that cannot work stops the real AppHost at start, in one sentence naming the setting.</summary>
@@ -11,27 +9,10 @@ public sealed class SupervisionConfigurationTests
     [InlineData("--Supervision:MaxBackoff=00:00:00.1", "Supervision:MaxBackoff must be between InitialBackoff")]
     public async Task A_bad_restart_policy_is_refused_at_start_in_one_sentence(string setting, string expected)
     {
-        var start = AppHostProcess.StartInfo(AppHostProcess.Executable("SmartHome.AppHost"),
-            [setting, "--Pipelines:Insecure:BrokerPort=0", "--Pipelines:Secure:BrokerPort=0"], hideMosquitto: false);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        finally
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-            }
-        }
-
-        var error = await stderr;
-        Assert.True(process.ExitCode == 1, $"exit code {process.ExitCode}; stderr: {error}; stdout: {await stdout}");
+        var (code, stdout, error) = await AppHostProcess.RunToExitAsync("SmartHome.AppHost",
+            [setting, "--Pipelines:Insecure:BrokerPort=0", "--Pipelines:Secure:BrokerPort=0"]);
+        Assert.True(code == 1, $"exit code {code}; stderr: {error}; stdout: {stdout}");
         Assert.Contains(expected, Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
-        Assert.DoesNotContain("   at ", error + await stdout);
+        Assert.DoesNotContain("   at ", error + stdout);
     }
 }

@@ -13,12 +13,12 @@ namespace SmartHome.Messaging.Tests;
 public sealed class TestBroker : IAsyncDisposable
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "smarthome-mq-" + Guid.NewGuid().ToString("N")[..8]);
-    private Process? _process;
+    private MosquittoProcess? _mosquitto;
     private EmbeddedMqttBroker? _embedded;
 
     public TestBroker()
     {
-        Port = FreePort();
+        Port = MosquittoProcess.FreePort();
         Directory.CreateDirectory(_directory);
         File.WriteAllText(ConfigPath, $"listener {Port} 127.0.0.1\nallow_anonymous true\nlog_dest stdout\nuser {Environment.UserName}\n");
     }
@@ -53,32 +53,7 @@ public sealed class TestBroker : IAsyncDisposable
             }
         }
 
-        _process = Process.Start(new ProcessStartInfo(MosquittoExecutable, ["-c", ConfigPath])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        }) ?? throw new InvalidOperationException("mosquitto did not start");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                using var probe = new TcpClient();
-                await probe.ConnectAsync(IPAddress.Loopback, Port);
-                return;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(50);
-            }
-        }
-
-        throw new TimeoutException($"mosquitto did not listen on {Port}");
+        _mosquitto = await MosquittoProcess.StartAsync(MosquittoExecutable, ConfigPath, Port, TimeSpan.FromSeconds(10));
     }
 
     public async Task KillAsync()
@@ -89,14 +64,11 @@ public sealed class TestBroker : IAsyncDisposable
             _embedded = null;
         }
 
-        if (_process is { HasExited: false })
+        if (_mosquitto is not null)
         {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _mosquitto.DisposeAsync();
+            _mosquitto = null;
         }
-
-        _process?.Dispose();
-        _process = null;
     }
 
     public async ValueTask DisposeAsync()
@@ -112,10 +84,4 @@ public sealed class TestBroker : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
