@@ -77,7 +77,7 @@ public sealed class ManagedApp : IAppTarget
     public string? StateOf(string resource) =>
         _app.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.Snapshot.State?.Text : null;
 
-    public static async Task<ManagedApp> StartAsync(string keysDirectory, ConsoleProgress progress, CancellationToken cancellationToken)
+    public static async Task<ManagedApp> StartAsync(string keysDirectory, string? brokerMode, ConsoleProgress progress, CancellationToken cancellationToken)
     {
         var work = Path.Combine(Path.GetTempPath(), "smarthome-report-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
@@ -92,6 +92,7 @@ public sealed class ManagedApp : IAppTarget
             "--Sensor:ReadingsPerSecond=0",
             // No dashboard runs here: exporting spans would only serialize, fail and retry, and bill that to the pipelines.
             "--Telemetry:Export=false",
+            .. brokerMode is null ? Array.Empty<string>() : [$"--Broker:Mode={brokerMode}"],
         ];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);

@@ -52,8 +52,11 @@ public sealed record ReportOptions
     /// <summary>Attach mode: the secret read from <see cref="ControlSecretFile"/> (the started app's own is read from the app).</summary>
     public string? ControlSecret { get; init; }
 
-    /// <summary>Broker mode to state in the report when attaching (the started app's mode is read from its config).</summary>
-    public string BrokerMode { get; init; } = "executable";
+    /// <summary>
+    /// Attached: the broker mode to state in the report. Started: the <c>Broker:Mode</c> the AppHost is asked for (null: its
+    /// own default, Mosquitto when installed, else the embedded broker); the mode it chose is read from its model.
+    /// </summary>
+    public string? BrokerMode { get; init; }
 
     /// <summary>Throughput mode: readings per step are about this many seconds of traffic (bounded).</summary>
     public double StepSeconds { get; init; } = 3;
@@ -123,11 +126,13 @@ public sealed record ReportOptions
           --chaos-seconds S   chaos mode: how long readings run while faults hit both pipelines (default 600)
           --chaos-rate R      chaos mode: readings/s per pipeline (default 100)
           --chaos-seed N      chaos mode: replay the fault plan of an earlier run (default: a random seed, printed)
+          --broker-mode M     the started app's broker: executable (Mosquitto), embedded or container (default: the
+                              AppHost's choice, Mosquitto when installed); attached: the mode to state in the report
           --keys DIR          keys of the started app (default: the repository's keys/)
           --attacker-timeout S   wait this long for an attacker to become healthy (default 120)
           --attach            use a running app; give its URLs:
               --insecure-sensor URL --insecure-actuator URL --secure-sensor URL --secure-actuator URL
-              [--insecure-attacker URL --secure-attacker URL] [--broker-mode executable|container]
+              [--insecure-attacker URL --secure-attacker URL] [--broker-mode executable|embedded|container]
               --control-secret-file FILE   the AppHost's per-run secret for the POST endpoints:
                   /tmp/smarthome-apphost/<AppHost pid>/control-secret (the AppHost logs the path at start)
               (flood mode needs only the flooded pipelines' sensor, actuator and attacker)
@@ -177,7 +182,15 @@ public sealed record ReportOptions
                 case "--keys": o = o with { KeysDirectory = Next() }; break;
                 case "--attacker-timeout": o = o with { AttackerTimeout = TimeSpan.FromSeconds(Dbl()) }; break;
                 case "--attach": o = o with { Attach = true }; break;
-                case "--broker-mode": o = o with { BrokerMode = Next() }; break;
+                case "--broker-mode":
+                    var bm = Next();
+                    o = o with
+                    {
+                        BrokerMode = bm is "executable" or "embedded" or "container"
+                            ? bm
+                            : throw new ArgumentException($"Unknown --broker-mode '{bm}': use executable, embedded or container."),
+                    };
+                    break;
                 case "--control-secret-file": o = o with { ControlSecretFile = Next() }; break;
                 case "--flood-rate": o = o with { FloodRate = Dbl() }; break;
                 case "--flood-seconds": o = o with { FloodSeconds = Int(1) }; break;

@@ -72,8 +72,8 @@ public static class ReportRunner
         else
         {
             await using var app = options.Attach
-                ? (IAppTarget)new AttachedApp(options.Urls, options.BrokerMode, options.ControlSecret)
-                : await ManagedApp.StartAsync(keysDirectory, progress, ct).ConfigureAwait(false);
+                ? (IAppTarget)new AttachedApp(options.Urls, options.BrokerMode ?? "executable", options.ControlSecret)
+                : await ManagedApp.StartAsync(keysDirectory, options.BrokerMode, progress, ct).ConfigureAwait(false);
             var brokerMode = app.BrokerMode + (MachineInfo.MosquittoVersion() is { } v ? $" ({v})" : string.Empty);
             results.Run = results.Run with { BrokerMode = brokerMode, AppSource = app.Source };
             // Flood and chaos modes make their own clients (attached, flood may know only the flooded pipeline's URLs).

@@ -155,6 +155,9 @@ public sealed class ChaosReportTests
         Assert.Equal((600.0, 100.0, (int?)null), (defaults.ChaosSeconds, defaults.ChaosRate, defaults.ChaosSeed));
         Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--mode", "chaos", "--attach"]));
         Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--mode", "chaos", "--chaos-seed", "0"]));
+        Assert.Equal("embedded", ReportOptions.Parse(["--mode", "chaos", "--broker-mode", "embedded"]).BrokerMode);
+        Assert.Null(defaults.BrokerMode); // the AppHost's own choice
+        Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--mode", "chaos", "--broker-mode", "hivemq"]));
     }
 
     [Fact]

@@ -197,7 +197,7 @@ public sealed class OptionsTests
 
         using var secret = new SecretFile("attach-secret-0123456789");
         var o = ReportOptions.Parse([.. urls, "--control-secret-file", secret.Path]);
-        var app = new AttachedApp(o.Urls, o.BrokerMode, o.ControlSecret);
+        var app = new AttachedApp(o.Urls, o.BrokerMode ?? "executable", o.ControlSecret);
         using var sensor = app.Http("secure-sensor");
         Assert.Equal("Bearer", sensor.DefaultRequestHeaders.Authorization?.Scheme);
         Assert.Equal("attach-secret-0123456789", sensor.DefaultRequestHeaders.Authorization?.Parameter);
