@@ -7,6 +7,7 @@ namespace SmartHome.Report.Tests;
 /// Runs a small full report (10 attempts, 500 readings) against the real AppHost it starts itself, then checks that
 /// the files exist, parse, and say the same numbers.
 /// </summary>
+[Collection(StartedApp.Collection)]
 public sealed class ReportEndToEndTests : IDisposable
 {
     private readonly string _out = Path.Combine(Path.GetTempPath(), "smarthome-report-test-" + Guid.NewGuid().ToString("N")[..8]);
