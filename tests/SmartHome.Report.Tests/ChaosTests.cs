@@ -72,6 +72,20 @@ public sealed class FaultPlanTests
     }
 }
 
+public sealed class ChaosSamplingTests
+{
+    [Fact]
+    public void The_applied_rate_divides_by_the_time_that_really_passed_and_restarts_from_zero_with_a_new_process()
+    {
+        // A probe that waited for a stopped process's timeout makes a 2.5 s sample: 250 readings are still 100/s.
+        Assert.Equal(100, ChaosMode.AppliedRate(new ActuatorProgress(10, 1_000), new ActuatorProgress(10, 1_250), 2.5));
+        // A restarted actuator (another pid) counts from 0.
+        Assert.Equal(40, ChaosMode.AppliedRate(new ActuatorProgress(10, 1_000), new ActuatorProgress(11, 40), 1));
+        Assert.Null(ChaosMode.AppliedRate(null, new ActuatorProgress(11, 40), 1));
+        Assert.Null(ChaosMode.AppliedRate(new ActuatorProgress(10, 1_000), null, 1));
+    }
+}
+
 public sealed class DeliveryLedgerTests
 {
     [Fact]

@@ -68,8 +68,8 @@ public static class ChaosMode
         var background = new List<Task>(homes.Select(h => PublishLoopAsync(h, options.ChaosRate, stop.Token)))
         {
             TailLoopAsync(homes, stop.Token),
-            SampleLoopAsync(homes, clock, result, stop.Token),
         };
+        background.AddRange(homes.Select(h => SampleLoopAsync(h, clock, result, stop.Token)));
         var end = TimeSpan.FromSeconds(options.ChaosSeconds);
         try
         {
@@ -204,35 +204,46 @@ public static class ChaosMode
         }
     }
 
-    private static async Task SampleLoopAsync(List<HomeUnderChaos> homes, Stopwatch clock, ChaosResult result, CancellationToken stop)
+    /// <summary>
+    /// One pipeline once a second: what its sensor took and its actuator applied since the last sample, divided by the
+    /// time that really passed (a probe of a stopped process waits for its timeout). Each pipeline samples on its own, so
+    /// a stalled process in one never stretches the other's samples.
+    /// </summary>
+    private static async Task SampleLoopAsync(HomeUnderChaos home, Stopwatch clock, ChaosResult result, CancellationToken stop)
     {
-        var taken = homes.ToDictionary(h => h.Pipeline, _ => 0);
-        var applied = homes.ToDictionary(h => h.Pipeline, _ => (Pid: 0, Applied: 0L));
+        var last = (At: clock.Elapsed.TotalSeconds, Taken: home.Ledger.TakenCount, Actuator: (ActuatorProgress?)null);
         while (!stop.IsCancellationRequested)
         {
             await Delay(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false);
-            var samples = await Task.WhenAll(homes.Select(async home =>
-            {
-                var takenNow = home.Ledger.TakenCount;
-                var progress = await home.ProgressAsync(CancellationToken.None).ConfigureAwait(false);
-                var pending = await home.OutboxPendingAsync(CancellationToken.None).ConfigureAwait(false);
-                var last = applied[home.Pipeline];
-                long? appliedPerSecond = progress is { } p ? (p.Pid == last.Pid ? Math.Max(0, p.Applied - last.Applied) : p.Applied) : null;
-                if (progress is { } q)
-                {
-                    applied[home.Pipeline] = (q.Pid, q.Applied);
-                }
-
-                var sample = new ChaosSample(Math.Round(clock.Elapsed.TotalSeconds, 1), home.Pipeline, takenNow - taken[home.Pipeline],
-                    appliedPerSecond, pending);
-                taken[home.Pipeline] = takenNow;
-                return sample;
-            })).ConfigureAwait(false);
+            var progress = await home.ProgressAsync(CancellationToken.None).ConfigureAwait(false);
+            var pending = await home.OutboxPendingAsync(CancellationToken.None).ConfigureAwait(false);
+            var now = (At: clock.Elapsed.TotalSeconds, Taken: home.Ledger.TakenCount, Actuator: progress ?? last.Actuator);
+            var seconds = Math.Max(0.001, now.At - last.At);
+            var applied = AppliedRate(last.Actuator, progress, seconds);
+            var sample = new ChaosSample(Math.Round(now.At, 1), home.Pipeline, Math.Round((now.Taken - last.Taken) / seconds, 1),
+                applied is { } a ? Math.Round(a, 1) : null, pending);
             lock (result.Timeline)
             {
-                result.Timeline.AddRange(samples);
+                result.Timeline.Add(sample);
             }
+
+            last = now;
         }
+    }
+
+    /// <summary>
+    /// Readings per second an actuator applied between two probes <paramref name="seconds"/> apart: a new pid is a restarted
+    /// actuator, whose count starts again from 0; null when either probe got no answer.
+    /// </summary>
+    internal static double? AppliedRate(ActuatorProgress? before, ActuatorProgress? now, double seconds)
+    {
+        if (before is null || now is null || seconds <= 0)
+        {
+            return null;
+        }
+
+        var applied = now.Pid == before.Pid ? Math.Max(0, now.Applied - before.Applied) : now.Applied;
+        return applied / seconds;
     }
 
     private static async Task DrainAsync(List<HomeUnderChaos> homes, ChaosResult result, ConsoleProgress progress, CancellationToken ct)

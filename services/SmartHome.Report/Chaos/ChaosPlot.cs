@@ -20,18 +20,19 @@ public static class ChaosPlot
         var yMax = 1.0;
         foreach (var pipeline in FaultPlan.Pipelines)
         {
-            var samples = chaos.Timeline.Where(s => s.Pipeline == pipeline && s.AppliedPerSecond is not null).ToList();
+            // An actuator that does not answer (killed, stopped) applies nothing: its samples are drawn at 0.
+            var samples = chaos.Timeline.Where(s => s.Pipeline == pipeline).OrderBy(s => s.Seconds).ToList();
             if (samples.Count == 0)
             {
                 continue;
             }
 
-            var line = plot.Add.ScatterLine(samples.Select(s => s.Seconds).ToArray(), samples.Select(s => (double)s.AppliedPerSecond!.Value).ToArray(),
+            var line = plot.Add.ScatterLine(samples.Select(s => s.Seconds).ToArray(), samples.Select(s => s.AppliedPerSecond ?? 0).ToArray(),
                 ColorOf(pipeline));
             line.LineWidth = 1.5f;
             var verdict = chaos.Pipelines.FirstOrDefault(p => p.Pipeline == pipeline)?.Delivery;
             line.LegendText = verdict is null ? pipeline : $"{pipeline}: {verdict.Sent} sent, {verdict.Lost} lost, {verdict.AppliedTwice} applied twice";
-            yMax = Math.Max(yMax, samples.Max(s => (double)s.AppliedPerSecond!.Value));
+            yMax = Math.Max(yMax, samples.Max(s => s.AppliedPerSecond ?? 0));
         }
 
         foreach (var fault in chaos.Faults)

@@ -33,5 +33,8 @@ public sealed record InjectedFault(int Index, double AtSeconds, string Pipeline,
 public sealed record ChaosPipelineResult(string Pipeline, DeliveryVerdict Delivery, int Faults, double? LongestRecoverySeconds,
     string? SlowestFault);
 
-/// <summary>One pipeline once a second: readings the sensor took and the actuator applied in that second, and the outbox.</summary>
-public sealed record ChaosSample(double Seconds, string Pipeline, int TakenPerSecond, long? AppliedPerSecond, int? OutboxPending);
+/// <summary>
+/// One pipeline about once a second: readings per second its sensor took and its actuator applied since the previous
+/// sample (null while the actuator did not answer), and the readings its outbox held unacknowledged.
+/// </summary>
+public sealed record ChaosSample(double Seconds, string Pipeline, double TakenPerSecond, double? AppliedPerSecond, int? OutboxPending);
