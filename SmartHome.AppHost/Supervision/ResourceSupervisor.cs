@@ -72,18 +72,20 @@ public sealed partial class ResourceSupervisor(
                     continue;
                 }
 
-                var supervised = _supervised.GetOrAdd(update.ResourceId, id =>
+                var supervised = _supervised.GetOrAdd(update.ResourceId, id => new Supervised(update.Resource, id, annotation.Policy, time));
+                if (!update.Snapshot.Properties.Any(p => p.Name == SupervisionStates.RestartsProperty))
                 {
-                    var created = new Supervised(update.Resource, id, annotation.Policy, time);
-                    _ = PublishAsync(created, s => s with
+                    // DCP's snapshots of a resource replace the properties it does not know: show the count again (read
+                    // when the update applies, so a restart counted meanwhile is not overwritten).
+                    _ = PublishAsync(supervised, s => s with
                     {
                         Properties = Set(s.Properties, [
-                            new(SupervisionStates.RestartsProperty, 0) { DisplayName = "Restarts after a crash" },
+                            new(SupervisionStates.RestartsProperty, RestartsOf(supervised)) { DisplayName = "Restarts after a crash" },
                             new(SupervisionStates.PolicyProperty, annotation.Policy.ToString()) { DisplayName = "Restart policy" },
                         ]),
                     });
-                    return created;
-                });
+                }
+
                 Observe(supervised, update.Snapshot, stoppingToken);
             }
         }
@@ -255,6 +257,14 @@ public sealed partial class ResourceSupervisor(
             Properties = Set(s.Properties, [new(SupervisionStates.CrashLoopReasonProperty, string.Empty)]),
         }).ConfigureAwait(false);
         return await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static int RestartsOf(Supervised supervised)
+    {
+        lock (supervised)
+        {
+            return supervised.Restarts;
+        }
     }
 
     /// <summary>The properties with <paramref name="values"/> set (replaced by name, else added).</summary>

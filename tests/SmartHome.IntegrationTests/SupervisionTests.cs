@@ -83,6 +83,9 @@ internal sealed class Supervision(SmartHomeAppFixture fixture, ITestOutputHelper
     {
         await fixture.WaitHealthyAsync(Broker, "insecure-actuator");
         var port = await BrokerPortAsync();
+        // The count is shown before any crash too (DCP's snapshots drop it; supervision puts it back).
+        await WaitAsync(() => Property(Broker, SupervisionStates.RestartsProperty) is not null, TimeSpan.FromSeconds(10),
+            $"{Broker} to show its restart count");
         var before = Restarts(Broker);
         var pid = Pid(Broker);
         Assert.True(Listening(port), $"the broker listens on {port} before the kill");
@@ -177,8 +180,8 @@ internal sealed class Supervision(SmartHomeAppFixture fixture, ITestOutputHelper
     private string? Property(string name, string property) =>
         Current(name).Snapshot.Properties.FirstOrDefault(p => p.Name == property)?.Value?.ToString();
 
-    // Before its first crash a resource may not show the property yet (DCP's first snapshot of the resource can replace
-    // the supervisor's initial 0): no property means no restart so far.
+    // A snapshot from DCP can lack the property for a moment before supervision puts it back: no property means no
+    // restart counted in it.
     private int Restarts(string name) =>
         int.TryParse(Property(name, SupervisionStates.RestartsProperty), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0;
 
