@@ -74,7 +74,7 @@ public static class ReportRunner
             await using var app = options.Attach
                 ? (IAppTarget)new AttachedApp(options.Urls, options.BrokerMode ?? "executable", options.ControlSecret)
                 : await ManagedApp.StartAsync(keysDirectory, options.BrokerMode, progress, ct).ConfigureAwait(false);
-            var brokerMode = app.BrokerMode + (MachineInfo.MosquittoVersion() is { } v ? $" ({v})" : string.Empty);
+            var brokerMode = app.BrokerMode + (app.BrokerMode == "executable" && MachineInfo.MosquittoVersion() is { } v ? $" ({v})" : string.Empty);
             results.Run = results.Run with { BrokerMode = brokerMode, AppSource = app.Source };
             // Flood and chaos modes make their own clients (attached, flood may know only the flooded pipeline's URLs).
             var clients = options.Mode is ReportMode.Flood or ReportMode.Chaos

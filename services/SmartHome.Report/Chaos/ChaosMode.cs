@@ -142,6 +142,17 @@ public static class ChaosMode
         }
 
         var ended = Stopwatch.StartNew();
+        if (fault.Kind == FaultKind.Kill && fault.Role != "actuator")
+        {
+            // A killed broker or sensor has recovered only once its replacement runs: readings already on their way
+            // (queued in the broker, sent by the sensor before it died) may still be applied before that, and do not count.
+            while (ended.Elapsed < RecoveryBound && await home.PidAsync(fault.Role, ct).ConfigureAwait(false) is var replacement &&
+                   (replacement is null || replacement == pid))
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+            }
+        }
+
         var baseline = fault.Role == "actuator" ? before : await home.ProgressAsync(ct).ConfigureAwait(false) ?? before;
         while (ended.Elapsed < RecoveryBound)
         {

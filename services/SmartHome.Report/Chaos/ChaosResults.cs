@@ -24,7 +24,8 @@ public sealed class ChaosResult
 
 /// <summary>
 /// One fault as it happened. <see cref="RecoverySeconds"/> runs from the fault's end (the SIGKILL, or the SIGCONT after a
-/// pause) until the pipeline's actuator applied a reading again; null when it did not within the bound.
+/// pause) until the pipeline's actuator applied a reading again (after a SIGKILL: once the killed process's replacement
+/// runs); null when it did not within the bound.
 /// </summary>
 public sealed record InjectedFault(int Index, double AtSeconds, string Pipeline, string Role, string Kind, double PauseSeconds, int? Pid,
     double? RecoverySeconds, string? Note);

@@ -30,7 +30,8 @@ public static class ChaosSummary
 
         sb.Append("\nSent = readings a sensor took into its durable outbox (its file, read while it ran) or named in a publish answer, ")
           .Append("plus any the actuator's journal applied; judged by message id on the actuator's applied journal after the outboxes drained. ")
-          .Append("Recovery runs from the fault's end (the SIGKILL, or the SIGCONT after the pause) until that pipeline's actuator applies a reading again; ")
+          .Append("Recovery runs from the fault's end (the SIGKILL, or the SIGCONT after the pause) until that pipeline's actuator applies a reading again, ")
+          .Append("after a SIGKILL once the killed process's replacement runs; ")
           .Append("a killed process is restarted by the AppHost's supervision, nobody presses Start.\n\n");
         sb.Append("| # | At (s) | Pipeline | Process | Fault | Pause (s) | Recovered in (s) | Note |\n|---|---|---|---|---|---|---|---|\n");
         foreach (var f in chaos.Faults)
