@@ -153,6 +153,9 @@ public sealed record ReportOptions
             double Dbl() => double.TryParse(Next(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v > 0
                 ? v
                 : throw new ArgumentException($"Option {arg} needs a positive number.");
+            string OneOf(params string[] allowed) => Next() is var value && allowed.Contains(value)
+                ? value
+                : throw new ArgumentException($"Unknown {arg} '{value}': use {string.Join(", ", allowed[..^1])} or {allowed[^1]}.");
 
             switch (arg)
             {
@@ -182,29 +185,18 @@ public sealed record ReportOptions
                 case "--keys": o = o with { KeysDirectory = Next() }; break;
                 case "--attacker-timeout": o = o with { AttackerTimeout = TimeSpan.FromSeconds(Dbl()) }; break;
                 case "--attach": o = o with { Attach = true }; break;
-                case "--broker-mode":
-                    var bm = Next();
-                    o = o with
-                    {
-                        BrokerMode = bm is "executable" or "embedded" or "container"
-                            ? bm
-                            : throw new ArgumentException($"Unknown --broker-mode '{bm}': use executable, embedded or container."),
-                    };
-                    break;
+                case "--broker-mode": o = o with { BrokerMode = OneOf("executable", "embedded", "container") }; break;
                 case "--control-secret-file": o = o with { ControlSecretFile = Next() }; break;
                 case "--flood-rate": o = o with { FloodRate = Dbl() }; break;
                 case "--flood-seconds": o = o with { FloodSeconds = Int(1) }; break;
                 case "--flood-legit-rate": o = o with { FloodLegitRate = Dbl() }; break;
                 case "--flood-pipeline":
-                    var fp = Next();
                     o = o with
                     {
-                        FloodPipelines = fp switch
+                        FloodPipelines = OneOf("secure", "insecure", "both") switch
                         {
-                            "secure" => ["secure"],
-                            "insecure" => ["insecure"],
                             "both" => ["secure", "insecure"],
-                            _ => throw new ArgumentException($"Unknown --flood-pipeline '{fp}': use secure, insecure or both."),
+                            var one => [one],
                         },
                     };
                     break;
@@ -212,15 +204,7 @@ public sealed record ReportOptions
                 case "--chaos-seconds": o = o with { ChaosSeconds = Dbl() }; break;
                 case "--chaos-rate": o = o with { ChaosRate = Dbl() }; break;
                 case "--chaos-seed": o = o with { ChaosSeed = Int(1) }; break;
-                case "--flood-level":
-                    var fl = Next();
-                    o = o with
-                    {
-                        FloodLevel = fl is "outsider" or "insider" or "compromised-broker"
-                            ? fl
-                            : throw new ArgumentException($"Unknown --flood-level '{fl}': use outsider, insider or compromised-broker."),
-                    };
-                    break;
+                case "--flood-level": o = o with { FloodLevel = OneOf("outsider", "insider", "compromised-broker") }; break;
                 default:
                     var key = arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..] : arg;
                     if (UrlKeys.Contains(key))
