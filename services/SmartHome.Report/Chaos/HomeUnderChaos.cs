@@ -23,7 +23,8 @@ internal sealed class HomeUnderChaos : IDisposable
         _app = app;
         _sensor = app.Http($"{pipeline}-sensor");
         Actuator = app.Http($"{pipeline}-actuator");
-        Client = new PipelineClient(pipeline, app.Http($"{pipeline}-sensor"), app.Http($"{pipeline}-actuator"), () => app.BrokerPid(pipeline));
+        // The pipeline client owns (and disposes) the same two HTTP clients the probes use.
+        Client = new PipelineClient(pipeline, _sensor, Actuator, () => app.BrokerPid(pipeline));
         Tail = new OutboxTail(Path.Combine(app.StateDirectory, pipeline, "sensor-outbox.log"), Ledger);
     }
 
@@ -78,10 +79,5 @@ internal sealed class HomeUnderChaos : IDisposable
         }
     }
 
-    public void Dispose()
-    {
-        Client.Dispose();
-        _sensor.Dispose();
-        Actuator.Dispose();
-    }
+    public void Dispose() => Client.Dispose();
 }
