@@ -26,8 +26,9 @@ if (settings.InsecureEnabled)
 {
     var broker = settings.ExternalInsecure is { } externalInsecure
         ? builder.AddExternalBroker("insecure", externalInsecure)
-        : builder.AddMosquittoBroker("insecure-broker", settings.InsecurePort, settings.RunDirectory,
-            settings.BrokerMode, settings.MosquittoPath).WithRestartPolicy(settings.RestartPolicy);
+        : builder.AddBroker("insecure-broker", settings.InsecurePort, settings.BrokerMode, settings.MosquittoPath)
+            .WithDataDirectory(Path.Combine(settings.RunDirectory, "insecure-broker"))
+            .WithRestartPolicy(settings.RestartPolicy);
     broker.WithAuditCommand(settings);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("insecure-actuator")
@@ -50,11 +51,25 @@ if (settings.InsecureEnabled)
 
 if (settings.SecureEnabled)
 {
-    var broker = settings.ExternalSecure is { } externalSecure
-        ? builder.AddExternalBroker("secure", externalSecure)
-        : builder.AddMosquittoBroker("secure-broker", settings.SecurePort, settings.RunDirectory,
-            settings.BrokerMode, settings.MosquittoPath, SecureBrokerFiles.Create(keys), keygen?.Resource)
+    IResourceBuilder<IMosquittoBroker> broker;
+    if (settings.ExternalSecure is { } externalSecure)
+    {
+        broker = builder.AddExternalBroker("secure", externalSecure);
+    }
+    else
+    {
+        var hosted = builder.AddBroker("secure-broker", settings.SecurePort, settings.BrokerMode, settings.MosquittoPath)
+            .WithDataDirectory(Path.Combine(settings.RunDirectory, "secure-broker"))
+            .WithSecureBrokerFiles(keys)
             .WithRestartPolicy(settings.RestartPolicy);
+        if (keygen is not null)
+        {
+            hosted.WithFilesFrom(keygen);
+        }
+
+        broker = hosted;
+    }
+
     broker.WithAuditCommand(settings, keys);
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")

@@ -8,17 +8,19 @@ namespace Aspire.Hosting.ApplicationModel;
 /// neither Mosquitto nor a container engine. <paramref name="command"/> is <see cref="DotnetHost"/>, or setpriv running it
 /// (see SmartHome.AppHost.Supervision.ParentDeathSignal). Same endpoint, connection string and health check as <see cref="MosquittoResource"/>.
 /// </summary>
-public sealed class EmbeddedBrokerResource(string name, string command, string workingDirectory, bool useTls)
-    : ExecutableResource(name, command, workingDirectory), IMosquittoBroker
+public sealed class EmbeddedBrokerResource(string name, string command, MosquittoSettings settings)
+    : ExecutableResource(name, command, settings.Directory), IHostedMosquittoBroker
 {
     /// <summary>The dotnet host that runs the broker's dll (the SDK's, when the AppHost runs under it).</summary>
     public static string DotnetHost => Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } dotnet ? dotnet : "dotnet";
 
-    public bool UseTls { get; } = useTls;
+    public MosquittoSettings Settings { get; } = settings;
 
-    public EndpointReference Endpoint => new(this, MosquittoBroker.EndpointName);
+    public bool UseTls => Settings.Tls is not null;
 
-    public ReferenceExpression ConnectionStringExpression => MosquittoBroker.ConnectionString(Endpoint, UseTls);
+    public EndpointReference Endpoint => new(this, MosquittoEndpoint.Name);
+
+    public ReferenceExpression ConnectionStringExpression => MosquittoEndpoint.ConnectionString(Endpoint, UseTls);
 
     /// <summary>The broker's built dll: bin/&lt;the AppHost's configuration&gt;/net10.0 of the referenced project (built with the AppHost).</summary>
     public static string LocateAssembly()

@@ -1,159 +1,135 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmartHome.AppHost.Supervision;
 
 namespace SmartHome.AppHost.Brokers;
 
 /// <summary>
-/// How a broker runs: the host's mosquitto binary (default), the eclipse-mosquitto:2 image, or the embedded
-/// MQTTnet.Server broker (services/SmartHome.EmbeddedBroker) with the same generated files.
+/// Adds an MQTT broker the AppHost starts: the host's Mosquitto (<see cref="AddMosquitto"/>), the embedded MQTTnet broker
+/// (<see cref="AddEmbeddedMosquitto"/>) or the eclipse-mosquitto:2 image (<see cref="AddMosquittoContainer"/>). All three run
+/// the same generated mosquitto.conf; anonymous and plaintext until <see cref="WithPasswordFile{T}"/>, <see cref="WithAcl{T}"/>
+/// and <see cref="WithTls{T}"/> say otherwise. Each gets one <c>mqtt</c> endpoint and an MQTT-connect health check.
 /// </summary>
-public enum BrokerMode
-{
-    Executable,
-    Container,
-    Embedded,
-}
-
-/// <summary>Files that make a broker authenticated: passwords, ACL and (optionally) TLS.</summary>
-public sealed record BrokerSecurity(
-    string PasswordFile,
-    Func<string> AclText,
-    Func<BrokerProbe> HealthAccount,
-    string? CaFile = null,
-    string? CertFile = null,
-    string? KeyFile = null);
-
 public static class MosquittoBuilderExtensions
 {
-    private const string ContainerConfigDirectory = "/mosquitto/config";
+    private const string MosquittoUser = "mosquitto";
+
+    /// <summary>Adds the host's Mosquitto listening on <paramref name="port"/> (null or 0: a free port chosen now).</summary>
+    /// <param name="executablePath">The mosquitto binary; null looks for it on PATH and in the usual sbin folders.</param>
+    public static IResourceBuilder<MosquittoResource> AddMosquitto(this IDistributedApplicationBuilder builder,
+        [ResourceName] string name, int? port = null, string? executablePath = null)
+    {
+        var settings = NewSettings(builder, name, port);
+        var executable = MosquittoLocator.Find(executablePath)
+            ?? throw new InvalidOperationException(executablePath is null ? MosquittoLocator.InstallHint : $"'{executablePath}' does not exist.");
+        // Dies with DCP even when nobody stops it (AppHost and DCP killed); as root, setpriv drops to the user mosquitto itself,
+        // because Mosquitto's own drop would clear the parent-death signal (see ParentDeathSignal).
+        var (command, prefix) = ParentDeathSignal.Wrap(executable, [], dropToUser: MosquittoUser);
+        return builder.AddResource(new MosquittoResource(name, command, settings))
+            .WithArgs(context => AddBrokerArgs(context, prefix, settings))
+            .WithBrokerDefaults();
+    }
+
+    /// <summary>Adds the embedded MQTTnet broker (services/SmartHome.EmbeddedBroker), for machines without Mosquitto.</summary>
+    public static IResourceBuilder<EmbeddedBrokerResource> AddEmbeddedMosquitto(this IDistributedApplicationBuilder builder,
+        [ResourceName] string name, int? port = null)
+    {
+        var settings = NewSettings(builder, name, port);
+        // Dies with DCP even when nobody stops it (AppHost and DCP killed): see ParentDeathSignal.
+        var (command, prefix) = ParentDeathSignal.Wrap(EmbeddedBrokerResource.DotnetHost, [EmbeddedBrokerResource.LocateAssembly()]);
+        return builder.AddResource(new EmbeddedBrokerResource(name, command, settings))
+            .WithArgs(context => AddBrokerArgs(context, prefix, settings))
+            .WithBrokerDefaults();
+    }
+
+    /// <summary>Adds the eclipse-mosquitto:2 image, for hosts with a container engine.</summary>
+    public static IResourceBuilder<MosquittoContainerResource> AddMosquittoContainer(this IDistributedApplicationBuilder builder,
+        [ResourceName] string name, int? port = null)
+    {
+        var settings = NewSettings(builder, name, port);
+        return builder.AddResource(new MosquittoContainerResource(name, settings))
+            .WithImage("eclipse-mosquitto", "2")
+            .WithBindMount(settings.Directory, MosquittoContainerResource.ConfigDirectory)
+            .WithArgs("mosquitto", "-c", $"{MosquittoContainerResource.ConfigDirectory}/mosquitto.conf")
+            .WithBrokerDefaults(targetPort: MosquittoContainerResource.ContainerPort);
+    }
 
     /// <summary>
-    /// Adds a Mosquitto broker listening on <paramref name="port"/> (0 = a free port chosen now), configured
-    /// from a mosquitto.conf generated into <paramref name="runDirectory"/>, with an MQTT connect health check.
-    /// <paramref name="filesProducer"/> (the KeyGen) must finish before the broker's files are staged.
+    /// The broker's own folder (default: a folder of its own under the temp directory): its generated mosquitto.conf,
+    /// copies of its password, ACL and TLS files, and its persistence store under data/.
     /// </summary>
-    public static IResourceBuilder<IMosquittoBroker> AddMosquittoBroker(this IDistributedApplicationBuilder builder,
-        string name, int port, string runDirectory, BrokerMode mode, string? mosquittoPath, BrokerSecurity? security = null,
-        IResource? filesProducer = null)
+    public static IResourceBuilder<T> WithDataDirectory<T>(this IResourceBuilder<T> broker, string directory)
+        where T : IHostedMosquittoBroker
     {
-        if (port == 0)
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var fullPath = Path.GetFullPath(directory, broker.ApplicationBuilder.AppHostDirectory);
+        broker.Resource.Settings.Directory = fullPath;
+        switch (broker.Resource)
         {
-            port = FreeTcpPort();
-        }
-
-        var directory = Path.Combine(runDirectory, name);
-        Directory.CreateDirectory(directory);
-        var inside = mode == BrokerMode.Container ? ContainerConfigDirectory : directory;
-        var configPath = Path.Combine(directory, "mosquitto.conf");
-        var useTls = security?.CertFile is not null;
-
-        // Key material may not exist yet (KeyGen runs as a resource first), so the broker's files are
-        // staged just before each start rather than while the model is built.
-        void Stage()
-        {
-            Directory.CreateDirectory(Path.Combine(directory, "data"));
-            string? Copy(string? source, string fileName)
-            {
-                if (source is null)
-                {
-                    return null;
-                }
-
-                if (!File.Exists(source))
-                {
-                    throw new FileNotFoundException($"Broker file '{source}' does not exist: run `dotnet run --project services/SmartHome.KeyGen`.", source);
-                }
-
-                File.Copy(source, Path.Combine(directory, fileName), overwrite: true);
-                return Path.Combine(inside, fileName);
-            }
-
-            if (security is not null)
-            {
-                File.WriteAllText(Path.Combine(directory, "acl"), security.AclText());
-            }
-
-            var config = new MosquittoConfig
-            {
-                Port = mode == BrokerMode.Container ? 1883 : port,
-                BindAddress = mode == BrokerMode.Container ? "0.0.0.0" : "127.0.0.1",
-                PersistenceDirectory = Path.Combine(inside, "data"),
-                PasswordFile = Copy(security?.PasswordFile, "passwd"),
-                AclFile = security is null ? null : Path.Combine(inside, "acl"),
-                CaFile = Copy(security?.CaFile, "ca.crt.pem"),
-                CertFile = Copy(security?.CertFile, "server.crt.pem"),
-                KeyFile = Copy(security?.KeyFile, "server.key.pem"),
-            };
-            File.WriteAllText(configPath, config.Render());
-            GrantBrokerAccess(directory);
-        }
-
-        Func<BrokerProbe> probe = security is null ? () => new BrokerProbe(port) : () => security.HealthAccount() with { Port = port };
-        var healthKey = $"{name}-mqtt";
-        builder.Services.AddHealthChecks().Add(new Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckRegistration(
-            healthKey, _ => new MqttBrokerHealthCheck(probe), failureStatus: null, tags: null));
-
-        IResourceBuilder<IMosquittoBroker> broker;
-        if (mode == BrokerMode.Container)
-        {
-            var container = builder.AddResource(new MosquittoContainerResource(name, useTls))
-                .WithImage("eclipse-mosquitto", "2")
-                .WithBindMount(directory, ContainerConfigDirectory)
-                .WithArgs("mosquitto", "-c", Path.Combine(ContainerConfigDirectory, "mosquitto.conf"))
-                .WithEndpoint(port: port, targetPort: 1883, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
-                .WithHealthCheck(healthKey);
-            broker = container;
-        }
-        else if (mode == BrokerMode.Embedded)
-        {
-            // Dies with DCP even when nobody stops it (AppHost and DCP killed): see ParentDeathSignal.
-            var (command, args) = ParentDeathSignal.Wrap(EmbeddedBrokerResource.DotnetHost, [EmbeddedBrokerResource.LocateAssembly(), "-c", configPath]);
-            broker = builder.AddResource(new EmbeddedBrokerResource(name, command, directory, useTls))
-                .WithArgs(args)
-                .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
-                .WithHealthCheck(healthKey);
-        }
-        else
-        {
-            var executable = mosquittoPath ?? throw new InvalidOperationException(MosquittoLocator.InstallHint);
-            // Dies with DCP even when nobody stops it (AppHost and DCP killed); as root, setpriv drops to the user mosquitto
-            // itself, because Mosquitto's own drop would clear the parent-death signal (see ParentDeathSignal).
-            var (command, args) = ParentDeathSignal.Wrap(executable, ["-c", configPath], dropToUser: "mosquitto");
-            broker = builder.AddResource(new MosquittoResource(name, command, directory, useTls))
-                .WithArgs(args)
-                // Proxy-less: clients (and mosquitto_sub) reach the real broker on the fixed port.
-                .WithEndpoint(port: port, targetPort: port, name: MosquittoBroker.EndpointName, scheme: "tcp", isProxied: false)
-                .WithHealthCheck(healthKey);
-        }
-
-        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(broker.Resource, async (evt, ct) =>
-        {
-            if (filesProducer is not null)
-            {
-                // This event can fire before Aspire's own WaitForCompletion; the files must exist before staging.
-                var notifications = evt.Services.GetRequiredService<ResourceNotificationService>();
-                var done = await notifications.WaitForResourceAsync(filesProducer.Name,
-                    e => e.Snapshot.ExitCode is not null || KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).ConfigureAwait(false);
-                if (done.Snapshot.ExitCode is not (null or 0))
-                {
-                    throw new InvalidOperationException($"{filesProducer.Name} failed (exit code {done.Snapshot.ExitCode}); see its console log.");
-                }
-            }
-
-            Stage();
-        });
-        if (filesProducer is not null)
-        {
-            broker.WaitForCompletion(builder.CreateResourceBuilder(filesProducer));
+            case ExecutableResource executable:
+                broker.ApplicationBuilder.CreateResourceBuilder(executable).WithWorkingDirectory(fullPath);
+                break;
+            case ContainerResource:
+                broker.WithAnnotation(new ContainerMountAnnotation(fullPath, MosquittoContainerResource.ConfigDirectory,
+                    ContainerMountType.BindMount, isReadOnly: false), ResourceAnnotationMutationBehavior.Replace);
+                break;
         }
 
         return broker;
     }
 
+    /// <summary>
+    /// Only the accounts in <paramref name="passwordFile"/> (mosquitto_passwd format) may connect, and each connection's client
+    /// id is its username. The AppHost's health check then connects as <paramref name="healthAccount"/>, read at the first check.
+    /// </summary>
+    public static IResourceBuilder<T> WithPasswordFile<T>(this IResourceBuilder<T> broker, string passwordFile, Func<BrokerAccount> healthAccount)
+        where T : IHostedMosquittoBroker
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentException.ThrowIfNullOrWhiteSpace(passwordFile);
+        ArgumentNullException.ThrowIfNull(healthAccount);
+        broker.Resource.Settings.PasswordFile = passwordFile;
+        broker.Resource.Settings.HealthAccount = healthAccount;
+        return broker;
+    }
+
+    /// <summary>Topic rights per account (mosquitto ACL format), rendered at each start.</summary>
+    public static IResourceBuilder<T> WithAcl<T>(this IResourceBuilder<T> broker, Func<string> aclText)
+        where T : IHostedMosquittoBroker
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(aclText);
+        broker.Resource.Settings.AclText = aclText;
+        return broker;
+    }
+
+    /// <summary>The listener speaks TLS 1.2+ with this certificate; clients (and the health check) trust <paramref name="caFile"/>.</summary>
+    public static IResourceBuilder<T> WithTls<T>(this IResourceBuilder<T> broker, string caFile, string certFile, string keyFile)
+        where T : IHostedMosquittoBroker
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentException.ThrowIfNullOrWhiteSpace(caFile);
+        ArgumentException.ThrowIfNullOrWhiteSpace(certFile);
+        ArgumentException.ThrowIfNullOrWhiteSpace(keyFile);
+        broker.Resource.Settings.Tls = new BrokerTlsFiles(caFile, certFile, keyFile);
+        return broker;
+    }
+
+    /// <summary>The broker's files come from <paramref name="producer"/> (KeyGen): it starts only after that resource completed.</summary>
+    public static IResourceBuilder<T> WithFilesFrom<T>(this IResourceBuilder<T> broker, IResourceBuilder<IResource> producer)
+        where T : IHostedMosquittoBroker
+    {
+        ArgumentNullException.ThrowIfNull(broker);
+        ArgumentNullException.ThrowIfNull(producer);
+        broker.Resource.Settings.FilesProducer = producer.Resource;
+        return broker.WaitForCompletion(producer);
+    }
+
+    /// <summary>A free loopback TCP port, for listeners that must have their port before they start.</summary>
     public static int FreeTcpPort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -161,23 +137,62 @@ public static class MosquittoBuilderExtensions
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    /// <summary>
-    /// Mosquitto started as root drops to the user 'mosquitto', which must be able to read its
-    /// config, passwords and TLS key and write its persistence directory.
-    /// </summary>
-    private static void GrantBrokerAccess(string directory)
+    private static MosquittoSettings NewSettings(IDistributedApplicationBuilder builder, string name, int? port)
     {
-        if (OperatingSystem.IsWindows() || Environment.UserName != "root" || !File.Exists("/etc/passwd")
-            || !File.ReadLines("/etc/passwd").Any(l => l.StartsWith("mosquitto:", StringComparison.Ordinal)))
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (port is < 0 or > IPEndPoint.MaxPort)
         {
-            return;
+            throw new ArgumentOutOfRangeException(nameof(port), port, "A TCP port is 0-65535 (0 or null: a free port chosen now).");
         }
 
-        using var chown = Process.Start(new ProcessStartInfo("chown", ["-R", "mosquitto:", directory])
+        var directory = Path.Combine(Path.GetTempPath(), "aspire-mosquitto", $"{name}-{Environment.ProcessId}");
+        return new MosquittoSettings(port is null or 0 ? FreeTcpPort() : port.Value, directory);
+    }
+
+    private static void AddBrokerArgs(CommandLineArgsCallbackContext context, string[] prefix, MosquittoSettings settings)
+    {
+        foreach (var arg in prefix)
         {
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            context.Args.Add(arg);
+        }
+
+        context.Args.Add("-c");
+        context.Args.Add(settings.ConfigFile);
+    }
+
+    /// <summary>The endpoint, health check and start-time staging every hosted broker shares.</summary>
+    private static IResourceBuilder<T> WithBrokerDefaults<T>(this IResourceBuilder<T> broker, int? targetPort = null)
+        where T : IHostedMosquittoBroker
+    {
+        var builder = broker.ApplicationBuilder;
+        var resource = broker.Resource;
+        var healthKey = $"{resource.Name}-mqtt";
+        // One instance for the app's life: it builds its client options once, at the first check that finds the files.
+        var healthCheck = new MqttBrokerHealthCheck(resource.Settings);
+        builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(healthKey, _ => healthCheck, failureStatus: null, tags: null));
+
+        builder.Eventing.Subscribe<BeforeResourceStartedEvent>(resource, async (evt, ct) =>
+        {
+            if (resource.Settings.FilesProducer is { } producer)
+            {
+                // This event can fire before Aspire's own WaitForCompletion; the files must exist before staging.
+                var notifications = evt.Services.GetRequiredService<ResourceNotificationService>();
+                var done = await notifications.WaitForResourceAsync(producer.Name,
+                    e => e.Snapshot.ExitCode is not null || KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct).ConfigureAwait(false);
+                if (done.Snapshot.ExitCode is not (null or 0))
+                {
+                    throw new InvalidOperationException($"{producer.Name} failed (exit code {done.Snapshot.ExitCode}); see its console log.");
+                }
+            }
+
+            BrokerFileStager.Stage(resource);
         });
-        chown?.WaitForExit(5000);
+
+        // Proxy-less: clients (and mosquitto_sub) reach the real broker on the fixed port.
+        return broker
+            .WithEndpoint(port: resource.Settings.Port, targetPort: targetPort ?? resource.Settings.Port, name: MosquittoEndpoint.Name,
+                scheme: "tcp", isProxied: false)
+            .WithHealthCheck(healthKey);
     }
 }

@@ -1,39 +1,38 @@
 using System.Security.Cryptography.X509Certificates;
+using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MQTTnet;
 
 namespace SmartHome.AppHost.Brokers;
 
-/// <summary>Healthy when an MQTT 5 client can connect (with TLS and the health account where required).</summary>
-public sealed class MqttBrokerHealthCheck(Func<BrokerProbe> probe) : IHealthCheck
+/// <summary>
+/// Healthy when an MQTT 5 client can connect (with TLS and the health account where the broker requires them).
+/// The client options are built once, at the first check that finds the broker's files: KeyGen may write the health
+/// account's password and the CA after the model is built, and they do not change while the app runs.
+/// </summary>
+public sealed class MqttBrokerHealthCheck(MosquittoSettings settings) : IHealthCheck
 {
+    private readonly MqttClientFactory _factory = new();
+    private MqttClientOptions? _options;
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
-        var target = probe();
-        using var client = new MqttClientFactory().CreateMqttClient();
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer("127.0.0.1", target.Port)
-            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-            .WithClientId($"aspire-health-{Guid.NewGuid():N}")
-            .WithTimeout(TimeSpan.FromSeconds(3));
-        if (target.Username is not null)
+        MqttClientOptions options;
+        try
         {
-            builder.WithCredentials(target.Username, target.Password);
+            options = _options ??= BuildOptions();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            return HealthCheckResult.Unhealthy($"the health check cannot read the broker's files yet: {ex.Message}");
         }
 
-        X509Certificate2? ca = null;
-        if (target.CaFile is not null)
-        {
-            ca = X509CertificateLoader.LoadCertificateFromFile(target.CaFile);
-            builder.WithTlsOptions(tls => tls.UseTls().WithTargetHost("localhost")
-                .WithTrustChain(new X509Certificate2Collection(ca)));
-        }
-
+        using var client = _factory.CreateMqttClient();
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(4));
-            var result = await client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+            var result = await client.ConnectAsync(options, timeout.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 return HealthCheckResult.Unhealthy($"broker refused the health account: {result.ResultCode}");
@@ -44,14 +43,30 @@ public sealed class MqttBrokerHealthCheck(Func<BrokerProbe> probe) : IHealthChec
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy($"MQTT connect to 127.0.0.1:{target.Port} failed: {ex.GetBaseException().Message}");
-        }
-        finally
-        {
-            ca?.Dispose();
+            return HealthCheckResult.Unhealthy($"MQTT connect to 127.0.0.1:{settings.Port} failed: {ex.GetBaseException().Message}");
         }
     }
-}
 
-/// <summary>How the health check reaches a broker.</summary>
-public sealed record BrokerProbe(int Port, string? Username = null, string? Password = null, string? CaFile = null);
+    private MqttClientOptions BuildOptions()
+    {
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer("127.0.0.1", settings.Port)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithClientId($"aspire-health-{Guid.NewGuid():N}")
+            .WithTimeout(TimeSpan.FromSeconds(3));
+        if (settings.HealthAccount is { } healthAccount)
+        {
+            var account = healthAccount();
+            builder.WithCredentials(account.Username, account.Password);
+        }
+
+        if (settings.Tls is { } tls)
+        {
+            // Kept for the app's life inside the options: the trust chain of every check.
+            var ca = X509CertificateLoader.LoadCertificateFromFile(tls.CaFile);
+            builder.WithTlsOptions(o => o.UseTls().WithTargetHost("localhost").WithTrustChain(new X509Certificate2Collection(ca)));
+        }
+
+        return builder.Build();
+    }
+}

@@ -1,3 +1,4 @@
+using Aspire.Hosting.ApplicationModel;
 using SmartHome.Security;
 
 namespace SmartHome.AppHost.Brokers;
@@ -5,15 +6,18 @@ namespace SmartHome.AppHost.Brokers;
 /// <summary>The secure broker's authentication, authorization and TLS, all from the KeyGen's keys/ folder.</summary>
 public static class SecureBrokerFiles
 {
-    public static BrokerSecurity Create(KeyPaths keys) => new(
-        PasswordFile: keys.BrokerPasswordFile,
-        // Generated at each broker start: KeyGen may only now have created the device accounts.
-        AclText: () => BrokerAcl.For(keys),
-        // The 'health' account is the AppHost's own (its broker health check); no resource gets it.
-        HealthAccount: () => new BrokerProbe(0, BrokerAcl.Health, BrokerPasswords.ReadPasswordFile(keys.BrokerPassword(BrokerAcl.Health)), keys.BrokerCaCertificate),
-        CaFile: keys.BrokerCaCertificate,
-        CertFile: keys.BrokerServerCertificate,
-        KeyFile: keys.BrokerServerPrivateKey);
+    /// <summary>Passwords, ACL and TLS from <paramref name="keys"/>; the AppHost's health check connects as 'health' (no resource gets it).</summary>
+    public static IResourceBuilder<T> WithSecureBrokerFiles<T>(this IResourceBuilder<T> broker, KeyPaths keys)
+        where T : IHostedMosquittoBroker
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return broker
+            .WithPasswordFile(keys.BrokerPasswordFile,
+                healthAccount: () => new BrokerAccount(BrokerAcl.Health, BrokerPasswords.ReadPasswordFile(keys.BrokerPassword(BrokerAcl.Health))))
+            // Generated at each broker start: KeyGen may only now have created the device accounts.
+            .WithAcl(() => BrokerAcl.For(keys))
+            .WithTls(keys.BrokerCaCertificate, keys.BrokerServerCertificate, keys.BrokerServerPrivateKey);
+    }
 
     /// <summary>True when KeyGen has to run first (nothing, or not everything, is in keys/).</summary>
     public static bool KeysMissing(KeyPaths keys) =>

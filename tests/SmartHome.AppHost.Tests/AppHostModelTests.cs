@@ -1,0 +1,122 @@
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+
+namespace SmartHome.AppHost.Tests;
+
+/// <summary>
+/// The whole AppHost's model, built by its own Program with a fresh keys folder and the embedded broker (so no host tool is
+/// needed), then inspected without starting anything: which resources, how they are wired, what they wait for.
+/// </summary>
+public sealed class AppHostModelTests : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<IDistributedApplicationTestingBuilder> BuildModelAsync(params string[] extra)
+    {
+        string[] args =
+        [
+            "--Broker:Mode=embedded",
+            "--Pipelines:Insecure:BrokerPort=0",
+            "--Pipelines:Secure:BrokerPort=0",
+            $"--SmartHome:KeysDirectory={Path.Combine(_temp.Path, "keys")}",
+            $"--SmartHome:LogDirectory={Path.Combine(_temp.Path, "logs")}",
+            $"--SmartHome:StateDirectory={Path.Combine(_temp.Path, "state")}",
+            .. extra,
+        ];
+        return await DistributedApplicationTestingBuilder.CreateAsync<Projects.SmartHome_AppHost>(args);
+    }
+
+    private static IResource Resource(IDistributedApplicationTestingBuilder builder, string name) =>
+        Assert.Single(builder.Resources, r => r.Name == name);
+
+    private static IEnumerable<(string Name, WaitType Type)> Waits(IResource resource) =>
+        resource.Annotations.OfType<WaitAnnotation>().Select(w => (w.Resource.Name, w.WaitType));
+
+    [Fact]
+    public async Task Both_pipelines_run_a_broker_an_actuator_a_sensor_and_an_attacker()
+    {
+        await using var builder = await BuildModelAsync();
+
+        foreach (var pipeline in new[] { "insecure", "secure" })
+        {
+            Assert.IsType<EmbeddedBrokerResource>(Resource(builder, $"{pipeline}-broker"));
+            Assert.IsType<ProjectResource>(Resource(builder, $"{pipeline}-actuator"));
+            Assert.IsType<ProjectResource>(Resource(builder, $"{pipeline}-sensor"));
+            Assert.IsType<ProjectResource>(Resource(builder, $"{pipeline}-attacker"));
+        }
+
+        // Fresh keys folder: the key generator runs first.
+        Assert.IsType<ProjectResource>(Resource(builder, "keygen"));
+        Assert.IsType<ProjectResource>(Resource(builder, "timing-demo"));
+    }
+
+    [Fact]
+    public async Task Only_the_secure_broker_has_passwords_acl_and_tls_and_it_waits_for_the_keys()
+    {
+        await using var builder = await BuildModelAsync();
+        var secure = (IHostedMosquittoBroker)Resource(builder, "secure-broker");
+        var insecure = (IHostedMosquittoBroker)Resource(builder, "insecure-broker");
+
+        Assert.True(secure.UseTls);
+        Assert.NotNull(secure.Settings.PasswordFile);
+        Assert.NotNull(secure.Settings.AclText);
+        Assert.NotNull(secure.Settings.HealthAccount);
+        Assert.Contains(("keygen", WaitType.WaitForCompletion), Waits(secure));
+
+        Assert.False(insecure.UseTls);
+        Assert.Null(insecure.Settings.PasswordFile);
+        Assert.Null(insecure.Settings.AclText);
+        Assert.DoesNotContain(Waits(insecure), w => w.Name == "keygen");
+        Assert.NotEqual(secure.Settings.Directory, insecure.Settings.Directory);
+        Assert.NotEqual(secure.Settings.Port, insecure.Settings.Port);
+    }
+
+    [Theory]
+    [InlineData("insecure")]
+    [InlineData("secure")]
+    public async Task Services_start_in_order_broker_then_actuator_then_sensor(string pipeline)
+    {
+        await using var builder = await BuildModelAsync();
+
+        var actuator = Resource(builder, $"{pipeline}-actuator");
+        var sensor = Resource(builder, $"{pipeline}-sensor");
+        Assert.Contains(($"{pipeline}-broker", WaitType.WaitUntilHealthy), Waits(actuator));
+        Assert.Contains(($"{pipeline}-broker", WaitType.WaitUntilHealthy), Waits(sensor));
+        Assert.Contains(($"{pipeline}-actuator", WaitType.WaitUntilHealthy), Waits(sensor));
+        Assert.Contains(("keygen", WaitType.WaitForCompletion), Waits(actuator));
+    }
+
+    [Theory]
+    [InlineData("insecure")]
+    [InlineData("secure")]
+    public async Task Each_service_gets_its_pipeline_and_its_own_broker_and_a_health_endpoint(string pipeline)
+    {
+        await using var builder = await BuildModelAsync();
+
+        foreach (var role in new[] { "actuator", "sensor" })
+        {
+            var service = (ProjectResource)Resource(builder, $"{pipeline}-{role}");
+#pragma warning disable CS0618 // The evaluators for a model that is not running.
+            var environment = await service.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+            var args = await service.GetArgumentValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+            Assert.Equal(["--Pipeline", pipeline], args[..2]);
+            // In the manifest form the reference names the broker resource it points at.
+            Assert.Contains($"{pipeline}-broker", environment["ConnectionStrings__broker"], StringComparison.Ordinal);
+            Assert.Equal(Path.Combine(_temp.Path, "logs"), environment["SmartHome__LogDirectory"]);
+            Assert.Contains(service.Annotations.OfType<EndpointAnnotation>(), e => e.UriScheme == "http");
+            Assert.NotEmpty(service.Annotations.OfType<HealthCheckAnnotation>());
+        }
+    }
+
+    [Fact]
+    public async Task A_disabled_pipeline_has_no_resources()
+    {
+        await using var builder = await BuildModelAsync("--Pipelines:Insecure:Enabled=false");
+
+        Assert.DoesNotContain(builder.Resources, r => r.Name.StartsWith("insecure-", StringComparison.Ordinal));
+        Assert.Contains(builder.Resources, r => r.Name == "secure-broker");
+    }
+}
