@@ -11,7 +11,7 @@ namespace SmartHome.AppHost;
 /// The attacker of one pipeline: an explicit-start resource (the pipelines run clean until the user attacks) with a
 /// dashboard command that runs the whole campaign, including the replay after a real restart of the actuator.
 /// </summary>
-public static class AttackerResources
+public static partial class AttackerResources
 {
     public const string RunCampaignCommand = "run-campaign";
     public const string ReplayAfterRestart = "replay-after-restart";
@@ -69,7 +69,7 @@ public static class AttackerResources
             double? floodSeconds = double.TryParse(configuration["Attacker:AnnouncementFloodSeconds"], System.Globalization.NumberStyles.Float,
                 System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : null;
             var report = await RunCampaignAsync(context.Services, pipeline, attempts, null, context.CancellationToken, floodSeconds).ConfigureAwait(false);
-            context.Logger.LogInformation("{Pipeline} campaign: {Report}", pipeline, report.ToJsonString());
+            LogCampaign(context.Logger, pipeline, report.ToJsonString());
             return new ExecuteCommandResult { Success = true, Message = Summary(report) };
         }
         catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException or TimeoutException)
@@ -207,4 +207,7 @@ public static class AttackerResources
         var text = $"{report["pipeline"]}: {total} successful attempts. " + string.Join("; ", lines);
         return text.Length <= 2000 ? text : text[..2000] + "…";
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Pipeline} campaign: {Report}")]
+    private static partial void LogCampaign(ILogger logger, string pipeline, string report);
 }

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace SmartHome.AppHost;
 
 /// <summary>Dashboard commands that call a resource's own HTTP endpoint and show its answer.</summary>
-internal static class HttpCommands
+internal static partial class HttpCommands
 {
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromMinutes(10) };
 
@@ -38,7 +38,7 @@ internal static class HttpCommands
                 await ControlSecret.GetAsync(context.Services, context.CancellationToken).ConfigureAwait(false));
             using var response = await Client.SendAsync(request, context.CancellationToken).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(context.CancellationToken).ConfigureAwait(false);
-            context.Logger.LogInformation("{Resource} {Path}: {Body}", context.ResourceName, path, body);
+            LogResponse(context.Logger, context.ResourceName, path, body);
             return response.IsSuccessStatusCode
                 ? new ExecuteCommandResult { Success = true, Message = Shorten(body) }
                 : CommandResults.Failure($"{(int)response.StatusCode}: {Shorten(body)}");
@@ -59,4 +59,7 @@ internal static class HttpCommands
             && !instance.AsSpan(resource.Name.Length + 1).Contains('-'));
 
     private static string Shorten(string text) => text.Length <= 2000 ? text : text[..2000] + "…";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Resource} {Path}: {Body}")]
+    private static partial void LogResponse(ILogger logger, string resource, string path, string body);
 }

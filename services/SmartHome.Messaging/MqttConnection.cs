@@ -12,7 +12,7 @@ namespace SmartHome.Messaging;
 /// loss of the broker, re-subscribes when the broker lost the session, and lets publishers wait for
 /// the connection instead of failing. MQTTnet 5 has no managed client, so this is ours.
 /// </summary>
-public sealed class MqttConnection : IAsyncDisposable
+public sealed partial class MqttConnection : IAsyncDisposable
 {
     private readonly MqttConnectionOptions _options;
     private readonly ILogger _logger;
@@ -96,7 +96,7 @@ public sealed class MqttConnection : IAsyncDisposable
             catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttClientNotConnectedException
                                            or OperationCanceledException && !cancellationToken.IsCancellationRequested)
             {
-                _logger.LogDebug("Publish to {Topic} interrupted ({Error}); retrying after reconnect", message.Topic, ex.Message);
+                LogPublishInterrupted(_logger, message.Topic, ex.Message);
                 MarkAsRetransmission(message);
                 await Task.Delay(_options.MinBackoff, cancellationToken).ConfigureAwait(false);
             }
@@ -162,8 +162,7 @@ public sealed class MqttConnection : IAsyncDisposable
                 everConnected = true;
                 attempt = 0;
                 LastError = null;
-                _logger.LogInformation("Connected to broker {Host}:{Port} as {ClientId} (tls={Tls}, session present={SessionPresent})",
-                    host, port, _options.ClientId, useTls, result.IsSessionPresent);
+                LogConnected(_logger, host, port, _options.ClientId, useTls, result.IsSessionPresent);
                 lock (_gate)
                 {
                     _connected.TrySetResult();
@@ -177,8 +176,7 @@ public sealed class MqttConnection : IAsyncDisposable
             {
                 LastError = Describe(ex, host, port);
                 var delay = Backoff(attempt++);
-                _logger.LogWarning("Cannot connect to broker {Host}:{Port} as {ClientId}: {Error}. Retrying in {DelayMs} ms",
-                    host, port, _options.ClientId, LastError, (int)delay.TotalMilliseconds);
+                LogConnectFailed(_logger, host, port, _options.ClientId, LastError, (int)delay.TotalMilliseconds);
                 try
                 {
                     await Task.Delay(delay, stopping).ConfigureAwait(false);
@@ -226,7 +224,7 @@ public sealed class MqttConnection : IAsyncDisposable
 
         if (args.ClientWasConnected && !_stopping.IsCancellationRequested)
         {
-            _logger.LogWarning("Disconnected from broker ({Reason}); reconnecting with backoff", args.ReasonString ?? args.Reason.ToString());
+            LogDisconnected(_logger, args.ReasonString ?? args.Reason.ToString());
         }
 
         return Task.CompletedTask;
@@ -251,7 +249,7 @@ public sealed class MqttConnection : IAsyncDisposable
             if ((int)item.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2)
             {
                 // Not fatal: an ACL may refuse a filter; the refusal must be visible.
-                _logger.LogError("Broker refused subscription {Filter}: {Code}", item.TopicFilter.Topic, item.ResultCode);
+                LogSubscriptionRefused(_logger, item.TopicFilter.Topic, item.ResultCode);
             }
         }
     }
@@ -372,11 +370,19 @@ public sealed class MqttConnection : IAsyncDisposable
     }
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-}
 
-/// <summary>The broker answered CONNECT with a refusal (bad credentials, not authorized...).</summary>
-public sealed class BrokerRefusedException(MqttClientConnectResultCode code, string? reason)
-    : Exception($"broker refused the connection: {code}{(string.IsNullOrEmpty(reason) ? string.Empty : " - " + reason)}")
-{
-    public MqttClientConnectResultCode Code { get; } = code;
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Publish to {Topic} interrupted ({Error}); retrying after reconnect")]
+    private static partial void LogPublishInterrupted(ILogger logger, string topic, string error);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Connected to broker {Host}:{Port} as {ClientId} (tls={Tls}, session present={SessionPresent})")]
+    private static partial void LogConnected(ILogger logger, string host, int port, string? clientId, bool tls, bool sessionPresent);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot connect to broker {Host}:{Port} as {ClientId}: {Error}. Retrying in {DelayMs} ms")]
+    private static partial void LogConnectFailed(ILogger logger, string host, int port, string? clientId, string? error, int delayMs);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Disconnected from broker ({Reason}); reconnecting with backoff")]
+    private static partial void LogDisconnected(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Broker refused subscription {Filter}: {Code}")]
+    private static partial void LogSubscriptionRefused(ILogger logger, string filter, MqttClientSubscribeResultCode code);
 }
