@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using SmartHome.Messaging;
@@ -11,15 +12,15 @@ public sealed partial class ActuatorWorker : BackgroundService
     private readonly ReadingProcessor _processor;
     private readonly ILogger<ActuatorWorker> _logger;
 
-    public ActuatorWorker(IConfiguration configuration, IMessageProtection protection, ReadingProcessor processor,
-        ILogger<ActuatorWorker> logger)
+    public ActuatorWorker(IConfiguration configuration, IOptions<ActuatorOptions> actuatorOptions, IMessageProtection protection,
+        ReadingProcessor processor, ILogger<ActuatorWorker> logger)
     {
         _processor = processor;
         _logger = logger;
         var options = BrokerClientFactory.CreateOptions(configuration, "actuator", $"{processor.Pipeline}-actuator");
         // A persistent session makes the broker queue QoS 1 readings while the actuator restarts.
         options.CleanStart = false;
-        options.SessionExpirySeconds = configuration.GetValue<uint>("Actuator:SessionExpirySeconds", 3600);
+        options.SessionExpirySeconds = actuatorOptions.Value.SessionExpirySeconds;
         _connection = new MqttConnection(options, logger);
         foreach (var filter in protection.SubscriptionFilters)
         {

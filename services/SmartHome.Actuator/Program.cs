@@ -11,9 +11,15 @@ if (!StartupCheck.TryRun(() => ProtectionRegistration.GetPipeline(builder.Config
     return 2;
 }
 
+if (!StartupCheck.TryRun(() => builder.AddValidatedOptions<ActuatorOptions>(ActuatorOptions.SectionName), $"The {pipeline} actuator cannot start: ",
+        out var actuatorOptions))
+{
+    return 1;
+}
+
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HomeState>();
-builder.Services.AddSingleton(new DecisionLog(builder.Configuration.GetValue("Actuator:DecisionLogCapacity", 50_000)));
+builder.Services.AddSingleton(new DecisionLog(actuatorOptions.DecisionLogCapacity));
 // Both pipelines authorize readings against the same registry; the secure one also trusts only its devices' keys.
 if (!StartupCheck.TryRun(() => ProtectionFactory.LoadRegistry(builder.Configuration), $"The {pipeline} actuator cannot start: ", out var registry)
     || !StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration, registry),
@@ -21,7 +27,7 @@ if (!StartupCheck.TryRun(() => ProtectionFactory.LoadRegistry(builder.Configurat
     || !StartupCheck.TryRun(() => ProtectionFactory.AcksForActuator(pipeline, builder.Configuration),
         $"The {pipeline} actuator cannot start: ", out var ackProtection)
     || !StartupCheck.TryRun(() => AppliedJournal.Open(Path.Combine(ProtectionFactory.StateDirectory(builder.Configuration), "actuator-applied.journal"),
-        builder.Configuration.GetValue("Actuator:AppliedIdsPerSender", AppliedJournal.DefaultPerSenderCapacity)),
+        actuatorOptions.AppliedIdsPerSender),
         $"The {pipeline} actuator cannot start: ", out var journal))
 {
     return 1;

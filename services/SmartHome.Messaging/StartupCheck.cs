@@ -15,6 +15,12 @@ public static class StartupCheck
             value = step();
             return true;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            Console.Error.WriteLine(failurePrefix + SmartHome.ServiceDefaults.ValidatedOptionsExtensions.Sentences(ex));
+            value = default!;
+            return false;
+        }
         catch (Exception ex) when (ex is KeyMaterialException or IOException or InvalidOperationException or FormatException)
         {
             Console.Error.WriteLine(failurePrefix + ex.Message);

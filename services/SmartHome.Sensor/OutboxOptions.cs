@@ -15,7 +15,7 @@ public enum OutboxDropPolicy
 /// and is sent again with exponential backoff. Bounded by count and age; a reading dropped by these bounds is a
 /// reported loss (metric <c>smarthome.outbox.dropped</c>, a warning line), never a silent one. Validated at start.
 /// </summary>
-public sealed class OutboxOptions
+public sealed class OutboxOptions : SmartHome.ServiceDefaults.IValidatableOptions
 {
     public const string SectionName = "Outbox";
 

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Options;
 using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
 using SmartHome.Sensor;
@@ -12,26 +11,20 @@ if (!StartupCheck.TryRun(() => ProtectionRegistration.GetPipeline(builder.Config
     return 2;
 }
 
-builder.Services.Configure<SensorOptions>(builder.Configuration.GetSection("Sensor"));
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(sp =>
-{
-    var options = sp.GetRequiredService<IOptions<SensorOptions>>().Value;
-    return new HomeSimulator(options.Devices, options.Seed);
-});
-var devices = builder.Configuration.GetSection("Sensor:Devices").Get<string[]>() is { Length: > 0 } configured
-    ? configured
-    : HomeSimulator.DefaultDevices;
-if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Configuration, devices),
-        $"The {pipeline} sensor cannot start: ", out var protection))
+if (!StartupCheck.TryRun(() => builder.AddValidatedOptions<SensorOptions>(SensorOptions.SectionName), $"The {pipeline} sensor cannot start: ",
+        out var sensorOptions)
+    || !StartupCheck.TryRun(() => builder.AddValidatedOptions<OutboxOptions>(OutboxOptions.SectionName), $"The {pipeline} sensor cannot start: ",
+        out var outboxOptions))
 {
     return 1;
 }
 
-var outboxOptions = builder.Configuration.GetSection(OutboxOptions.SectionName).Get<OutboxOptions>() ?? new OutboxOptions();
-if (outboxOptions.Problems() is { Count: > 0 } outboxProblems)
+var devices = sensorOptions.DeviceIds;
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(new HomeSimulator(devices, sensorOptions.Seed));
+if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Configuration, devices),
+        $"The {pipeline} sensor cannot start: ", out var protection))
 {
-    Console.Error.WriteLine($"The {pipeline} sensor cannot start: " + string.Join(" ", outboxProblems));
     return 1;
 }
 

@@ -20,13 +20,18 @@ public sealed class BadConfigurationTests
     }
 
     [Theory]
-    [InlineData("--Outbox:MaxCount=0", "Outbox:MaxCount")]
-    [InlineData("--Outbox:MaxAgeSeconds=-1", "Outbox:MaxAgeSeconds")]
-    [InlineData("--Outbox:RetryInitialSeconds=60", "Outbox:RetryInitialSeconds")]
-    public async Task Outbox_bounds_are_validated_at_start_in_one_sentence(string setting, string named)
+    [InlineData("SmartHome.Sensor", "--Outbox:MaxCount=0", "Outbox:MaxCount")]
+    [InlineData("SmartHome.Sensor", "--Outbox:MaxAgeSeconds=-1", "Outbox:MaxAgeSeconds")]
+    [InlineData("SmartHome.Sensor", "--Outbox:RetryInitialSeconds=60", "Outbox:RetryInitialSeconds")]
+    [InlineData("SmartHome.Sensor", "--Sensor:ReadingsPerSecond=-4", "Sensor:ReadingsPerSecond")]
+    [InlineData("SmartHome.Sensor", "--Sensor:Devices:0=Temp_Living", "Temp_Living")]
+    [InlineData("SmartHome.Sensor", "--Sensor:Seed=many", "Sensor:Seed")]
+    [InlineData("SmartHome.Actuator", "--Actuator:DecisionLogCapacity=0", "Actuator:DecisionLogCapacity")]
+    [InlineData("SmartHome.Actuator", "--Actuator:AppliedIdsPerSender=-1", "Actuator:AppliedIdsPerSender")]
+    public async Task Service_settings_are_validated_at_start_in_one_sentence(string service, string setting, string named)
     {
-        var state = Path.Combine(Path.GetTempPath(), "smarthome-outbox-" + Guid.NewGuid().ToString("N")[..8]);
-        var (code, stdout, stderr) = await RunAsync("SmartHome.Sensor", "--Pipeline", "insecure", setting,
+        var state = Path.Combine(Path.GetTempPath(), "smarthome-settings-" + Guid.NewGuid().ToString("N")[..8]);
+        var (code, stdout, stderr) = await RunAsync(service, "--Pipeline", "insecure", setting,
             "--ConnectionStrings:broker=mqtt://127.0.0.1:1", $"--SmartHome:StateDirectory={state}", $"--SmartHome:LogDirectory={state}-logs");
         Assert.Equal(1, code);
         Assert.Contains(named, Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
