@@ -1,27 +1,7 @@
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Actuator;
-
-/// <summary>One decision of the actuator about one received message.</summary>
-/// <param name="Seq">Position in the log (monotonic), for paging with <c>?after=</c>.</param>
-/// <param name="MessageId">The reading's id, when the message could be read.</param>
-/// <param name="AttemptId">The attacker's correlation label, if the message carried one.</param>
-/// <param name="Sender">Sender the protection layer established (or the topic's device on the insecure pipeline).</param>
-/// <param name="Verdict"><c>applied</c> or <c>rejected</c>.</param>
-/// <param name="Reason">Reject reason, or the rule's effect when applied.</param>
-public sealed record Decision(
-    long Seq,
-    string? MessageId,
-    string? AttemptId,
-    string Sender,
-    string Topic,
-    string Kind,
-    string Verdict,
-    string? Reason,
-    double? Value,
-    double? LatencyMs,
-    DateTimeOffset ReceivedAt,
-    string? Effect);
 
 /// <summary>
 /// The actuator's decision log: a bounded ring (oldest decisions fall out), so a flood cannot
@@ -88,6 +68,3 @@ public sealed class DecisionLog(int capacity)
         }
     }
 }
-
-public sealed record DecisionSummary(long Total, long Applied, long Rejected,
-    IReadOnlyDictionary<string, long> AppliedByKind, IReadOnlyDictionary<string, long> RejectedByReason);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using MQTTnet.Packets;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 using SmartHome.ServiceDefaults;
 using Attr = SmartHome.ServiceDefaults.SmartHomeTelemetry.Attributes;

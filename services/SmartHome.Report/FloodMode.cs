@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report;
 
@@ -122,7 +123,7 @@ public static class FloodPlan
 public sealed class AppliedDecisionTracker(long after)
 {
     private readonly object _gate = new();
-    private readonly Dictionary<string, DecisionDto> _unlabelled = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Decision> _unlabelled = new(StringComparer.Ordinal);
     private long _after = after;
     private long _labelled;
     private long _control;
@@ -163,7 +164,7 @@ public sealed class AppliedDecisionTracker(long after)
         }
     }
 
-    public void Add(IEnumerable<DecisionDto> page)
+    public void Add(IEnumerable<Decision> page)
     {
         ArgumentNullException.ThrowIfNull(page);
         lock (_gate)
@@ -206,7 +207,7 @@ public sealed class AppliedDecisionTracker(long after)
         }
     }
 
-    public DecisionDto? Applied(string messageId)
+    public Decision? Applied(string messageId)
     {
         lock (_gate)
         {
@@ -242,9 +243,9 @@ public sealed record FloodObservation(
     FloodAttackDto Attack,
     IReadOnlyList<string> LegitIds,
     AppliedDecisionTracker Tracker,
-    IReadOnlyDictionary<string, DecisionDto> LegitRejected,
-    DecisionSummaryDto Before,
-    DecisionSummaryDto After,
+    IReadOnlyDictionary<string, Decision> LegitRejected,
+    DecisionSummary Before,
+    DecisionSummary After,
     ProcessStatsDto ActuatorBefore,
     ProcessStatsDto ActuatorAfter,
     double? BrokerCpuMs,
@@ -269,7 +270,7 @@ public static class FloodAnalysis
         ArgumentNullException.ThrowIfNull(o);
         var legit = new HashSet<string>(o.LegitIds, StringComparer.Ordinal);
         var captures = new HashSet<string>(o.Attack.CaptureMessageIds, StringComparer.Ordinal);
-        var applied = legit.Select(o.Tracker.Applied).OfType<DecisionDto>().ToList();
+        var applied = legit.Select(o.Tracker.Applied).OfType<Decision>().ToList();
         var rejected = legit.Where(id => o.Tracker.Applied(id) is null && o.LegitRejected.TryGetValue(id, out var d) && d.Verdict != "applied")
             .Select(id => o.LegitRejected[id]).ToList();
         var stats = LatencyStats.Compute(applied.Where(d => d.LatencyMs is not null).Select(d => d.LatencyMs!.Value));
@@ -277,9 +278,9 @@ public static class FloodAnalysis
         var forgedSent = o.Attack.ByKind.GetValueOrDefault("forged");
         var peakWs = Math.Max(o.ActuatorAfter.PeakWorkingSetBytes, o.Samples.Select(s => Math.Max(s.WorkingSetBytes, s.PeakWorkingSetBytes)).DefaultIfEmpty(0).Max());
         var reasons = new Dictionary<string, long>(StringComparer.Ordinal);
-        foreach (var (reason, count) in o.After.RejectedByReason ?? [])
+        foreach (var (reason, count) in o.After.RejectedByReason)
         {
-            var delta = count - (o.Before.RejectedByReason?.GetValueOrDefault(reason) ?? 0);
+            var delta = count - o.Before.RejectedByReason.GetValueOrDefault(reason);
             if (delta != 0)
             {
                 reasons[reason] = delta;
@@ -568,7 +569,7 @@ public static class FloodMode
             var wall = clock.Elapsed.TotalSeconds;
 
             // Legit readings not applied: refused with their id still in the log (bounded look-ups), else lost.
-            var rejected = new Dictionary<string, DecisionDto>(StringComparer.Ordinal);
+            var rejected = new Dictionary<string, Decision>(StringComparer.Ordinal);
             foreach (var id in legit.MessageIds.Where(id => tracker.Applied(id) is null).Take(500))
             {
                 if (await client.DecisionOfAsync(id, ct).ConfigureAwait(false) is { } d)

@@ -2,19 +2,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report;
-
-/// <summary>JSON shape of an actuator decision (what the report reads).</summary>
-public sealed record DecisionDto(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
-    string Verdict, string? Reason, double? Value, double? LatencyMs, DateTimeOffset ReceivedAt);
-
-public sealed record DecisionSummaryDto(long Total, long Applied, long Rejected)
-{
-    public Dictionary<string, long>? AppliedByKind { get; init; }
-
-    public Dictionary<string, long>? RejectedByReason { get; init; }
-}
 
 public sealed record ProcessStatsDto(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
 
@@ -24,7 +14,7 @@ public sealed record PublishAnswer(int Published, List<string> MessageIds);
 public sealed record RunMeasurement(
     string Pipeline,
     IReadOnlyList<string> MessageIds,
-    IReadOnlyList<DecisionDto> Decisions,
+    IReadOnlyList<Decision> Decisions,
     double TargetRatePerSecond,
     double WallSeconds,
     double SensorCpuMs,
@@ -40,19 +30,19 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
     public string Pipeline => pipeline;
 
     public async Task<long> DecisionCountAsync(CancellationToken ct) =>
-        (await actuator.GetFromJsonAsync<DecisionSummaryDto>("/decisions/summary", Json, ct).ConfigureAwait(false))!.Total;
+        (await actuator.GetFromJsonAsync<DecisionSummary>("/decisions/summary", Json, ct).ConfigureAwait(false))!.Total;
 
-    public async Task<DecisionSummaryDto> SummaryAsync(CancellationToken ct) =>
-        (await actuator.GetFromJsonAsync<DecisionSummaryDto>("/decisions/summary", Json, ct).ConfigureAwait(false))!;
+    public async Task<DecisionSummary> SummaryAsync(CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<DecisionSummary>("/decisions/summary", Json, ct).ConfigureAwait(false))!;
 
     /// <summary>Up to <paramref name="limit"/> applied decisions after <paramref name="after"/> (the log filters, so forged rejections are not sent).</summary>
-    public async Task<List<DecisionDto>> AppliedAfterAsync(long after, int limit, CancellationToken ct) =>
-        await actuator.GetFromJsonAsync<List<DecisionDto>>(
+    public async Task<List<Decision>> AppliedAfterAsync(long after, int limit, CancellationToken ct) =>
+        await actuator.GetFromJsonAsync<List<Decision>>(
             string.Create(CultureInfo.InvariantCulture, $"/decisions?after={after}&limit={limit}&verdict=applied"), Json, ct).ConfigureAwait(false) ?? [];
 
     /// <summary>The first decision about <paramref name="messageId"/> still in the actuator's log, if any.</summary>
-    public async Task<DecisionDto?> DecisionOfAsync(string messageId, CancellationToken ct) =>
-        (await actuator.GetFromJsonAsync<List<DecisionDto>>($"/decisions?messageId={Uri.EscapeDataString(messageId)}&limit=1", Json, ct)
+    public async Task<Decision?> DecisionOfAsync(string messageId, CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<List<Decision>>($"/decisions?messageId={Uri.EscapeDataString(messageId)}&limit=1", Json, ct)
             .ConfigureAwait(false))?.FirstOrDefault();
 
     /// <summary>Asks the sensor for <paramref name="count"/> readings at <paramref name="rate"/>/s; answers when they are all published.</summary>
@@ -171,12 +161,12 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
     }
 
     /// <summary>Every decision after sequence number <paramref name="after"/>, paged.</summary>
-    public async Task<List<DecisionDto>> FetchDecisionsAsync(long after, CancellationToken ct)
+    public async Task<List<Decision>> FetchDecisionsAsync(long after, CancellationToken ct)
     {
-        var all = new List<DecisionDto>();
+        var all = new List<Decision>();
         while (true)
         {
-            var page = await actuator.GetFromJsonAsync<List<DecisionDto>>(
+            var page = await actuator.GetFromJsonAsync<List<Decision>>(
                 string.Create(CultureInfo.InvariantCulture, $"/decisions?after={after}&limit=5000"), Json, ct).ConfigureAwait(false);
             if (page is null || page.Count == 0)
             {
@@ -202,7 +192,7 @@ public static class Analysis
     {
         ArgumentNullException.ThrowIfNull(m);
         var wanted = new HashSet<string>(m.MessageIds, StringComparer.Ordinal);
-        var first = new Dictionary<string, DecisionDto>(StringComparer.Ordinal);
+        var first = new Dictionary<string, Decision>(StringComparer.Ordinal);
         foreach (var d in m.Decisions)
         {
             if (d.MessageId is { } id && wanted.Contains(id))

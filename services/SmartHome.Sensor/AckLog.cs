@@ -1,14 +1,7 @@
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Sensor;
-
-/// <summary>
-/// The device's judgement of one acknowledgement message: accepted (it took <see cref="Removed"/> readings off the
-/// outbox) or refused with a reason. Shaped like the actuator's decisions so an attack on the acknowledgements is judged
-/// on this victim's side the same way (<c>GET /acks</c>).
-/// </summary>
-public sealed record AckDecision(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind, string Verdict,
-    string? Reason, double? Value, double? LatencyMs, DateTimeOffset ReceivedAt, int Removed);
 
 /// <summary>The last <see cref="Capacity"/> acknowledgement decisions (a bounded ring: a flood cannot grow it). Thread-safe.</summary>
 public sealed class AckLog(int capacity = 10_000)

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using SmartHome.AppHost;
+using SmartHome.Contracts;
 using Xunit.Abstractions;
 
 namespace SmartHome.IntegrationTests;
@@ -84,9 +85,9 @@ public sealed class AttackCampaign(SmartHomeAppFixture fixture, ITestOutputHelpe
         var legitIds = await legitTask;
         // The decision log lives in the actuator's memory: read it before replay-after-restart restarts the actuator.
         await Task.Delay(1000, cts.Token);
-        var decisions = await secureActuator.GetAsync<List<DecisionDto>>($"/decisions?after={startSeq}&limit=100000") ?? [];
+        var decisions = await secureActuator.GetAsync<List<Decision>>($"/decisions?after={startSeq}&limit=100000") ?? [];
         var secureRestart = await AttackerResources.RunCampaignAsync(fixture.App.Services, "secure", 100, "replay-after-restart", cts.Token);
-        var afterRestart = await secureActuator.GetAsync<List<DecisionDto>>("/decisions?after=0&limit=100000") ?? [];
+        var afterRestart = await secureActuator.GetAsync<List<Decision>>("/decisions?after=0&limit=100000") ?? [];
 
         var results = Results(insecure).Concat(Results(insecureOthers)).Concat(Results(secure)).Concat(Results(secureRestart)).ToList();
         output.WriteLine(Table(results));

@@ -4,6 +4,7 @@ using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SmartHome.Contracts;
 
 namespace SmartHome.IntegrationTests;
 
@@ -41,7 +42,7 @@ public sealed class EmbeddedBrokerModeTests(EmbeddedModeFixture embedded) : ICla
             var http = Fixture.Http(actuator);
             var applied = await Fixture.EventuallyAsync(async () =>
             {
-                var decisions = await http.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
+                var decisions = await http.GetAsync<List<Decision>>("/decisions?verdict=applied&limit=1000");
                 return decisions?.Where(d => d.Kind != "session-key").ToList() is { Count: >= 8 } readings ? readings : null;
             }, TimeSpan.FromSeconds(60), $"eight readings applied by {actuator}");
             Assert.True(applied.Select(d => d.Kind).Distinct().Count() >= 3, $"{actuator} applies readings of three device kinds");
@@ -69,7 +70,7 @@ public sealed class EmbeddedBrokerModeTests(EmbeddedModeFixture embedded) : ICla
             .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, forged.ReasonCode);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        Assert.Empty((await Fixture.Http("secure-actuator").GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))!);
+        Assert.Empty((await Fixture.Http("secure-actuator").GetAsync<List<Decision>>($"/decisions?attemptId={attempt}"))!);
     }
 
     /// <summary>"Success", or "refused" when the broker's CONNACK is a refusal (MQTTnet reports it either way).</summary>

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using SmartHome.AppHost.Brokers;
+using SmartHome.Contracts;
 using SmartHome.Security;
 
 namespace SmartHome.IntegrationTests;
@@ -108,7 +109,7 @@ public sealed class ExternalBrokerModeTests(ExternalBrokersFixture external) : I
             // Readings, not only the secure sensor's session-key announcements (smarthome/keys/...).
             var readings = await fixture.EventuallyAsync(async () =>
             {
-                var decisions = await http.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
+                var decisions = await http.GetAsync<List<Decision>>("/decisions?verdict=applied&limit=1000");
                 var applied = decisions?.Where(d => d.Topic.StartsWith("smarthome/readings/", StringComparison.Ordinal)).ToList();
                 return applied is { Count: >= 4 } ? applied : null;
             }, TimeSpan.FromSeconds(90), $"four readings applied by {actuator} through the external broker", actuator);

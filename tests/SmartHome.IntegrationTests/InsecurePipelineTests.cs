@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SmartHome.Contracts;
 
 namespace SmartHome.IntegrationTests;
 
@@ -19,7 +20,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
 
         var applied = await fixture.EventuallyAsync(async () =>
         {
-            var decisions = await actuator.GetAsync<List<DecisionDto>>($"/decisions?verdict=applied&limit=1000&after={start}");
+            var decisions = await actuator.GetAsync<List<Decision>>($"/decisions?verdict=applied&limit=1000&after={start}");
             return decisions is { Count: >= 8 } ? decisions : null;
         }, TimeSpan.FromSeconds(60), "eight applied readings");
 
@@ -61,7 +62,7 @@ public sealed class InsecurePipelineTests(SmartHomeAppFixture fixture)
         var actuator = fixture.Http("insecure-actuator");
         var rejected = await fixture.EventuallyAsync(async () =>
         {
-            var decisions = await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}");
+            var decisions = await actuator.GetAsync<List<Decision>>($"/decisions?attemptId={attempt}");
             return decisions is { Count: > 0 } ? decisions : null;
         }, TimeSpan.FromSeconds(30), "the malformed message's decision");
 

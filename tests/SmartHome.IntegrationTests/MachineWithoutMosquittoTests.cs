@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using SmartHome.Contracts;
 
 namespace SmartHome.IntegrationTests;
 
@@ -88,7 +89,7 @@ public sealed class MachineWithoutMosquittoTests
             {
                 try
                 {
-                    var decisions = await http.GetFromJsonAsync<List<DecisionDto>>(
+                    var decisions = await http.GetFromJsonAsync<List<Decision>>(
                         new Uri($"http://127.0.0.1:{endpoint.Port}/decisions?verdict=applied&limit=1000"), HttpJson.Options);
                     return decisions?.Count(d => d.Kind != "session-key") ?? 0;
                 }

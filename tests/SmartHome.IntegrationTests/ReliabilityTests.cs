@@ -4,6 +4,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
+using SmartHome.Contracts;
 
 namespace SmartHome.IntegrationTests;
 
@@ -39,7 +40,7 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
             .WithQualityOfServiceLevel(MQTTnet.Protocol.MqttQualityOfServiceLevel.AtLeastOnce)
             .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
         var replay = await fixture.EventuallyAsync(async () =>
-            (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
+            (await actuator.GetAsync<List<Decision>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
             TimeSpan.FromSeconds(30), "the replayed capture's decision");
         Assert.Equal("rejected", replay.Verdict);
         // Refused by the replay window, or earlier still when the key it was sealed under is no longer held
@@ -108,12 +109,12 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
         var (topic, payload) = await eavesdropper.FirstAsync(TimeSpan.FromSeconds(30), () => fixture.DescribeResourcesAsync("insecure-broker", "insecure-sensor"));
 
         var actuator = fixture.Http("insecure-actuator");
-        async Task<DecisionDto> SendAsync(params (string, string)[] properties)
+        async Task<Decision> SendAsync(params (string, string)[] properties)
         {
             var attempt = Guid.NewGuid().ToString("N");
             await MqttTestClient.PublishAsync(broker, topic, payload, attempt, userProperties: properties);
             return await fixture.EventuallyAsync(async () =>
-                (await actuator.GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
+                (await actuator.GetAsync<List<Decision>>($"/decisions?attemptId={attempt}"))?.FirstOrDefault(),
                 TimeSpan.FromSeconds(30), "the decision on the copy");
         }
 
@@ -144,16 +145,16 @@ public sealed class ReliabilityTests(SmartHomeAppFixture fixture)
     }
 
     /// <summary>Every decision about <paramref name="ids"/>, once each has at least one.</summary>
-    private async Task<List<DecisionDto>> WaitForAllAsync(HttpClient actuator, IReadOnlyCollection<string> ids)
+    private async Task<List<Decision>> WaitForAllAsync(HttpClient actuator, IReadOnlyCollection<string> ids)
     {
         var wanted = ids.ToHashSet();
         return await fixture.EventuallyAsync(async () =>
         {
-            var all = new List<DecisionDto>();
+            var all = new List<Decision>();
             long after = 0;
             while (true)
             {
-                var page = await actuator.GetAsync<List<DecisionDto>>($"/decisions?after={after}&limit=5000");
+                var page = await actuator.GetAsync<List<Decision>>($"/decisions?after={after}&limit=5000");
                 if (page is null || page.Count == 0)
                 {
                     break;

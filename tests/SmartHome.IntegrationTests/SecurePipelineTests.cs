@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SmartHome.Contracts;
 
 namespace SmartHome.IntegrationTests;
 
@@ -24,7 +25,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
         var actuator = fixture.Http("secure-actuator");
         var applied = await fixture.EventuallyAsync(async () =>
         {
-            var decisions = await actuator.GetAsync<List<DecisionDto>>("/decisions?verdict=applied&limit=1000");
+            var decisions = await actuator.GetAsync<List<Decision>>("/decisions?verdict=applied&limit=1000");
             return decisions?.Where(d => d.Kind != "session-key").ToList() is { Count: >= 8 } readings ? readings : null;
         }, TimeSpan.FromSeconds(60), "eight applied secure readings");
         Assert.True(applied.Select(d => d.Kind).Distinct().Count() >= 3);
@@ -83,7 +84,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
             .WithUserProperty(MqttTestClient.AttemptIdProperty, Encoding.UTF8.GetBytes(attempt).AsMemory()).Build());
         Assert.Equal(MqttClientPublishReasonCode.NotAuthorized, result.ReasonCode);
         await Task.Delay(TimeSpan.FromSeconds(2));
-        var decisions = await fixture.Http("secure-actuator").GetAsync<List<DecisionDto>>($"/decisions?attemptId={attempt}");
+        var decisions = await fixture.Http("secure-actuator").GetAsync<List<Decision>>($"/decisions?attemptId={attempt}");
         Assert.Empty(decisions!);
     }
 
@@ -105,7 +106,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
         foreach (var id in ids)
         {
             var decision = await fixture.EventuallyAsync(async () =>
-                (await actuator.GetAsync<List<DecisionDto>>($"/decisions?messageId={id}"))?.FirstOrDefault(),
+                (await actuator.GetAsync<List<Decision>>($"/decisions?messageId={id}"))?.FirstOrDefault(),
                 TimeSpan.FromSeconds(30), $"decision for {id}");
             Assert.Equal("applied", decision.Verdict);
             values.Add(decision.Value!.Value);
@@ -144,7 +145,7 @@ public sealed class SecurePipelineTests(SmartHomeAppFixture fixture)
         var deadline = DateTime.UtcNow.AddMinutes(2);
         while (appliedIds.Count < ids.Count && DateTime.UtcNow < deadline)
         {
-            var page = await actuator.GetAsync<List<DecisionDto>>($"/decisions?after={after}&limit=5000");
+            var page = await actuator.GetAsync<List<Decision>>($"/decisions?after={after}&limit=5000");
             if (page is null || page.Count == 0)
             {
                 await Task.Delay(250);

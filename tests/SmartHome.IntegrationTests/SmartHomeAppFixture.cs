@@ -6,6 +6,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using SmartHome.Contracts;
 
 namespace SmartHome.IntegrationTests;
 
@@ -346,10 +347,6 @@ public sealed class SmartHomeAppCollection : ICollectionFixture<SmartHomeAppFixt
 {
     public const string Name = "SmartHome app";
 }
-
-/// <summary>JSON shape of the actuator's /decisions entries (only what tests read).</summary>
-public sealed record DecisionDto(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
-    string Verdict, string? Reason, double? Value, double? LatencyMs);
 
 public static class HttpJson
 {

@@ -3,6 +3,7 @@ using System.Text;
 using CsCheck;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartHome.Actuator;
+using SmartHome.Contracts;
 
 namespace SmartHome.Messaging.Tests;
 

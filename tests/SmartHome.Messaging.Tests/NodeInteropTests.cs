@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartHome.Actuator;
+using SmartHome.Contracts;
 using SmartHome.Messaging.Secure;
 using SmartHome.Security;
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartHome.Actuator;
+using SmartHome.Contracts;
 using SmartHome.Messaging.Secure;
 using SmartHome.Security;
 using RejectReasons = SmartHome.Messaging.RejectReasons;

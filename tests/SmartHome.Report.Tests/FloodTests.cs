@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Report.Tests;
 
 public sealed class FloodOptionsTests
@@ -216,9 +218,9 @@ public sealed class FloodAnalysisTests
 
 internal static class FloodSamples
 {
-    public static DecisionDto Decision(long seq, string? messageId, string? attemptId, double? latency, string verdict = "applied", string? reason = null) =>
+    public static Decision Decision(long seq, string? messageId, string? attemptId, double? latency, string verdict = "applied", string? reason = null) =>
         new(seq, messageId, attemptId, "temp-living", "smarthome/readings/temp-living", "temperature", verdict, reason, 21, latency,
-            DateTimeOffset.UnixEpoch.AddSeconds(seq));
+            DateTimeOffset.UnixEpoch.AddSeconds(seq), null);
 
     public static FloodObservation Observation()
     {
@@ -248,9 +250,10 @@ internal static class FloodSamples
             Completed = true,
             Notes = "pool of 1024",
         };
-        var before = new DecisionSummaryDto(1000, 400, 600) { RejectedByReason = new() { ["bad-signature"] = 600 } };
-        var after = new DecisionSummaryDto(2005, 405, 1600) { RejectedByReason = new() { ["bad-signature"] = 1500, ["malformed"] = 100, ["replay"] = 0 } };
-        var rejected = new Dictionary<string, DecisionDto>
+        var before = new DecisionSummary(1000, 400, 600, new Dictionary<string, long>(), new Dictionary<string, long> { ["bad-signature"] = 600 });
+        var after = new DecisionSummary(2005, 405, 1600, new Dictionary<string, long>(),
+            new Dictionary<string, long> { ["bad-signature"] = 1500, ["malformed"] = 100, ["replay"] = 0 });
+        var rejected = new Dictionary<string, Decision>
         {
             ["legit-3"] = Decision(1500, "legit-3", null, null, "rejected", "sender-mismatch"),
         };

@@ -1,4 +1,5 @@
 using System.Globalization;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report.Tests;
 
@@ -137,8 +138,8 @@ public sealed class AnalysisTests
     public void Counts_lost_and_rejected_and_ignores_foreign_decisions()
     {
         var t0 = DateTimeOffset.UnixEpoch;
-        DecisionDto D(long seq, string id, string verdict, double? ms) =>
-            new(seq, id, null, "temp-living", "t", "temperature", verdict, verdict == "applied" ? null : "replay", 1, ms, t0.AddMilliseconds(seq * 10));
+        Decision D(long seq, string id, string verdict, double? ms) =>
+            new(seq, id, null, "temp-living", "t", "temperature", verdict, verdict == "applied" ? null : "replay", 1, ms, t0.AddMilliseconds(seq * 10), null);
         var m = new RunMeasurement("secure", ["a", "b", "c", "d"],
             [D(1, "a", "applied", 1), D(2, "x", "applied", 50), D(3, "b", "rejected", null), D(4, "c", "applied", 3), D(5, "c", "applied", 99)],
             100, 1, 10, 30, null, 0);
@@ -156,7 +157,7 @@ public sealed class AnalysisTests
     {
         var t0 = DateTimeOffset.UnixEpoch;
         var ids = Enumerable.Range(0, 100).Select(i => i.ToString(CultureInfo.InvariantCulture)).ToList();
-        var decisions = ids.Take(95).Select((id, i) => new DecisionDto(i + 1, id, null, "s", "t", "k", "applied", null, 0, 2, t0.AddMilliseconds(i))).ToList();
+        var decisions = ids.Take(95).Select((id, i) => new Decision(i + 1, id, null, "s", "t", "k", "applied", null, 0, 2, t0.AddMilliseconds(i), null)).ToList();
         var step = Analysis.Step(new RunMeasurement("insecure", ids, decisions, 1000, 0.1, 50, 80, null, 0), 4);
         Assert.False(step.Passed);
         Assert.StartsWith("fail: loss 5.00 %", step.Verdict, StringComparison.Ordinal);

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report.Chaos;
 
@@ -54,7 +55,7 @@ internal sealed class HomeUnderChaos : IDisposable
     public async Task<ActuatorProgress?> ProgressAsync(CancellationToken ct)
     {
         var pid = await PidAsync("actuator", ct).ConfigureAwait(false);
-        var summary = await ProbeAsync<DecisionSummaryDto>(Actuator, "/decisions/summary", ct).ConfigureAwait(false);
+        var summary = await ProbeAsync<DecisionSummary>(Actuator, "/decisions/summary", ct).ConfigureAwait(false);
         return pid is { } p && summary is not null ? new ActuatorProgress(p, summary.Applied) : null;
     }
 
