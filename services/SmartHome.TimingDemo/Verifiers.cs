@@ -128,18 +128,18 @@ public sealed class ConstantTimeVerifier : ITokenVerifier
 /// <summary>A calibrated busy loop the JIT cannot remove (each step depends on the previous one).</summary>
 public static class Spin
 {
-    private static long s_sink;
+    private static long _sink;
 
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static void Work(int iterations)
     {
-        var x = s_sink | 1;
+        var x = _sink | 1;
         for (var i = 0; i < iterations; i++)
         {
             x = (x * 6364136223846793005L) + 1442695040888963407L;
         }
 
-        s_sink = x;
+        _sink = x;
     }
 
     /// <summary>Measures nanoseconds per iteration of <see cref="Work"/> on this machine (median of several runs).</summary>
