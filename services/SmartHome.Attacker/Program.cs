@@ -195,7 +195,8 @@ namespace SmartHome.Attacker
 
             try
             {
-                Last = await run(new Campaign(settings, victim, logger)).ConfigureAwait(false);
+                await using var campaign = new Campaign(settings, victim, logger);
+                Last = await run(campaign).ConfigureAwait(false);
                 return Last;
             }
             finally
@@ -209,7 +210,8 @@ namespace SmartHome.Attacker
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                _restartCaptures = await new Campaign(settings, victim, logger).CaptureForRestartAsync(attempts, ct).ConfigureAwait(false);
+                await using var campaign = new Campaign(settings, victim, logger);
+                _restartCaptures = await campaign.CaptureForRestartAsync(attempts, ct).ConfigureAwait(false);
                 _restartAttempts = attempts;
                 return _restartCaptures.Count;
             }
@@ -310,7 +312,7 @@ namespace SmartHome.Attacker
                 e.Cancel = true;
                 cts.Cancel();
             };
-            var campaign = new Campaign(settings, new Victim(actuator, sensor), loggers.CreateLogger("SmartHome.Attacker.Campaign"));
+            await using var campaign = new Campaign(settings, new Victim(actuator, sensor), loggers.CreateLogger("SmartHome.Attacker.Campaign"));
             var report = await campaign.RunAsync(request, cts.Token).ConfigureAwait(false);
             Console.WriteLine(ReportTable.Render(report));
             if (options.TryGetValue("json", out var jsonPath))

@@ -131,7 +131,6 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
         return null;
     }
 
-    /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
     /// <summary>CPU time the actuator process has used so far (ms), from its <c>GET /process</c>; null when it does not answer.</summary>
     public async Task<double?> ActuatorCpuMillisecondsAsync(CancellationToken ct)
     {
@@ -147,6 +146,7 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
         }
     }
 
+    /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
     public async Task<bool> ActuatorHealthyAsync(CancellationToken ct)
     {
         try
