@@ -1,4 +1,3 @@
-using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
 using SmartHome.Security;
 

@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace SmartHome.Attacker;
 
 /// <summary>One entry of the actuator's decision log (GET /decisions), as the attacker reads it.</summary>

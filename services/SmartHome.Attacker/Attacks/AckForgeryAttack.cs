@@ -4,7 +4,6 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using SmartHome.Messaging;
-using SmartHome.Security;
 
 namespace SmartHome.Attacker;
 
