@@ -100,7 +100,8 @@ internal sealed class AttemptJudge(CampaignSettings settings, Victim victim, Con
         return verdicts;
     }
 
-    private static Dictionary<string, VictimDecision> ByAttemptId(IEnumerable<VictimDecision> decisions)
+    /// <summary>The first decision logged for each attempt id (a message's later copies do not change its verdict).</summary>
+    public static Dictionary<string, VictimDecision> ByAttemptId(IEnumerable<VictimDecision> decisions)
     {
         var byAttempt = new Dictionary<string, VictimDecision>(StringComparer.Ordinal);
         foreach (var d in decisions)

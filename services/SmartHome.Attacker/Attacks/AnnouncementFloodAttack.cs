@@ -48,31 +48,7 @@ internal sealed class AnnouncementFloodAttack : IAttack
         var legit = new LegitReadings(victim);
         var legitTask = legit.RequestAsync(Math.Max(20, (int)(seconds * LegitReadings.PerSecond)), ct);
         var spans = new Activity?[count];
-        // A minute-long flood makes more decisions than the actuator's log keeps (a bounded ring): read them as they come.
-        var collected = new List<VictimDecision>();
-        var lastSeq = startSeq;
-        using var flooding = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var collecting = Task.Run(async () =>
-        {
-            while (!flooding.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2), flooding.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                var page = await victim.DecisionsAfterAsync(lastSeq, ct).ConfigureAwait(false);
-                if (page.Count > 0)
-                {
-                    collected.AddRange(page);
-                    lastSeq = page[^1].Seq;
-                }
-            }
-        }, ct);
+        using var collector = new DecisionCollector(victim, startSeq, ct);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>(count);
         var reconnects = 0;
@@ -133,63 +109,20 @@ internal sealed class AnnouncementFloodAttack : IAttack
         await Task.WhenAll(sends).ConfigureAwait(false);
         var sentIn = clock.Elapsed;
         var legitIds = await legitTask.ConfigureAwait(false);
-        await flooding.CancelAsync().ConfigureAwait(false);
-        await collecting.ConfigureAwait(false);
+        var (collected, lastSeq) = await collector.StopAsync().ConfigureAwait(false);
         var drained = await context.Judge.DrainAsync(lastSeq, ct).ConfigureAwait(false);
         collected.AddRange(await victim.DecisionsAfterAsync(lastSeq, ct).ConfigureAwait(false));
         var all = collected;
-        Dictionary<string, VictimDecision>? decisions = null;
-        if (drained is not null)
-        {
-            decisions = new Dictionary<string, VictimDecision>(StringComparer.Ordinal);
-            foreach (var d in all)
-            {
-                if (d.AttemptId is not null)
-                {
-                    decisions.TryAdd(d.AttemptId, d);
-                }
-            }
-        }
+        // The drain only proves the actuator has seen everything; the decisions are the ones collected all along.
+        var decisions = drained is null ? null : AttemptJudge.ByAttemptId(all);
 
         var cpuAfter = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
         var busy = clock.Elapsed;
 
-        // The receiver's budget is per calendar second of its own clock: judge by when the actuator decided, not when we sent.
         var perSecond = new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond;
-        var verifiedInSecond = new Dictionary<long, int>();
-        var verdicts = new Verdict[count];
+        var verdicts = Verdicts(attempts, decisions, session.RefusedBy, context.Secure, perSecond);
         for (var i = 0; i < count; i++)
         {
-            if (decisions is null)
-            {
-                verdicts[i] = Verdict.Unknown;
-            }
-            else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
-            {
-                // Work within the sender's budget is the price of letting a device announce; beyond it, the flood won.
-                var second = (d.ReceivedAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds();
-                var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
-                verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
-            }
-            else if (d is not null)
-            {
-                verdicts[i] = Verdict.Blocked(Layers.FromRejectReason(d.Reason));
-            }
-            else if (session.RefusedBy is { } refusedBy)
-            {
-                verdicts[i] = Verdict.Blocked(refusedBy);
-            }
-            else if (attempts[i].Acks.Count == 0 || attempts[i].Acks[attempts[i].Id] is null)
-            {
-                // Never sent, or lost with the connection before the broker acknowledged it, and the actuator (drained by the
-                // sentinel) never saw it: the broker kept the attacker off its stolen login while the real device held it.
-                verdicts[i] = Verdict.Blocked(context.Secure ? Layers.ClientIdBinding : Layers.NotDelivered);
-            }
-            else
-            {
-                verdicts[i] = Judge.Attempt(attempts[i], decisions, session.RefusedBy, context.Secure);
-            }
-
             context.Telemetry.EndAttempt(spans[i], Attacks.AnnouncementFlood, level, verdicts[i]);
         }
 
@@ -233,6 +166,51 @@ internal sealed class AnnouncementFloodAttack : IAttack
                 : string.Empty) +
             (alive ? "Actuator healthy afterwards." : "ACTUATOR NOT HEALTHY afterwards."));
         return summary with { LegitP99Ms = p99 };
+    }
+
+    /// <summary>
+    /// Judges each announcement by the actuator's decision on it. Public-key work within the sender's budget is the price
+    /// of letting a device announce (blocked by <see cref="Layers.AnnouncementBudget"/>); each verified one beyond it is a
+    /// success. The budget is per calendar second of the actuator's clock: counted by when it decided, not when we sent.
+    /// </summary>
+    internal static Verdict[] Verdicts(IReadOnlyList<PlannedAttempt> attempts, IReadOnlyDictionary<string, VictimDecision>? decisions, string? refusedBy,
+        bool secure, int perSecond)
+    {
+        var verifiedInSecond = new Dictionary<long, int>();
+        var verdicts = new Verdict[attempts.Count];
+        for (var i = 0; i < attempts.Count; i++)
+        {
+            if (decisions is null)
+            {
+                verdicts[i] = Verdict.Unknown;
+            }
+            else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
+            {
+                var second = (d.ReceivedAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds();
+                var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
+                verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
+            }
+            else if (d is not null)
+            {
+                verdicts[i] = Verdict.Blocked(Layers.FromRejectReason(d.Reason));
+            }
+            else if (refusedBy is not null)
+            {
+                verdicts[i] = Verdict.Blocked(refusedBy);
+            }
+            else if (attempts[i].Acks.Count == 0 || attempts[i].Acks[attempts[i].Id] is null)
+            {
+                // Never sent, or lost with the connection before the broker acknowledged it, and the actuator (drained by the
+                // sentinel) never saw it: the broker kept the attacker off its stolen login while the real device held it.
+                verdicts[i] = Verdict.Blocked(secure ? Layers.ClientIdBinding : Layers.NotDelivered);
+            }
+            else
+            {
+                verdicts[i] = Judge.Attempt(attempts[i], decisions, refusedBy, secure);
+            }
+        }
+
+        return verdicts;
     }
 
     /// <summary>Decisions that mean the actuator did public-key work on an announcement (DSA verify, and RSA unwrap when signed).</summary>
