@@ -4,27 +4,6 @@ using MQTTnet.Protocol;
 
 namespace SmartHome.Attacker;
 
-/// <summary>Where the broker is and how the attacker may reach it.</summary>
-public sealed record BrokerTarget(string Host, int Port, bool UseTls, string? CaFile)
-{
-    public static BrokerTarget Parse(string connectionString, string? caFile)
-    {
-        if (!Uri.TryCreate(connectionString, UriKind.Absolute, out var uri) || uri.Scheme is not ("mqtt" or "mqtts" or "tcp"))
-        {
-            throw new FormatException($"Broker '{connectionString}' is not of the form mqtt://host:port or mqtts://host:port.");
-        }
-
-        var tls = uri.Scheme == "mqtts";
-        return new BrokerTarget(uri.Host, uri.IsDefaultPort || uri.Port <= 0 ? (tls ? 8883 : 1883) : uri.Port, tls, caFile);
-    }
-
-    /// <summary>The flood only ever targets a broker on this machine.</summary>
-    public bool IsLoopback => Host is "localhost" || (System.Net.IPAddress.TryParse(Host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
-}
-
-/// <summary>Credentials (or none) and client id of one attacker connection.</summary>
-public sealed record Identity(string? Username, string? Password, string ClientId, bool CleanStart = true, uint SessionExpirySeconds = 0);
-
 /// <summary>One MQTT 5 connection of the attacker; records how the broker answered.</summary>
 public sealed class AttackSession : IAsyncDisposable
 {

@@ -1,4 +1,3 @@
-using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
 using SmartHome.Security;
 
@@ -7,13 +6,13 @@ namespace SmartHome.Attacker;
 /// <summary>
 /// The credentials the attacker's capability levels model, and nothing else: the 'monitor' password (compromised
 /// broker), the 'auditor' password (a valid login with no topic rights) and the modelled insider theft, i.e. the
-/// broker password and DSA private key of <see cref="Campaign.InsiderDevice"/>. Each is a file of that identity; the
+/// broker password and DSA private key of <see cref="AttackerIdentities.InsiderDevice"/>. Each is a file of that identity; the
 /// attacker never sees the other devices' or the actuator's secrets. Public: the actuator's RSA public key.
 /// </summary>
 public sealed record AttackerSecrets(IReadOnlyDictionary<string, string> PasswordFiles, string? StolenSigningKey, string? ActuatorPublicKey)
 {
     /// <summary>The broker accounts whose password the attacker holds.</summary>
-    public static IReadOnlyList<string> Accounts { get; } = [BrokerAcl.Monitor, BrokerAcl.Auditor, Campaign.InsiderDevice];
+    public static IReadOnlyList<string> Accounts { get; } = [BrokerAcl.Monitor, BrokerAcl.Auditor, AttackerIdentities.InsiderDevice];
 
     /// <summary>Configuration key of the stolen insider signing key (the AppHost sets it for the secure attacker).</summary>
     public const string StolenSigningKeyKey = "Attacker:StolenSigningKey";
@@ -43,6 +42,6 @@ public sealed record AttackerSecrets(IReadOnlyDictionary<string, string> Passwor
     /// <summary>The same files picked out of a keys folder (the command-line campaign).</summary>
     public static AttackerSecrets FromKeysFolder(KeyPaths keys) => new(
         Accounts.ToDictionary(a => a, keys.BrokerPassword, StringComparer.Ordinal),
-        keys.DevicePrivateKey(Campaign.InsiderDevice),
+        keys.DevicePrivateKey(AttackerIdentities.InsiderDevice),
         keys.ActuatorPublicKey);
 }

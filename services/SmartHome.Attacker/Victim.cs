@@ -1,5 +1,3 @@
-using System.Net.Http.Json;
-
 namespace SmartHome.Attacker;
 
 /// <summary>One entry of the actuator's decision log (GET /decisions), as the attacker reads it.</summary>
@@ -131,7 +129,6 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
         return null;
     }
 
-    /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
     /// <summary>CPU time the actuator process has used so far (ms), from its <c>GET /process</c>; null when it does not answer.</summary>
     public async Task<double?> ActuatorCpuMillisecondsAsync(CancellationToken ct)
     {
@@ -147,6 +144,7 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
         }
     }
 
+    /// <summary>True once the actuator's health endpoint answers 200 (it is connected to its broker).</summary>
     public async Task<bool> ActuatorHealthyAsync(CancellationToken ct)
     {
         try

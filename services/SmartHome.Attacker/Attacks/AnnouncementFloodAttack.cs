@@ -14,63 +14,41 @@ namespace SmartHome.Attacker;
 /// legit readings sent meanwhile (every device but the flooding identity and the stolen plug-garage, whose key the
 /// campaign's insider holds).
 /// </summary>
-public sealed partial class Campaign
+internal sealed class AnnouncementFloodAttack : IAttack
 {
     /// <summary>The other devices' legit readings must keep this p99 while the flood lasts.</summary>
-    public const double AnnouncementFloodLegitP99GoalMs = 20;
+    public const double LegitP99GoalMs = 20;
 
-    /// <summary>Decisions that mean the actuator did public-key work on an announcement (DSA verify, and RSA unwrap when signed).</summary>
-    private static bool Verified(VictimDecision d) =>
-        d.Verdict == "applied" || d.Reason is RejectReasons.BadKey or RejectReasons.BadSignature;
+    public static AnnouncementFloodAttack Instance { get; } = new();
 
-    private async Task<AttackResult> AnnouncementFloodAsync(AttackLevel level, CampaignRequest request, CancellationToken ct)
+    public string Name => Attacks.AnnouncementFlood;
+
+    public async Task<AttackResult> RunAsync(AttackContext context, AttackLevel level, AttackInput input, CancellationToken ct)
     {
-        if (!settings.Broker.IsLoopback)
+        if (!context.Settings.Broker.IsLoopback)
         {
-            return Skipped(Attacks.AnnouncementFlood, level, 0, "refused: the flood only targets a broker on this machine (loopback)");
+            return context.Skipped(Attacks.AnnouncementFlood, level, "refused: the flood only targets a broker on this machine (loopback)");
         }
 
-        _legitBatchesFailed = 0;
+        var request = input.Request;
+        var victim = context.Victim;
         var seconds = Math.Clamp(request.AnnouncementFloodSeconds, 0.5, 600);
         var rate = Math.Clamp(request.AnnouncementFloodRate, 1, 20_000);
         var count = (int)Math.Ceiling(seconds * rate);
         // The insider floods as the identity it holds the key of; the others can only sign with their own key.
-        var device = level == AttackLevel.Insider ? InsiderDevice : VictimDevice;
+        var device = level == AttackLevel.Insider ? AttackerIdentities.InsiderDevice : Targets.VictimDevice;
         var topic = Topics.Keys(device);
         // The insecure pipeline has no announcements to sign; nothing is signed there.
-        var signer = settings.Secure ? SigningKey(level) : null;
+        var signer = context.Secure ? context.Keys.SigningKey(level) : null;
         var attempts = new PlannedAttempt[count];
 
-        await using var session = await ConnectAsync(level, Attacks.AnnouncementFlood, ct).ConfigureAwait(false);
+        await using var session = await context.ConnectAsync(level, Attacks.AnnouncementFlood, ct).ConfigureAwait(false);
         var startSeq = await victim.LatestSeqAsync(ct).ConfigureAwait(false);
         var cpuBefore = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
-        var legitTask = LegitReadingsAsync(Math.Max(20, (int)(seconds * LegitPerSecond)), ct);
+        var legit = new LegitReadings(victim);
+        var legitTask = legit.RequestAsync(Math.Max(20, (int)(seconds * LegitReadings.PerSecond)), ct);
         var spans = new Activity?[count];
-        // A minute-long flood makes more decisions than the actuator's log keeps (a bounded ring): read them as they come.
-        var collected = new List<VictimDecision>();
-        var lastSeq = startSeq;
-        using var flooding = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var collecting = Task.Run(async () =>
-        {
-            while (!flooding.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(2), flooding.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-
-                var page = await victim.DecisionsAfterAsync(lastSeq, ct).ConfigureAwait(false);
-                if (page.Count > 0)
-                {
-                    collected.AddRange(page);
-                    lastSeq = page[^1].Seq;
-                }
-            }
-        }, ct);
+        using var collector = new DecisionCollector(victim, startSeq, ct);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>(count);
         var reconnects = 0;
@@ -84,11 +62,11 @@ public sealed partial class Campaign
                 await Task.Delay(due - clock.Elapsed, ct).ConfigureAwait(false);
             }
 
-            var id = NewAttemptId(Attacks.AnnouncementFlood);
+            var id = context.NewAttemptId(Attacks.AnnouncementFlood);
             // Signed now, so its timestamp is fresh: the flood must face the budget, not the freshness check.
-            var payload = signer is not null ? FloodAnnouncement(device, topic, FreshCounter(i), garbageKey: i % 2 == 1, signer) : FloodPlainAnnouncement(device);
+            var payload = signer is not null ? FloodAnnouncement(context.Keys.Forge, device, topic, ForgeryValues.FreshCounter(i), garbageKey: i % 2 == 1, signer) : FloodPlainAnnouncement(device);
             attempts[i] = new PlannedAttempt(id, [new PlannedMessage(topic, payload, id)]);
-            spans[i] = StartSpan(Attacks.AnnouncementFlood, level, id);
+            spans[i] = context.Telemetry.StartAttempt(Attacks.AnnouncementFlood, level, id);
             if (!session.IsConnected && session.Refusal is null && clock.Elapsed - lastReconnect > TimeSpan.FromMilliseconds(100))
             {
                 // The insider shares its login with the real device, which takes the connection back (use_username_as_clientid):
@@ -131,70 +109,27 @@ public sealed partial class Campaign
         await Task.WhenAll(sends).ConfigureAwait(false);
         var sentIn = clock.Elapsed;
         var legitIds = await legitTask.ConfigureAwait(false);
-        await flooding.CancelAsync().ConfigureAwait(false);
-        await collecting.ConfigureAwait(false);
-        var drained = await DrainAsync(lastSeq, ct).ConfigureAwait(false);
+        var (collected, lastSeq) = await collector.StopAsync().ConfigureAwait(false);
+        var drained = await context.Judge.DrainAsync(lastSeq, ct).ConfigureAwait(false);
         collected.AddRange(await victim.DecisionsAfterAsync(lastSeq, ct).ConfigureAwait(false));
         var all = collected;
-        Dictionary<string, VictimDecision>? decisions = null;
-        if (drained is not null)
-        {
-            decisions = new Dictionary<string, VictimDecision>(StringComparer.Ordinal);
-            foreach (var d in all)
-            {
-                if (d.AttemptId is not null)
-                {
-                    decisions.TryAdd(d.AttemptId, d);
-                }
-            }
-        }
+        // The drain only proves the actuator has seen everything; the decisions are the ones collected all along.
+        var decisions = drained is null ? null : AttemptJudge.ByAttemptId(all);
 
         var cpuAfter = await victim.ActuatorCpuMillisecondsAsync(ct).ConfigureAwait(false);
         var busy = clock.Elapsed;
 
-        // The receiver's budget is per calendar second of its own clock: judge by when the actuator decided, not when we sent.
         var perSecond = new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond;
-        var verifiedInSecond = new Dictionary<long, int>();
-        var verdicts = new Verdict[count];
+        var verdicts = Verdicts(attempts, decisions, session.RefusedBy, context.Secure, perSecond);
         for (var i = 0; i < count; i++)
         {
-            if (decisions is null)
-            {
-                verdicts[i] = Verdict.Unknown;
-            }
-            else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
-            {
-                // Work within the sender's budget is the price of letting a device announce; beyond it, the flood won.
-                var second = (d.ReceivedAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds();
-                var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
-                verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
-            }
-            else if (d is not null)
-            {
-                verdicts[i] = Verdict.Blocked(Layers.FromRejectReason(d.Reason));
-            }
-            else if (session.RefusedBy is { } refusedBy)
-            {
-                verdicts[i] = Verdict.Blocked(refusedBy);
-            }
-            else if (attempts[i].Acks.Count == 0 || attempts[i].Acks[attempts[i].Id] is null)
-            {
-                // Never sent, or lost with the connection before the broker acknowledged it, and the actuator (drained by the
-                // sentinel) never saw it: the broker kept the attacker off its stolen login while the real device held it.
-                verdicts[i] = Verdict.Blocked(settings.Secure ? Layers.ClientIdBinding : Layers.NotDelivered);
-            }
-            else
-            {
-                verdicts[i] = Judge.Attempt(attempts[i], decisions, session.RefusedBy, settings.Secure);
-            }
-
-            EndSpan(spans[i], Attacks.AnnouncementFlood, level, verdicts[i]);
+            context.Telemetry.EndAttempt(spans[i], Attacks.AnnouncementFlood, level, verdicts[i]);
         }
 
         // The other devices' readings sent during the flood, from the actuator's own log.
         // The flooding identity's own readings may suffer (a key holder can jam its device); every other device's must not.
         // The stolen plug-garage is excluded too: the campaign's insider holds its key and has already jammed it.
-        var otherIds = legitIds.Where(r => r.DeviceId != device && r.DeviceId != InsiderDevice).Select(r => r.MessageId)
+        var otherIds = legitIds.Where(r => r.DeviceId != device && r.DeviceId != AttackerIdentities.InsiderDevice).Select(r => r.MessageId)
             .ToHashSet(StringComparer.Ordinal);
         var others = all.Where(d => d.MessageId is not null && otherIds.Contains(d.MessageId) && d.AttemptId is null).ToList();
         var lost = otherIds.Count - others.Where(d => d.Verdict == "applied").Select(d => d.MessageId).Distinct(StringComparer.Ordinal).Count();
@@ -215,17 +150,17 @@ public sealed partial class Campaign
         var p50 = Judge.Percentile(latencies, 50);
         var verified = verdicts.Count(v => v.BlockedBy == Layers.AnnouncementBudget || v.Succeeded);
         var alive = await victim.ActuatorHealthyAsync(ct).ConfigureAwait(false);
-        var signedWith = !settings.Secure ? "plaintext: the insecure pipeline has no announcements"
+        var signedWith = !context.Secure ? "plaintext: the insecure pipeline has no announcements"
             : level == AttackLevel.Insider ? "signed with the stolen key" : "signed with the attacker's own key";
         var acks = string.Join(", ", attempts.SelectMany(a => a.Acks.Values).GroupBy(c => c?.ToString() ?? "none").Select(g => $"{g.Key}×{g.Count()}"));
-        var summary = Summarize(Attacks.AnnouncementFlood, level, verdicts,
+        var summary = context.Summarize(Attacks.AnnouncementFlood, level, verdicts,
             (session.Refusal is null ? $"PUBACK: {acks}. " : $"connect refused: {session.Refusal}. ") +
             (session.Refusal is null && unsent + reconnects > 0 ? $"{unsent} could not be sent: the broker dropped the attacker, which logged in again {reconnects} times. " : string.Empty) +
             $"{count} announcements as {device} ({signedWith}; half with a valid wrapped key, half garbage) at a target {rate:0}/s, " +
             $"sent in {sentIn.TotalSeconds:0.0} s; the actuator did public-key work on {verified} (budget: {perSecond} per second of its clock). " +
-            (_legitBatchesFailed > 0 ? $"{_legitBatchesFailed} batches of legit readings could not be requested from the sensor. " : string.Empty) +
+            (legit.FailedBatches > 0 ? $"{legit.FailedBatches} batches of legit readings could not be requested from the sensor. " : string.Empty) +
             $"The other devices' legit readings meanwhile: {otherIds.Count} sent, {latencies.Count} applied, {lost} not applied, " +
-            $"{others.Count(d => d.Verdict == "rejected")} rejected; p50 {p50:0.00} ms, p99 {p99:0.00} ms (goal < {AnnouncementFloodLegitP99GoalMs:0} ms). " +
+            $"{others.Count(d => d.Verdict == "rejected")} rejected; p50 {p50:0.00} ms, p99 {p99:0.00} ms (goal < {LegitP99GoalMs:0} ms). " +
             (cpuBefore is { } before && cpuAfter is { } after
                 ? $"The actuator used {after - before:0} ms of CPU over those {busy.TotalSeconds:0.0} s ({(after - before) / busy.TotalMilliseconds:P1} of one core), legit readings included. "
                 : string.Empty) +
@@ -233,42 +168,63 @@ public sealed partial class Campaign
         return summary with { LegitP99Ms = p99 };
     }
 
-    /// <summary>Legit readings per second the sensor publishes while the flood lasts.</summary>
-    private const int LegitPerSecond = 50;
-
     /// <summary>
-    /// Asks the sensor for <paramref name="count"/> legit readings at <see cref="LegitPerSecond"/>, five seconds' worth per
-    /// request (one request for a minute-long flood would outlast the HTTP timeout). A batch the sensor could not publish
-    /// is left out of the accounting: it never reached the broker, so it says nothing about the actuator.
+    /// Judges each announcement by the actuator's decision on it. Public-key work within the sender's budget is the price
+    /// of letting a device announce (blocked by <see cref="Layers.AnnouncementBudget"/>); each verified one beyond it is a
+    /// success. The budget is per calendar second of the actuator's clock: counted by when it decided, not when we sent.
     /// </summary>
-    private async Task<List<(string MessageId, string? DeviceId)>> LegitReadingsAsync(int count, CancellationToken ct)
+    internal static Verdict[] Verdicts(IReadOnlyList<PlannedAttempt> attempts, IReadOnlyDictionary<string, VictimDecision>? decisions, string? refusedBy,
+        bool secure, int perSecond)
     {
-        var readings = new List<(string MessageId, string? DeviceId)>(count);
-        for (var left = count; left > 0; left -= 5 * LegitPerSecond)
+        var verifiedInSecond = new Dictionary<long, int>();
+        var verdicts = new Verdict[attempts.Count];
+        for (var i = 0; i < attempts.Count; i++)
         {
-            try
+            if (decisions is null)
             {
-                readings.AddRange(await victim.TriggerReadingsByDeviceAsync(Math.Min(left, 5 * LegitPerSecond), LegitPerSecond, ct).ConfigureAwait(false));
+                verdicts[i] = Verdict.Unknown;
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !ct.IsCancellationRequested)
+            else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
             {
-                _legitBatchesFailed++;
+                var second = (d.ReceivedAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds();
+                var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
+                verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
+            }
+            else if (d is not null)
+            {
+                verdicts[i] = Verdict.Blocked(Layers.FromRejectReason(d.Reason));
+            }
+            else if (refusedBy is not null)
+            {
+                verdicts[i] = Verdict.Blocked(refusedBy);
+            }
+            else if (attempts[i].Acks.Count == 0 || attempts[i].Acks[attempts[i].Id] is null)
+            {
+                // Never sent, or lost with the connection before the broker acknowledged it, and the actuator (drained by the
+                // sentinel) never saw it: the broker kept the attacker off its stolen login while the real device held it.
+                verdicts[i] = Verdict.Blocked(secure ? Layers.ClientIdBinding : Layers.NotDelivered);
+            }
+            else
+            {
+                verdicts[i] = Judge.Attempt(attempts[i], decisions, refusedBy, secure);
             }
         }
 
-        return readings;
+        return verdicts;
     }
 
-    private int _legitBatchesFailed;
+    /// <summary>Decisions that mean the actuator did public-key work on an announcement (DSA verify, and RSA unwrap when signed).</summary>
+    private static bool Verified(VictimDecision d) =>
+        d.Verdict == "applied" || d.Reason is RejectReasons.BadKey or RejectReasons.BadSignature;
 
     /// <summary>A validly signed announcement for <paramref name="device"/>; with <paramref name="garbageKey"/>, random bytes where the wrapped key goes.</summary>
-    private byte[] FloodAnnouncement(string device, string topic, ulong counter, bool garbageKey, DSA signer)
+    private static byte[] FloodAnnouncement(EnvelopeForge forge, string device, string topic, ulong counter, bool garbageKey, DSA signer)
     {
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         var salt = RandomNumberGenerator.GetBytes(4);
         return garbageKey
-            ? Forge().AnnouncementWithWrappedKey(device, RandomKeyId(), counter, now, salt, RandomNumberGenerator.GetBytes(256), signer, topic)
-            : Forge().Announcement(device, RandomKeyId(), counter, now, salt, RandomNumberGenerator.GetBytes(32), signer, topic);
+            ? forge.AnnouncementWithWrappedKey(device, ForgeryValues.RandomKeyId(), counter, now, salt, RandomNumberGenerator.GetBytes(256), signer, topic)
+            : forge.Announcement(device, ForgeryValues.RandomKeyId(), counter, now, salt, RandomNumberGenerator.GetBytes(32), signer, topic);
     }
 
     /// <summary>The insecure pipeline has no announcements; the flood sends what a key topic would carry there: bytes nobody reads.</summary>

@@ -4,28 +4,33 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using SmartHome.Messaging;
-using SmartHome.Security;
 
 namespace SmartHome.Attacker;
 
 /// <summary>
-/// An attack on end-to-end delivery: make a device believe the actuator applied a reading, so it takes the reading off
+/// ack-forgery: an attack on end-to-end delivery: make a device believe the actuator applied a reading, so it takes the reading off
 /// its outbox and never sends it again. Half the attempts forge an acknowledgement (naming readings the attacker saw on
 /// the wire where it can read them), half replay a real one the level could capture. Judged on the victim's side: the
 /// sensor's own log of the acknowledgements it accepted or refused (<c>GET /acks</c>), with a sentinel to know it has
 /// seen everything; an accepted forgery takes whatever readings it names off the outbox, applied or not.
 /// </summary>
-public sealed partial class Campaign
+internal sealed class AckForgeryAttack : IAttack
 {
-    private async Task<AttackResult> AckForgeryAsync(AttackLevel level, int n, CancellationToken ct)
+    public static AckForgeryAttack Instance { get; } = new();
+
+    public string Name => Attacks.AckForgery;
+
+    public async Task<AttackResult> RunAsync(AttackContext context, AttackLevel level, AttackInput input, CancellationToken ct)
     {
+        var n = input.Attempts;
+        var victim = context.Victim;
         if (!victim.CanTriggerReadings)
         {
-            return Skipped(Attacks.AckForgery, level, n, "skipped: needs the sensor (the victim of this attack) to judge by");
+            return context.Skipped(Attacks.AckForgery, level, "skipped: needs the sensor (the victim of this attack) to judge by");
         }
 
-        var topic = Topics.Acks(VictimDevice);
-        await using var session = await ConnectAsync(level, Attacks.AckForgery, ct).ConfigureAwait(false);
+        var topic = Topics.Acks(Targets.VictimDevice);
+        await using var session = await context.ConnectAsync(level, Attacks.AckForgery, ct).ConfigureAwait(false);
 
         // What this level can learn: real acknowledgements of the victim device and the ids of its readings.
         var acks = new ConcurrentQueue<byte[]>();
@@ -39,13 +44,13 @@ public sealed partial class Campaign
                 {
                     acks.Enqueue(payload);
                 }
-                else if (DeviceReading.TryParse(payload, out var reading, out _) && reading!.DeviceId == VictimDevice)
+                else if (DeviceReading.TryParse(payload, out var reading, out _) && reading!.DeviceId == Targets.VictimDevice)
                 {
                     seenIds.Enqueue(reading.MessageId);
                 }
             };
             await session.SubscribeAsync(topic, ct).ConfigureAwait(false);
-            await session.SubscribeAsync(Topics.Readings(VictimDevice), ct).ConfigureAwait(false);
+            await session.SubscribeAsync(Topics.Readings(Targets.VictimDevice), ct).ConfigureAwait(false);
             await victim.TriggerReadingsAsync(8, 200, ct).ConfigureAwait(false);
             await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
         }
@@ -55,14 +60,14 @@ public sealed partial class Campaign
         var attempts = new List<PlannedAttempt>(n);
         for (var i = 0; i < n; i++)
         {
-            var id = NewAttemptId(Attacks.AckForgery);
+            var id = context.NewAttemptId(Attacks.AckForgery);
             var replay = i % 2 == 1 && captured.Length > 0;
-            var payload = replay ? captured[i / 2 % captured.Length] : ForgedAck(level, topic, names, i, captured);
+            var payload = replay ? captured[i / 2 % captured.Length] : ForgedAck(context, level, topic, names, i, captured);
             attempts.Add(new PlannedAttempt(id, [new PlannedMessage(topic, payload, id)]));
         }
 
         var startSeq = await victim.LatestAckSeqAsync(ct).ConfigureAwait(false);
-        var spans = attempts.ToDictionary(a => a.Id, a => StartSpan(Attacks.AckForgery, level, a.Id), StringComparer.Ordinal);
+        var spans = attempts.ToDictionary(a => a.Id, a => context.Telemetry.StartAttempt(Attacks.AckForgery, level, a.Id), StringComparer.Ordinal);
         if (session.IsConnected)
         {
             foreach (var attempt in attempts)
@@ -74,40 +79,24 @@ public sealed partial class Campaign
         }
 
         // The sentinel goes the same way through the control connection (which may write acknowledgement topics).
-        var sentinel = $"{_runId}-sentinel-{Guid.NewGuid():N}";
-        var control = await ControlAsync(ct).ConfigureAwait(false);
-        await control.PublishAsync(topic, "sentinel"u8.ToArray(), sentinel, retain: false, ct).ConfigureAwait(false);
-        var decisions = await victim.DrainAcksAsync(startSeq, sentinel, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
-        var byAttempt = new Dictionary<string, VictimDecision>(StringComparer.Ordinal);
-        foreach (var d in decisions ?? [])
-        {
-            if (d.AttemptId is not null)
-            {
-                byAttempt.TryAdd(d.AttemptId, d);
-            }
-        }
+        var decisions = await context.Judge.DrainAcksAsync(startSeq, topic, ct).ConfigureAwait(false);
+        var verdicts = context.Judge.Verdicts(Attacks.AckForgery, level, [.. attempts.Select(a => new SentAttempt(a, spans[a.Id], session.RefusedBy))], decisions);
 
-        var verdicts = attempts.Select(a => decisions is null ? Verdict.Unknown : Judge.Attempt(a, byAttempt, session.RefusedBy, settings.Secure)).ToList();
-        for (var i = 0; i < attempts.Count; i++)
-        {
-            EndSpan(spans[attempts[i].Id], Attacks.AckForgery, level, verdicts[i]);
-        }
-
-        var what = settings.Secure
+        var what = context.Secure
             ? $"acknowledgements on {topic} forged with the attacker's own DSA key (the actuator's key id copied where one was seen) naming " +
               $"{(names.Length > 0 ? "reading ids seen on the wire" : "fresh reading ids (the readings are encrypted)")}, and {captured.Length} real ones replayed"
-            : $"plain acknowledgements on {topic} naming {names.Length} reading ids eavesdropped off {Topics.Readings(VictimDevice)}, and {captured.Length} real ones replayed";
+            : $"plain acknowledgements on {topic} naming {names.Length} reading ids eavesdropped off {Topics.Readings(Targets.VictimDevice)}, and {captured.Length} real ones replayed";
         var refusal = session.Refusal is null ? string.Empty : $"connect refused: {session.Refusal}. ";
-        return Summarize(Attacks.AckForgery, level, verdicts,
+        return context.Summarize(Attacks.AckForgery, level, verdicts,
             refusal + what + "; judged by the sensor's log of the acknowledgements it accepted (GET /acks): an accepted one takes the readings it names off the outbox.");
     }
 
     /// <summary>A forged acknowledgement of the victim device: the plain body, or an envelope the level signs with its own key.</summary>
-    private byte[] ForgedAck(AttackLevel level, string topic, IReadOnlyList<string> names, int i, IReadOnlyList<byte[]> captured)
+    private static byte[] ForgedAck(AttackContext context, AttackLevel level, string topic, IReadOnlyList<string> names, int i, IReadOnlyList<byte[]> captured)
     {
         var ids = names.Count > 0 ? names.Skip(i % names.Count).Take(4).ToList() : ["forged-" + Guid.NewGuid().ToString("N")[..24]];
         var body = AckBody.Encode([.. ids.Select(AckEntry.ForApplied)]);
-        if (!settings.Secure)
+        if (!context.Secure)
         {
             return body;
         }
@@ -124,7 +113,7 @@ public sealed partial class Campaign
         message[2] = (byte)idBytes.Length;
         idBytes.CopyTo(message, 3);
         BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(3 + idBytes.Length), keyId);
-        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(7 + idBytes.Length), FreshCounter(i));
+        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(7 + idBytes.Length), ForgeryValues.FreshCounter(i));
         BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(15 + idBytes.Length), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(h), (ushort)body.Length);
         body.CopyTo(message, h + 2);
@@ -133,7 +122,7 @@ public sealed partial class Campaign
         message.AsSpan(0, h + 2 + body.Length).CopyTo(signed);
         BinaryPrimitives.WriteUInt16BigEndian(signed.AsSpan(h + 2 + body.Length), (ushort)topicBytes.Length);
         topicBytes.CopyTo(signed, h + 4 + body.Length);
-        if (!SigningKey(level).TrySignData(signed, message.AsSpan(h + 2 + body.Length), HashAlgorithmName.SHA256,
+        if (!context.Keys.SigningKey(level).TrySignData(signed, message.AsSpan(h + 2 + body.Length), HashAlgorithmName.SHA256,
                 DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out var written) || written != 64)
         {
             throw new CryptographicException("DSA signature of an unexpected size.");
