@@ -13,14 +13,14 @@ public sealed class AckEnvelopeTests
     private const string Topic = "smarthome/acks/temp-living";
     private const string OtherTopic = "smarthome/acks/plug-garage";
 
-    private static readonly Lazy<DSA> s_actuatorKey = new(() =>
+    private static readonly Lazy<DSA> LazyActuatorKey = new(() =>
     {
         var key = DSA.Create(2048);
         _ = key.ExportParameters(true); // generate now
         return key;
     });
 
-    private static DSA ActuatorKey => s_actuatorKey.Value;
+    private static DSA ActuatorKey => LazyActuatorKey.Value;
 
     private static readonly byte[] Body = [0x01, 0x01, 0x01, 0x02, (byte)'m', (byte)'1', 0x00];
 

@@ -11,9 +11,9 @@ public sealed class TestKeys : IDisposable
     public static string VectorsDir => Path.Combine(AppContext.BaseDirectory, "vectors");
     public static string KeyFile(string name) => Path.Combine(VectorsDir, "keys", name);
 
-    private static readonly Lazy<TestKeys> s_shared = new(() => new TestKeys());
+    private static readonly Lazy<TestKeys> LazyShared = new(() => new TestKeys());
 
-    public static TestKeys Shared => s_shared.Value;
+    public static TestKeys Shared => LazyShared.Value;
 
     public RSA ActuatorPrivate { get; } = KeyFiles.LoadRsa(KeyFile("actuator.rsa.key.pem"), true);
     public RSA ActuatorPublic { get; } = KeyFiles.LoadRsa(KeyFile("actuator.rsa.pub.pem"), false);
