@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>Turns an attack's verdicts (or its reason not to run) into its <see cref="AttackResult"/>.</summary>

@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 using SmartHome.Security;
 

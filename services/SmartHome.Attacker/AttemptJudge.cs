@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;
@@ -71,7 +72,7 @@ internal sealed class AttemptJudge(CampaignSettings settings, Victim victim, Con
     /// The actuator's decisions after <paramref name="startSeq"/>, indexed by attempt id, once a sentinel on the victim's
     /// reading topic came through; null when it did not within 30 s (then nothing can be judged).
     /// </summary>
-    public async Task<Dictionary<string, VictimDecision>?> DrainAsync(long startSeq, CancellationToken ct)
+    public async Task<Dictionary<string, Decision>?> DrainAsync(long startSeq, CancellationToken ct)
     {
         var sentinel = await control.SendSentinelAsync(Topics.Readings(Targets.VictimDevice), ct).ConfigureAwait(false);
         var decisions = await victim.DrainAsync(startSeq, sentinel, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
@@ -79,7 +80,7 @@ internal sealed class AttemptJudge(CampaignSettings settings, Victim victim, Con
     }
 
     /// <summary>Like <see cref="DrainAsync"/>, from the sensor's log of the acknowledgements it judged, with the sentinel on <paramref name="ackTopic"/>.</summary>
-    public async Task<Dictionary<string, VictimDecision>?> DrainAcksAsync(long startSeq, string ackTopic, CancellationToken ct)
+    public async Task<Dictionary<string, Decision>?> DrainAcksAsync(long startSeq, string ackTopic, CancellationToken ct)
     {
         var sentinel = await control.SendSentinelAsync(ackTopic, ct).ConfigureAwait(false);
         var decisions = await victim.DrainAcksAsync(startSeq, sentinel, TimeSpan.FromSeconds(30), ct).ConfigureAwait(false);
@@ -87,7 +88,7 @@ internal sealed class AttemptJudge(CampaignSettings settings, Victim victim, Con
     }
 
     /// <summary>Judges each sent attempt by <paramref name="decisions"/> (null: unjudged) and ends its span.</summary>
-    public List<Verdict> Verdicts(string attack, AttackLevel level, IReadOnlyList<SentAttempt> sent, IReadOnlyDictionary<string, VictimDecision>? decisions)
+    public List<Verdict> Verdicts(string attack, AttackLevel level, IReadOnlyList<SentAttempt> sent, IReadOnlyDictionary<string, Decision>? decisions)
     {
         var verdicts = new List<Verdict>(sent.Count);
         foreach (var (attempt, span, refusedBy) in sent)
@@ -101,9 +102,9 @@ internal sealed class AttemptJudge(CampaignSettings settings, Victim victim, Con
     }
 
     /// <summary>The first decision logged for each attempt id (a message's later copies do not change its verdict).</summary>
-    public static Dictionary<string, VictimDecision> ByAttemptId(IEnumerable<VictimDecision> decisions)
+    public static Dictionary<string, Decision> ByAttemptId(IEnumerable<Decision> decisions)
     {
-        var byAttempt = new Dictionary<string, VictimDecision>(StringComparer.Ordinal);
+        var byAttempt = new Dictionary<string, Decision>(StringComparer.Ordinal);
         foreach (var d in decisions)
         {
             if (d.AttemptId is not null)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker;
 

@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>One campaign at a time; remembers the last report and the captures of replay-after-restart.</summary>

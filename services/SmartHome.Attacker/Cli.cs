@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SmartHome.Contracts;
 using SmartHome.Security;
 
 namespace SmartHome.Attacker;

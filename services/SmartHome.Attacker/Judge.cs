@@ -1,4 +1,5 @@
 using MQTTnet;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker;
 
@@ -10,7 +11,7 @@ public static class Judge
     /// drained. <paramref name="refusedBy"/> is the layer that refused the attacker's connection, if any;
     /// <paramref name="brokerEnforcesAcl"/> says whether a silently missing message means the broker's ACL dropped it.
     /// </summary>
-    public static Verdict Attempt(PlannedAttempt attempt, IReadOnlyDictionary<string, VictimDecision> decisions, string? refusedBy,
+    public static Verdict Attempt(PlannedAttempt attempt, IReadOnlyDictionary<string, Decision> decisions, string? refusedBy,
         bool brokerEnforcesAcl)
     {
         if (decisions.TryGetValue(attempt.Id, out var principal) && principal.Verdict == "applied"
@@ -51,7 +52,7 @@ public static class Judge
     /// <summary>
     /// Eavesdrop: the attacker succeeded for a reading only if it recovered exactly the value the actuator applied.
     /// </summary>
-    public static Verdict Eavesdrop(string messageId, IReadOnlyDictionary<string, VictimDecision> appliedByMessageId,
+    public static Verdict Eavesdrop(string messageId, IReadOnlyDictionary<string, Decision> appliedByMessageId,
         IReadOnlyDictionary<string, double> recovered, string? refusedBy, bool subscriptionRefused, bool sawUnreadablePayloads)
     {
         if (!appliedByMessageId.TryGetValue(messageId, out var applied))
@@ -78,7 +79,7 @@ public static class Judge
     }
 
     /// <summary>Client-id takeover: succeeded when the actuator never got the marker sent while the attacker held its id.</summary>
-    public static Verdict Takeover(string markerId, IReadOnlyDictionary<string, VictimDecision> decisions, string? refusedBy, bool secureBroker)
+    public static Verdict Takeover(string markerId, IReadOnlyDictionary<string, Decision> decisions, string? refusedBy, bool secureBroker)
     {
         if (refusedBy is not null)
         {

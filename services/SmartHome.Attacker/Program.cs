@@ -1,4 +1,5 @@
 using SmartHome.Attacker;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 using SmartHome.ServiceDefaults;
 

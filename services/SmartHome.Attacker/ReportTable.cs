@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>A campaign as a Markdown table (CLI output, README, dashboard command message).</summary>

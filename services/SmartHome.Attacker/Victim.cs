@@ -1,13 +1,6 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
-
-/// <summary>One entry of the actuator's decision log (GET /decisions), as the attacker reads it.</summary>
-public sealed record VictimDecision(long Seq, string? MessageId, string? AttemptId, string Sender, string Topic, string Kind,
-    string Verdict, string? Reason, double? Value, double? LatencyMs, DateTimeOffset? ReceivedAt = null);
-
-public sealed record VictimSummary(long Total, long Applied, long Rejected);
-
-/// <summary>The sensor's answer to POST /publish: <see cref="DeviceIds"/>[i] sent <see cref="MessageIds"/>[i].</summary>
-public sealed record PublishResponse(int Published, IReadOnlyList<string> MessageIds, IReadOnlyList<string>? DeviceIds = null);
 
 /// <summary>
 /// The victim's side, over HTTP: the actuator's decision log (the only source of truth for an outcome) and the
@@ -22,17 +15,17 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
     /// <summary>Sequence number of the newest decision: attempts made after this are judged from the log after it.</summary>
     public async Task<long> LatestSeqAsync(CancellationToken ct)
     {
-        var summary = await actuator.GetFromJsonAsync("/decisions/summary", AttackerJson.Default.VictimSummary, ct).ConfigureAwait(false);
+        var summary = await actuator.GetFromJsonAsync("/decisions/summary", AttackerJson.Default.DecisionSummary, ct).ConfigureAwait(false);
         return summary?.Total ?? 0;
     }
 
     /// <summary>Every decision after <paramref name="after"/>, paging through the log.</summary>
-    public async Task<List<VictimDecision>> DecisionsAfterAsync(long after, CancellationToken ct)
+    public async Task<List<Decision>> DecisionsAfterAsync(long after, CancellationToken ct)
     {
-        var all = new List<VictimDecision>();
+        var all = new List<Decision>();
         while (true)
         {
-            var page = await actuator.GetFromJsonAsync($"/decisions?after={after}&limit=20000", AttackerJson.Default.ListVictimDecision, ct)
+            var page = await actuator.GetFromJsonAsync($"/decisions?after={after}&limit=20000", AttackerJson.Default.ListDecision, ct)
                 .ConfigureAwait(false) ?? [];
             all.AddRange(page);
             if (page.Count < 20000)
@@ -49,13 +42,13 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
     /// after <paramref name="after"/>. The sentinel is published after every attempt was acknowledged by the broker,
     /// so once the actuator logged it, the broker has delivered (or dropped) everything before it.
     /// </summary>
-    public async Task<List<VictimDecision>?> DrainAsync(long after, string sentinelId, TimeSpan timeout, CancellationToken ct)
+    public async Task<List<Decision>?> DrainAsync(long after, string sentinelId, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
             var found = await actuator.GetFromJsonAsync($"/decisions?after={after}&attemptId={Uri.EscapeDataString(sentinelId)}&limit=1",
-                AttackerJson.Default.ListVictimDecision, ct).ConfigureAwait(false);
+                AttackerJson.Default.ListDecision, ct).ConfigureAwait(false);
             if (found is { Count: > 0 })
             {
                 return await DecisionsAfterAsync(after, ct).ConfigureAwait(false);
@@ -105,7 +98,7 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
     /// The sensor's judgements of acknowledgement messages after <paramref name="after"/>, once the one labelled
     /// <paramref name="sentinelId"/> arrived (null on timeout or without a sensor): the victim's side of an attack on them.
     /// </summary>
-    public async Task<List<VictimDecision>?> DrainAcksAsync(long after, string sentinelId, TimeSpan timeout, CancellationToken ct)
+    public async Task<List<Decision>?> DrainAcksAsync(long after, string sentinelId, TimeSpan timeout, CancellationToken ct)
     {
         if (sensor is null)
         {
@@ -116,10 +109,10 @@ public sealed class Victim(HttpClient actuator, HttpClient? sensor)
         while (DateTime.UtcNow < deadline)
         {
             var found = await sensor.GetFromJsonAsync($"/acks?after={after}&attemptId={Uri.EscapeDataString(sentinelId)}&limit=1",
-                AttackerJson.Default.ListVictimDecision, ct).ConfigureAwait(false);
+                AttackerJson.Default.ListDecision, ct).ConfigureAwait(false);
             if (found is { Count: > 0 })
             {
-                return await sensor.GetFromJsonAsync($"/acks?after={after}&limit=10000", AttackerJson.Default.ListVictimDecision, ct)
+                return await sensor.GetFromJsonAsync($"/acks?after={after}&limit=10000", AttackerJson.Default.ListDecision, ct)
                     .ConfigureAwait(false) ?? [];
             }
 

@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Report;
 
 /// <summary>How one attack × level cell of one pipeline ended.</summary>
@@ -189,9 +191,17 @@ public static class AttackGridModel
         }
 
         var first = same[0];
-        return new AttackResult(first.Pipeline, first.Attack, first.Level, same.Sum(r => r.Attempts), same.Sum(r => r.Succeeded), blocked,
-            same.Select(r => r.Notes).FirstOrDefault(n => !string.IsNullOrWhiteSpace(n)))
-        { Unjudged = same.Sum(r => r.Unjudged) };
+        return new AttackResult
+        {
+            Pipeline = first.Pipeline,
+            Attack = first.Attack,
+            Level = first.Level,
+            Attempts = same.Sum(r => r.Attempts),
+            Succeeded = same.Sum(r => r.Succeeded),
+            Unjudged = same.Sum(r => r.Unjudged),
+            BlockedBy = blocked,
+            Notes = same.Select(r => r.Notes).FirstOrDefault(n => !string.IsNullOrWhiteSpace(n)) ?? string.Empty,
+        };
     }
 
     private static string Summary(List<IReadOnlyList<AttackGridCell>> rows)

@@ -1,4 +1,5 @@
 using ScottPlot;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report;
 

@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Report;
 
 /// <summary>
@@ -90,20 +92,6 @@ public sealed record FloodParameters(double ForgedRatePerSecond, double Attacker
     double LegitRatePerSecond, string Mix, string Level);
 
 public sealed record CampaignStatus(bool Ran, string? Reason);
-
-/// <summary>One row of the attacker's campaign answer (the issue 5 contract).</summary>
-public sealed record AttackResult(
-    string Pipeline,
-    string Attack,
-    string Level,
-    int Attempts,
-    int Succeeded,
-    Dictionary<string, int> BlockedBy,
-    string? Notes)
-{
-    /// <summary>Attempts the attacker could not judge (never counted as blocked).</summary>
-    public int Unjudged { get; init; }
-}
 
 /// <summary>Latency of one pipeline, from the actuator's latencyMs of every decided reading.</summary>
 public sealed record LatencyResult(

@@ -1,4 +1,5 @@
 using System.Text;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report;
 

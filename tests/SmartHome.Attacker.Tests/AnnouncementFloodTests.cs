@@ -1,5 +1,6 @@
 using MQTTnet;
 using SmartHome.Attacker;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;
 
@@ -14,14 +15,14 @@ public sealed class AnnouncementFloodTests
         return attempt;
     }
 
-    private static VictimDecision Decision(string id, string verdict, string? reason, DateTimeOffset at) =>
-        new(1, null, id, "temp-living", "smarthome/keys/temp-living", "key", verdict, reason, null, null, at);
+    private static Decision Decision(string id, string verdict, string? reason, DateTimeOffset at) =>
+        new(1, null, id, "temp-living", "smarthome/keys/temp-living", "key", verdict, reason, null, null, at, null);
 
     [Fact]
     public void Public_key_work_within_the_budget_of_each_second_is_blocked_and_beyond_it_is_a_success()
     {
         PlannedAttempt[] attempts = [Sent("a"), Sent("b"), Sent("c"), Sent("d")];
-        var decisions = new Dictionary<string, VictimDecision>(StringComparer.Ordinal)
+        var decisions = new Dictionary<string, Decision>(StringComparer.Ordinal)
         {
             ["a"] = Decision("a", "applied", null, Second),
             ["b"] = Decision("b", "rejected", "bad-key", Second.AddMilliseconds(500)),
@@ -39,7 +40,7 @@ public sealed class AnnouncementFloodTests
     public void Refused_before_any_work_or_never_delivered_is_blocked_by_the_layer_that_stopped_it()
     {
         PlannedAttempt[] attempts = [Sent("limited"), Sent("lost", ack: null), Sent("acked")];
-        var decisions = new Dictionary<string, VictimDecision>(StringComparer.Ordinal) { ["limited"] = Decision("limited", "rejected", "rate-limited", Second) };
+        var decisions = new Dictionary<string, Decision>(StringComparer.Ordinal) { ["limited"] = Decision("limited", "rejected", "rate-limited", Second) };
 
         Assert.Equal([Verdict.Blocked(Layers.RateLimit), Verdict.Blocked(Layers.ClientIdBinding), Verdict.Blocked(Layers.Acl)],
             AnnouncementFloodAttack.Verdicts(attempts, decisions, null, secure: true, perSecond: 5));

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartHome.Attacker;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;
 

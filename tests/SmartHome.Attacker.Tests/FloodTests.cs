@@ -1,4 +1,5 @@
 using SmartHome.Attacker;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;
 

@@ -1,17 +1,18 @@
 using MQTTnet;
 using SmartHome.Attacker;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;
 
 public sealed class JudgeTests
 {
-    private static VictimDecision Decision(string attemptId, string verdict, string? reason = null, double? value = null, string? messageId = null) =>
-        new(1, messageId, attemptId, "temp-living", "smarthome/readings/temp-living", "temperature", verdict, reason, value, null);
+    private static Decision Decision(string attemptId, string verdict, string? reason = null, double? value = null, string? messageId = null) =>
+        new(1, messageId, attemptId, "temp-living", "smarthome/readings/temp-living", "temperature", verdict, reason, value, null, DateTimeOffset.UnixEpoch, null);
 
     private static PlannedAttempt Attempt(string id, params string[] preparatory) =>
         new(id, [.. preparatory.Select(p => new PlannedMessage("smarthome/keys/temp-living", [1], p)), new PlannedMessage("smarthome/readings/temp-living", [2], id)]);
 
-    private static Dictionary<string, VictimDecision> Log(params VictimDecision[] decisions) =>
+    private static Dictionary<string, Decision> Log(params Decision[] decisions) =>
         decisions.ToDictionary(d => d.AttemptId!, StringComparer.Ordinal);
 
     [Fact]
@@ -91,7 +92,7 @@ public sealed class JudgeTests
     [Fact]
     public void Eavesdrop_succeeds_only_with_the_exact_value_the_actuator_applied()
     {
-        var applied = new Dictionary<string, VictimDecision> { ["m1"] = Decision("-", "applied", value: 21.25, messageId: "m1") };
+        var applied = new Dictionary<string, Decision> { ["m1"] = Decision("-", "applied", value: 21.25, messageId: "m1") };
         Assert.True(Judge.Eavesdrop("m1", applied, new Dictionary<string, double> { ["m1"] = 21.25 }, null, false, false).Succeeded);
         Assert.False(Judge.Eavesdrop("m1", applied, new Dictionary<string, double> { ["m1"] = 21.5 }, null, false, false).Succeeded);
         Assert.Equal(Layers.Encryption, Judge.Eavesdrop("m1", applied, new Dictionary<string, double>(), null, false, sawUnreadablePayloads: true).BlockedBy);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
 using SmartHome.Attacker;
+using SmartHome.Contracts;
 using SmartHome.Security;
 using SmartHome.ServiceDefaults;
 using Attr = SmartHome.ServiceDefaults.SmartHomeTelemetry.Attributes;
@@ -131,8 +132,8 @@ public sealed class AttemptJudgeTests
         using var http = new HttpClient { BaseAddress = new Uri("http://localhost:1") };
         await using var context = new AttackContext(settings, new Victim(http, null), NullLogger.Instance);
         PlannedAttempt Attempt(string id) => new(id, [new PlannedMessage("smarthome/readings/temp-living", [1], id)]);
-        var applied = new VictimDecision(1, null, "a", "temp-living", "t", "temperature", "applied", null, 15, null);
-        var decisions = new Dictionary<string, VictimDecision>(StringComparer.Ordinal) { ["a"] = applied };
+        var applied = new Decision(1, null, "a", "temp-living", "t", "temperature", "applied", null, 15, null, DateTimeOffset.UnixEpoch, null);
+        var decisions = new Dictionary<string, Decision>(StringComparer.Ordinal) { ["a"] = applied };
         SentAttempt[] sent = [new(Attempt("a"), null, null), new(Attempt("b"), null, Layers.BrokerAuth), new(Attempt("c"), null, null)];
 
         var judged = context.Judge.Verdicts(Attacks.Inject, AttackLevel.Outsider, sent, decisions);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using SkiaSharp;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report.Tests;
 
@@ -7,7 +8,17 @@ public sealed class AttackGridModelTests
 {
     private static AttackResult R(string pipeline, string attack, string level, int attempts, int succeeded, string? notes = null,
         int unjudged = 0, params (string Layer, int Count)[] blocked) =>
-        new(pipeline, attack, level, attempts, succeeded, blocked.ToDictionary(b => b.Layer, b => b.Count), notes) { Unjudged = unjudged };
+        new()
+        {
+            Pipeline = pipeline,
+            Attack = attack,
+            Level = level,
+            Attempts = attempts,
+            Succeeded = succeeded,
+            Unjudged = unjudged,
+            BlockedBy = blocked.ToDictionary(b => b.Layer, b => b.Count),
+            Notes = notes ?? string.Empty,
+        };
 
     [Fact]
     public void Every_outcome_class_gets_its_label_and_layer()
@@ -277,8 +288,17 @@ internal static class AttackGridFixture
             for (var i = 0; i < Levels.Length; i++)
             {
                 var o = perLevel[i];
-                results.Add(new AttackResult(pipeline, attack, Levels[i], o.Attempts, o.Succeeded,
-                    o.Blocked.ToDictionary(b => b.Layer, b => b.Count), o.Notes) { Unjudged = o.Unjudged });
+                results.Add(new AttackResult
+                {
+                    Pipeline = pipeline,
+                    Attack = attack,
+                    Level = Levels[i],
+                    Attempts = o.Attempts,
+                    Succeeded = o.Succeeded,
+                    Unjudged = o.Unjudged,
+                    BlockedBy = o.Blocked.ToDictionary(b => b.Layer, b => b.Count),
+                    Notes = o.Notes ?? string.Empty,
+                });
             }
         }
 

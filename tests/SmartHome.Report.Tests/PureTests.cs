@@ -117,18 +117,17 @@ public sealed class CampaignParseTests
               "results": [ { "pipeline": "secure", "attack": "replay", "level": "outsider", "attempts": 5, "succeeded": 0,
                              "unjudged": 1, "blockedBy": { "replay-window": 4 }, "notes": "immediate" } ] }
             """;
-        var r = Assert.Single(Campaign.Parse(json, "insecure"));
+        var r = Assert.Single(Campaign.Parse(json));
         Assert.Equal(("secure", "replay", "outsider", 5, 0, 1), (r.Pipeline, r.Attack, r.Level, r.Attempts, r.Succeeded, r.Unjudged));
         Assert.Equal(4, r.BlockedBy["replay-window"]);
         Assert.Equal("immediate", r.Notes);
     }
 
     [Fact]
-    public void Reads_a_plain_list_and_fills_in_the_pipeline()
+    public void A_result_without_its_pipeline_is_refused()
     {
-        var r = Assert.Single(Campaign.Parse("""[{"attack":"eavesdrop","level":"outsider","attempts":2,"succeeded":2,"blockedBy":{}}]""", "insecure"));
-        Assert.Equal("insecure", r.Pipeline);
-        Assert.Empty(r.BlockedBy);
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => Campaign.Parse(
+            """{"pipeline":"insecure","results":[{"attack":"eavesdrop","level":"outsider","attempts":2,"succeeded":2,"blockedBy":{}}]}"""));
     }
 }
 
@@ -231,8 +230,12 @@ internal static class Samples
                 10, 1000, 1000, 1, 1000, 200),
         };
         r.Campaign = new CampaignStatus(true, null);
-        r.Attacks.Add(new AttackResult("insecure", "forge, with comma", "insider", 3, 3, [], null));
-        r.Attacks.Add(new AttackResult("secure", "forge, with comma", "insider", 3, 0, new() { ["signature"] = 3 }, "n"));
+        r.Attacks.Add(new AttackResult { Pipeline = "insecure", Attack = "forge, with comma", Level = "insider", Attempts = 3, Succeeded = 3 });
+        r.Attacks.Add(new AttackResult
+        {
+            Pipeline = "secure", Attack = "forge, with comma", Level = "insider", Attempts = 3, Succeeded = 0,
+            BlockedBy = new Dictionary<string, int> { ["signature"] = 3 }, Notes = "n",
+        });
         r.Latency.Add(new LatencyResult("insecure", 1000, 1000, 1000, 0, 0, 0.5, 0.9, 1.5, 2, 3, 0.6, 1000, 990, 100, 200, 0.3, 1,
             new Dictionary<string, int>(), []));
         r.Latency.Add(new LatencyResult("secure", 1000, 998, 997, 1, 2, 1.2344, 2.5, 9.876, 11, 12, 1.4, 1000, 950.4, 300, 512, 0.812, 1,

@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 using SmartHome.Security;
 using RejectReasons = SmartHome.Security.RejectReasons;
@@ -173,7 +174,7 @@ internal sealed class AnnouncementFloodAttack : IAttack
     /// of letting a device announce (blocked by <see cref="Layers.AnnouncementBudget"/>); each verified one beyond it is a
     /// success. The budget is per calendar second of the actuator's clock: counted by when it decided, not when we sent.
     /// </summary>
-    internal static Verdict[] Verdicts(IReadOnlyList<PlannedAttempt> attempts, IReadOnlyDictionary<string, VictimDecision>? decisions, string? refusedBy,
+    internal static Verdict[] Verdicts(IReadOnlyList<PlannedAttempt> attempts, IReadOnlyDictionary<string, Decision>? decisions, string? refusedBy,
         bool secure, int perSecond)
     {
         var verifiedInSecond = new Dictionary<long, int>();
@@ -186,7 +187,7 @@ internal sealed class AnnouncementFloodAttack : IAttack
             }
             else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
             {
-                var second = (d.ReceivedAt ?? DateTimeOffset.UnixEpoch).ToUnixTimeSeconds();
+                var second = d.ReceivedAt.ToUnixTimeSeconds();
                 var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
                 verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
             }
@@ -214,7 +215,7 @@ internal sealed class AnnouncementFloodAttack : IAttack
     }
 
     /// <summary>Decisions that mean the actuator did public-key work on an announcement (DSA verify, and RSA unwrap when signed).</summary>
-    private static bool Verified(VictimDecision d) =>
+    private static bool Verified(Decision d) =>
         d.Verdict == "applied" || d.Reason is RejectReasons.BadKey or RejectReasons.BadSignature;
 
     /// <summary>A validly signed announcement for <paramref name="device"/>; with <paramref name="garbageKey"/>, random bytes where the wrapped key goes.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;

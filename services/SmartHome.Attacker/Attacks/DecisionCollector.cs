@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace SmartHome.Attacker;
 /// </summary>
 internal sealed class DecisionCollector : IDisposable
 {
-    private readonly List<VictimDecision> _collected = [];
+    private readonly List<Decision> _collected = [];
     private readonly CancellationTokenSource _running;
     private readonly Task _collecting;
     private long _lastSeq;
@@ -40,7 +42,7 @@ internal sealed class DecisionCollector : IDisposable
     }
 
     /// <summary>Stops collecting; returns what was collected and the sequence number of the last of it (where to read on from).</summary>
-    public async Task<(List<VictimDecision> Decisions, long LastSeq)> StopAsync()
+    public async Task<(List<Decision> Decisions, long LastSeq)> StopAsync()
     {
         await _running.CancelAsync().ConfigureAwait(false);
         await _collecting.ConfigureAwait(false);

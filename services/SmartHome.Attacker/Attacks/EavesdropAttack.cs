@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;
@@ -47,7 +48,7 @@ internal sealed class EavesdropAttack(string name, string filter) : IAttack
         var subscriptionRefused = suback is not null && (int)suback.Value >= 0x80;
         var startSeq = await victim.LatestSeqAsync(ct).ConfigureAwait(false);
         var ids = await victim.TriggerReadingsAsync(n, double.PositiveInfinity, ct).ConfigureAwait(false);
-        Dictionary<string, VictimDecision> applied;
+        Dictionary<string, Decision> applied;
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (true)
         {

@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>One attack of the catalogue, run by the campaign once at every capability level.</summary>

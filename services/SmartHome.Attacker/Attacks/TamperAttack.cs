@@ -1,3 +1,4 @@
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;

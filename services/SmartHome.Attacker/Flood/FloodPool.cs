@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Attacker;

@@ -1,6 +1,6 @@
 using System.Text.Json.Serialization;
 
-namespace SmartHome.Attacker;
+namespace SmartHome.Contracts;
 
 /// <summary>Outcome of one attack at one capability level against one pipeline.</summary>
 public sealed record AttackResult
@@ -27,15 +27,4 @@ public sealed record AttackResult
     /// <summary>Flood only: p99 end-to-end latency (ms) of legit readings sent during the flood.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public double? LegitP99Ms { get; init; }
-}
-
-/// <summary>A whole campaign: one result per attack × level.</summary>
-public sealed record CampaignReport(
-    string Pipeline,
-    DateTimeOffset StartedAt,
-    double DurationMs,
-    int AttemptsPerAttack,
-    IReadOnlyList<AttackResult> Results)
-{
-    public int TotalSucceeded => Results.Sum(r => r.Succeeded);
 }

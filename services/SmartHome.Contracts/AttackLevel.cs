@@ -1,4 +1,4 @@
-namespace SmartHome.Attacker;
+namespace SmartHome.Contracts;
 
 /// <summary>What the attacker is able to do (services/SmartHome.Attacker/README.md, "Capability levels").</summary>
 public enum AttackLevel

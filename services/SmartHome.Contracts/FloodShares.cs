@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace SmartHome.Attacker;
+namespace SmartHome.Contracts;
 
 /// <summary>Parsing, formatting and scheduling of the flood's mix (pure, unit-tested).</summary>
 public static class FloodShares
