@@ -48,48 +48,26 @@ public sealed record FloodAttackDto
 }
 
 /// <summary>The attacker's <c>GET /flood/status</c>.</summary>
-public sealed record FloodStatusDto(bool Running, string Phase, long Sent, double ElapsedSeconds);
 
 /// <summary>The flood's mix, rates and bounds (pure, unit-tested).</summary>
 public static class FloodPlan
 {
-    public static readonly string[] Kinds = ["forged", "malformed", "oversized", "replay"];
+    public static IReadOnlyList<string> Kinds => FloodKinds.All;
 
     /// <summary>The actuator's decision log keeps this many decisions (Actuator:DecisionLogCapacity, default).</summary>
     public const long DecisionLogCapacity = 50_000;
 
-    /// <summary>Parses <c>forged:10,malformed:1</c> (a kind without a weight weighs 1) the way the attacker does.</summary>
-    public static IReadOnlyList<(string Kind, int Weight)> ParseMix(string text)
+    /// <summary>Parses <c>forged:10,malformed:1</c> (a kind without a weight weighs 1) with the attacker's own parser.</summary>
+    public static IReadOnlyList<FloodShare> ParseMix(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var shares = new List<(string Kind, int Weight)>();
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        if (string.IsNullOrWhiteSpace(text))
         {
-            var colon = part.IndexOf(':', StringComparison.Ordinal);
-            var kind = (colon < 0 ? part : part[..colon]).Trim().ToLowerInvariant();
-            var weight = 1;
-            if (!Kinds.Contains(kind, StringComparer.Ordinal))
-            {
-                throw new ArgumentException($"--flood-mix: unknown kind '{kind}'; use {string.Join(", ", Kinds)}.");
-            }
-
-            if (colon >= 0 && (!int.TryParse(part[(colon + 1)..], NumberStyles.Integer, CultureInfo.InvariantCulture, out weight) || weight is < 1 or > 1000))
-            {
-                throw new ArgumentException($"--flood-mix: the weight in '{part}' must be an integer 1..1000.");
-            }
-
-            var at = shares.FindIndex(s => s.Kind == kind);
-            if (at >= 0)
-            {
-                shares[at] = (kind, shares[at].Weight + weight);
-            }
-            else
-            {
-                shares.Add((kind, weight));
-            }
+            throw new ArgumentException("--flood-mix names no kind.");
         }
 
-        return shares.Count > 0 ? shares : throw new ArgumentException("--flood-mix names no kind.");
+        // The attacker's errors start with "mix: ".
+        return FloodShares.TryParse(text, out var shares, out var error) ? shares : throw new ArgumentException($"--flood-{error}.");
     }
 
     /// <summary>
@@ -97,7 +75,7 @@ public static class FloodPlan
     /// kinds come on top in proportion to their weights (forged:10,malformed:1 at 5,000 → 5,500/s). Without forged in the
     /// mix, <paramref name="forgedRate"/> is the total.
     /// </summary>
-    public static double AttackerRate(double forgedRate, IReadOnlyList<(string Kind, int Weight)> mix)
+    public static double AttackerRate(double forgedRate, IReadOnlyList<FloodShare> mix)
     {
         ArgumentNullException.ThrowIfNull(mix);
         var forged = mix.Where(s => s.Kind == "forged").Sum(s => s.Weight);
@@ -105,7 +83,7 @@ public static class FloodPlan
     }
 
     /// <summary>Forged messages/s in a flood of <paramref name="attackerRate"/> with this mix.</summary>
-    public static double ForgedRate(double attackerRate, IReadOnlyList<(string Kind, int Weight)> mix)
+    public static double ForgedRate(double attackerRate, IReadOnlyList<FloodShare> mix)
     {
         ArgumentNullException.ThrowIfNull(mix);
         return attackerRate * mix.Where(s => s.Kind == "forged").Sum(s => s.Weight) / mix.Sum(s => s.Weight);
@@ -493,7 +471,7 @@ public static class FloodMode
             var floodTask = PostFloodAsync(attacker, url, ct);
 
             // The legit readings start when the flood does (the attacker first connects, captures and builds its pool).
-            FloodStatusDto? status = null;
+            FloodStatus? status = null;
             while (!floodTask.IsCompleted)
             {
                 status = await StatusAsync(attacker, ct).ConfigureAwait(false);
@@ -516,7 +494,7 @@ public static class FloodMode
             var legitTask = client.PublishAsync((int)Math.Max(1, Math.Round(p.LegitRatePerSecond * remaining)), p.LegitRatePerSecond, ct);
             FloodAttackDto flood;
             double floodEnd;
-            PublishAnswer legit;
+            PublishResponse legit;
             using (new Timer(_ =>
                    {
                        var t = clock.Elapsed.TotalSeconds - floodStart;
@@ -622,11 +600,11 @@ public static class FloodMode
         return JsonSerializer.Deserialize<FloodAttackDto>(body, Json) ?? throw new JsonException("empty flood answer");
     }
 
-    private static async Task<FloodStatusDto?> StatusAsync(HttpClient attacker, CancellationToken ct)
+    private static async Task<FloodStatus?> StatusAsync(HttpClient attacker, CancellationToken ct)
     {
         try
         {
-            return await attacker.GetFromJsonAsync<FloodStatusDto>("/flood/status", Json, ct).ConfigureAwait(false);
+            return await attacker.GetFromJsonAsync<FloodStatus>("/flood/status", Json, ct).ConfigureAwait(false);
         }
         catch (HttpRequestException)
         {

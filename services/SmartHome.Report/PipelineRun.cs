@@ -8,8 +8,6 @@ namespace SmartHome.Report;
 
 public sealed record ProcessStatsDto(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
 
-public sealed record PublishAnswer(int Published, List<string> MessageIds);
-
 /// <summary>What one measured burst on one pipeline produced: ids published, decisions seen, CPU used.</summary>
 public sealed record RunMeasurement(
     string Pipeline,
@@ -46,12 +44,12 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
             .ConfigureAwait(false))?.FirstOrDefault();
 
     /// <summary>Asks the sensor for <paramref name="count"/> readings at <paramref name="rate"/>/s; answers when they are all published.</summary>
-    public async Task<PublishAnswer> PublishAsync(int count, double rate, CancellationToken ct)
+    public async Task<PublishResponse> PublishAsync(int count, double rate, CancellationToken ct)
     {
         var url = string.Create(CultureInfo.InvariantCulture, $"/publish?count={count}&ratePerSecond={rate}");
         using var response = await sensor.PostAsync(new Uri(url, UriKind.Relative), null, ct).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<PublishAnswer>(Json, ct).ConfigureAwait(false))!;
+        return (await response.Content.ReadFromJsonAsync<PublishResponse>(Json, ct).ConfigureAwait(false))!;
     }
 
     /// <summary>True when the actuator's /health answers 200 (connected to its broker).</summary>
@@ -95,7 +93,7 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
         var url = string.Create(CultureInfo.InvariantCulture, $"/publish?count={count}&ratePerSecond={rate}&concurrency={concurrency}");
         using var response = await sensor.PostAsync(new Uri(url, UriKind.Relative), null, ct).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
-        var answer = (await response.Content.ReadFromJsonAsync<PublishAnswer>(Json, ct).ConfigureAwait(false))!;
+        var answer = (await response.Content.ReadFromJsonAsync<PublishResponse>(Json, ct).ConfigureAwait(false))!;
 
         // Wait for the actuator to catch up: all decided, or no progress for 5 s.
         var expected = after + answer.Published;

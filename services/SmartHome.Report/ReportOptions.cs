@@ -1,4 +1,5 @@
 using System.Globalization;
+using SmartHome.Contracts;
 
 namespace SmartHome.Report;
 

@@ -1,3 +1,4 @@
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
 using SmartHome.Sensor;
@@ -93,8 +94,8 @@ app.MapPost("/publish", async (SensorPublisher publisher, int? count, double? ra
     var rate = ratePerSecond is > 0 ? ratePerSecond.Value : double.PositiveInfinity;
     var ids = await BurstPublisher.PublishAsync(publisher, total, rate, ct, Math.Clamp(concurrency ?? 1, 1, 256)).ConfigureAwait(false);
     // deviceIds[i] sent messageIds[i]: a client can account per device (a stolen device's readings, say).
-    var deviceIds = ids.Select((_, i) => BurstPublisher.DeviceFor(publisher.Home.Devices, i).DeviceId);
-    return Results.Ok(new { published = ids.Count, messageIds = ids, deviceIds });
+    var deviceIds = ids.Select((_, i) => BurstPublisher.DeviceFor(publisher.Home.Devices, i).DeviceId).ToList();
+    return Results.Ok(new PublishResponse(ids.Count, ids, deviceIds));
 }).RequireControlSecret();
 
 // Dashboard command "rotate session key": every device announces a fresh AES-256 key now.

@@ -66,7 +66,7 @@ public sealed class FloodPlanTests
 
     [Fact]
     public void A_repeated_kind_adds_up() =>
-        Assert.Equal([("forged", 3), ("replay", 1)], FloodPlan.ParseMix("forged, replay ,forged:2"));
+        Assert.Equal([new FloodShare("forged", 3), new FloodShare("replay", 1)], FloodPlan.ParseMix("forged, replay ,forged:2"));
 
     [Theory]
     [InlineData(20, 30)]
