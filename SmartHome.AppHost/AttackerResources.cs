@@ -1,9 +1,9 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using SmartHome.Contracts;
 
 namespace SmartHome.AppHost;
 
@@ -13,6 +13,8 @@ namespace SmartHome.AppHost;
 /// </summary>
 public static partial class AttackerResources
 {
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
     public const string RunCampaignCommand = "run-campaign";
     public const string ReplayAfterRestart = "replay-after-restart";
 
@@ -69,7 +71,7 @@ public static partial class AttackerResources
             double? floodSeconds = double.TryParse(configuration["Attacker:AnnouncementFloodSeconds"], System.Globalization.NumberStyles.Float,
                 System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0 ? seconds : null;
             var report = await RunCampaignAsync(context.Services, pipeline, attempts, null, context.CancellationToken, floodSeconds).ConfigureAwait(false);
-            LogCampaign(context.Logger, pipeline, report.ToJsonString());
+            LogCampaign(context.Logger, pipeline, JsonSerializer.Serialize(report, Json));
             return new ExecuteCommandResult { Success = true, Message = Summary(report) };
         }
         catch (Exception ex) when (ex is HttpRequestException or InvalidOperationException or JsonException or TimeoutException)
@@ -84,7 +86,7 @@ public static partial class AttackerResources
     /// no longer has), restart the actuator with Aspire's own restart command, wait until healthy, start the sensor,
     /// replay. Returns the merged report (JSON).
     /// </summary>
-    public static async Task<JsonObject> RunCampaignAsync(IServiceProvider services, string pipeline, int attempts, string? attacks,
+    public static async Task<CampaignReport> RunCampaignAsync(IServiceProvider services, string pipeline, int attempts, string? attacks,
         CancellationToken ct, double? announcementFloodSeconds = null)
     {
         var attacker = Url(services, $"{pipeline}-attacker");
@@ -95,29 +97,24 @@ public static partial class AttackerResources
         var withRestart = requested is null || requested.Contains(ReplayAfterRestart);
         var others = requested?.Where(a => a != ReplayAfterRestart).ToList();
 
-        JsonObject report = new() { ["pipeline"] = pipeline, ["attemptsPerAttack"] = attempts, ["results"] = new JsonArray() };
+        var report = new CampaignReport(pipeline, DateTimeOffset.UtcNow, 0, attempts, []);
         if (others is null || others.Count > 0)
         {
             var query = $"/campaign?attempts={attempts}" + (others is null ? string.Empty : "&attacks=" + string.Join(',', others))
                         + (announcementFloodSeconds is { } s ? FormattableString.Invariant($"&announcementFloodSeconds={s}") : string.Empty);
-            report = await PostJsonAsync(attacker, query, secret, ct).ConfigureAwait(false);
+            report = await PostAsync<CampaignReport>(attacker, query, secret, ct).ConfigureAwait(false);
         }
 
         if (withRestart)
         {
             var restart = await ReplayAfterRestartAsync(services, pipeline, attacker, secret, attempts, ct).ConfigureAwait(false);
-            var results = report["results"]!.AsArray();
-            foreach (var result in restart["results"]!.AsArray().ToList())
-            {
-                restart["results"]!.AsArray().Remove(result);
-                results.Add(result);
-            }
+            report = report with { Results = [.. report.Results, .. restart.Results] };
         }
 
         return report;
     }
 
-    private static async Task<JsonObject> ReplayAfterRestartAsync(IServiceProvider services, string pipeline, Uri attacker, string secret,
+    private static async Task<CampaignReport> ReplayAfterRestartAsync(IServiceProvider services, string pipeline, Uri attacker, string secret,
         int attempts, CancellationToken ct)
     {
         var commands = services.GetRequiredService<ResourceCommandService>();
@@ -125,7 +122,7 @@ public static partial class AttackerResources
         var actuator = $"{pipeline}-actuator";
         var sensor = $"{pipeline}-sensor";
 
-        await PostJsonAsync(attacker, $"/campaign/restart/prepare?attempts={attempts}", secret, ct).ConfigureAwait(false);
+        await PostAsync<JsonElement>(attacker, $"/campaign/restart/prepare?attempts={attempts}", secret, ct).ConfigureAwait(false);
         Require(await commands.ExecuteCommandAsync(sensor, KnownResourceCommands.StopCommand, ct).ConfigureAwait(false), "stop", sensor);
         await notifications.WaitForResourceAsync(sensor, e => KnownResourceStates.TerminalStates.Contains(e.Snapshot.State?.Text), ct)
             .ConfigureAwait(false);
@@ -146,7 +143,7 @@ public static partial class AttackerResources
             await notifications.WaitForResourceHealthyAsync(sensor, timeout.Token).ConfigureAwait(false);
         }
 
-        return await PostJsonAsync(attacker, "/campaign/restart/replay", secret, ct).ConfigureAwait(false);
+        return await PostAsync<CampaignReport>(attacker, "/campaign/restart/replay", secret, ct).ConfigureAwait(false);
     }
 
     /// <summary>Waits until the actuator's decision count stops moving (everything the broker queued was processed).</summary>
@@ -155,8 +152,8 @@ public static partial class AttackerResources
         long last = -1;
         for (var i = 0; i < 40; i++)
         {
-            var summary = await Client.GetFromJsonAsync<JsonObject>(new Uri(actuator, "/decisions/summary"), ct).ConfigureAwait(false);
-            var total = summary?["total"]?.GetValue<long>() ?? 0;
+            var summary = await Client.GetFromJsonAsync<DecisionSummary>(new Uri(actuator, "/decisions/summary"), Json, ct).ConfigureAwait(false);
+            var total = summary?.Total ?? 0;
             if (total == last)
             {
                 return;
@@ -175,7 +172,7 @@ public static partial class AttackerResources
         }
     }
 
-    private static async Task<JsonObject> PostJsonAsync(Uri baseUri, string path, string secret, CancellationToken ct)
+    private static async Task<T> PostAsync<T>(Uri baseUri, string path, string secret, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(baseUri, path));
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", secret);
@@ -186,7 +183,7 @@ public static partial class AttackerResources
             throw new InvalidOperationException($"{path}: {(int)response.StatusCode} {body}");
         }
 
-        return JsonNode.Parse(body)?.AsObject() ?? throw new JsonException($"{path} answered no JSON object");
+        return JsonSerializer.Deserialize<T>(body, Json) ?? throw new JsonException($"{path} answered no JSON");
     }
 
     private static Uri Url(IServiceProvider services, string resourceName)
@@ -199,12 +196,10 @@ public static partial class AttackerResources
     }
 
     /// <summary>One line per attack × level, for the dashboard's command notification.</summary>
-    private static string Summary(JsonObject report)
+    private static string Summary(CampaignReport report)
     {
-        var lines = report["results"]!.AsArray().Select(r =>
-            $"{r!["attack"]}/{r["level"]}: {r["succeeded"]}/{r["attempts"]}");
-        var total = report["results"]!.AsArray().Sum(r => r!["succeeded"]!.GetValue<int>());
-        var text = $"{report["pipeline"]}: {total} successful attempts. " + string.Join("; ", lines);
+        var lines = report.Results.Select(r => $"{r.Attack}/{r.Level}: {r.Succeeded}/{r.Attempts}");
+        var text = $"{report.Pipeline}: {report.TotalSucceeded} successful attempts. " + string.Join("; ", lines);
         return text.Length <= 2000 ? text : text[..2000] + "…";
     }
 

@@ -171,14 +171,9 @@ public sealed class AttackCampaign(SmartHomeAppFixture fixture, ITestOutputHelpe
         return ids;
     }
 
-    private static IEnumerable<ResultRow> Results(JsonObject report) =>
-        report["results"]!.AsArray().Select(r => new ResultRow(
-            r!["pipeline"]!.GetValue<string>(), r["attack"]!.GetValue<string>(), r["level"]!.GetValue<string>(),
-            r["attempts"]!.GetValue<int>(), r["succeeded"]!.GetValue<int>(), r["unjudged"]!.GetValue<int>(),
-            r["blockedBy"]!.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<int>()),
-            r["notes"]!.GetValue<string>(), r["legitP99Ms"]?.GetValue<double>()));
+    private static IEnumerable<AttackResult> Results(CampaignReport report) => report.Results;
 
-    private static string Table(IEnumerable<ResultRow> rows)
+    private static string Table(IEnumerable<AttackResult> rows)
     {
         var sb = new System.Text.StringBuilder("| pipeline | attack | level | attempts | succeeded | blocked by | notes |\n| --- | --- | --- | ---: | ---: | --- | --- |\n");
         foreach (var r in rows)
@@ -189,7 +184,4 @@ public sealed class AttackCampaign(SmartHomeAppFixture fixture, ITestOutputHelpe
 
         return sb.ToString();
     }
-
-    private sealed record ResultRow(string Pipeline, string Attack, string Level, int Attempts, int Succeeded, int Unjudged,
-        Dictionary<string, int> BlockedBy, string Notes, double? LegitP99Ms);
 }

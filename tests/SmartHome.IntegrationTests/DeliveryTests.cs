@@ -4,6 +4,7 @@ using System.Text.Json;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
+using SmartHome.Contracts;
 using Xunit.Abstractions;
 
 namespace SmartHome.IntegrationTests;
@@ -238,17 +239,17 @@ public abstract class DeliveryScenarios(SmartHomeAppFixture fixture, ITestOutput
         foreach (var pipeline in new[] { "insecure", "secure" })
         {
             var report = await SmartHome.AppHost.AttackerResources.RunCampaignAsync(fixture.App.Services, pipeline, attempts, "ack-forgery", cts.Token);
-            var results = report["results"]!.AsArray().Select(r => r!.AsObject()).ToList();
+            var results = report.Results;
             foreach (var r in results)
             {
-                output.WriteLine($"{pipeline} {r["attack"]} {r["level"]}: {r["succeeded"]}/{r["attempts"]} blocked by {r["blockedBy"]?.ToJsonString()} " +
-                                 $"unjudged {r["unjudged"]} — {r["notes"]}");
+                output.WriteLine($"{pipeline} {r.Attack} {r.Level}: {r.Succeeded}/{r.Attempts} blocked by {string.Join(", ", r.BlockedBy)} " +
+                                 $"unjudged {r.Unjudged} — {r.Notes}");
             }
 
             Assert.Equal(3, results.Count);
             foreach (var r in results)
             {
-                var (level, succeeded, total, unjudged) = ((string)r["level"]!, (int)r["succeeded"]!, (int)r["attempts"]!, (int)r["unjudged"]!);
+                var (level, succeeded, total, unjudged) = (r.Level, r.Succeeded, r.Attempts, r.Unjudged);
                 Assert.Equal(attempts, total);
                 Assert.Equal(0, unjudged);
                 if (pipeline == "insecure")
@@ -258,7 +259,7 @@ public abstract class DeliveryScenarios(SmartHomeAppFixture fixture, ITestOutput
                 }
 
                 Assert.True(succeeded == 0, $"secure {level}: {succeeded}/{attempts} forged acknowledgements taken");
-                var blockedBy = r["blockedBy"]!.AsObject().Select(b => b.Key).ToHashSet();
+                var blockedBy = r.BlockedBy.Keys.ToHashSet();
                 var expected = level switch
                 {
                     "outsider" => new[] { "broker-auth" },
