@@ -19,25 +19,55 @@ public static class AttackerConfiguration
     }
 
     /// <summary>
-    /// HTTP client of the pipeline's actuator or sensor: Attacker:{role}Url, else Aspire service discovery. It sends the run's
-    /// control secret (the sensor's /publish needs it to make legit readings happen).
+    /// Where the pipeline's actuator or sensor is: Attacker:{role}Url, else <c>http://{pipeline}-{role}</c>, which Aspire service
+    /// discovery resolves from the reference the AppHost gave (<c>services:{pipeline}-{role}:http:0</c>). Null when neither is set.
     /// </summary>
-    public static HttpClient? VictimClient(IConfiguration configuration, string pipeline, string role)
+    public static Uri? VictimAddress(IConfiguration configuration, string pipeline, string role)
     {
-        var url = configuration[$"Attacker:{role}Url"] ?? configuration[$"services:{pipeline}-{role}:http:0"];
-        return string.IsNullOrWhiteSpace(url)
-            ? null
-            : ControlClient(new Uri(url), TimeSpan.FromSeconds(30), configuration[$"{ControlOptions.SectionName}:{nameof(ControlOptions.ControlSecret)}"]);
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (configuration[$"Attacker:{role}Url"] is { Length: > 0 } url)
+        {
+            return new Uri(url);
+        }
+
+        var resource = $"{pipeline}-{role}";
+        return configuration.GetSection($"services:{resource}").Exists() ? new Uri($"http://{resource}") : null;
+    }
+
+    /// <summary>
+    /// Adds the named HTTP client of the pipeline's actuator or sensor (resolved by service discovery), sending the run's control
+    /// secret (the sensor's /publish needs it to make legit readings happen). False when the AppHost referenced no such resource.
+    /// </summary>
+    public static bool AddVictimClient(IHostApplicationBuilder builder, string pipeline, string role)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (VictimAddress(builder.Configuration, pipeline, role) is not { } address)
+        {
+            return false;
+        }
+
+        var secret = builder.Configuration[$"{ControlOptions.SectionName}:{nameof(ControlOptions.ControlSecret)}"];
+        builder.Services.AddHttpClient(role, client =>
+        {
+            client.BaseAddress = address;
+            client.Timeout = TimeSpan.FromSeconds(30);
+            AddControlSecret(client, secret);
+        }).AddServiceDiscovery();
+        return true;
     }
 
     public static HttpClient ControlClient(Uri baseAddress, TimeSpan timeout, string? controlSecret)
     {
         var client = new HttpClient { BaseAddress = baseAddress, Timeout = timeout };
+        AddControlSecret(client, controlSecret);
+        return client;
+    }
+
+    private static void AddControlSecret(HttpClient client, string? controlSecret)
+    {
         if (!string.IsNullOrEmpty(controlSecret))
         {
             client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue(ControlAccess.Scheme, controlSecret);
         }
-
-        return client;
     }
 }

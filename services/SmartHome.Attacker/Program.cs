@@ -24,10 +24,20 @@ catch (Exception ex) when (ex is InvalidOperationException or FormatException)
     return 2;
 }
 
-builder.Services.AddSingleton(_ =>
-    AttackerConfiguration.VictimClient(builder.Configuration, pipeline, "actuator") is { } actuator
-        ? new Victim(actuator, AttackerConfiguration.VictimClient(builder.Configuration, pipeline, "sensor"))
-        : throw new InvalidOperationException($"No URL for {pipeline}-actuator: reference it from the AppHost or set Attacker:ActuatorUrl."));
+// The victim's actuator and sensor, found by Aspire service discovery (or Attacker:{role}Url).
+builder.Services.AddServiceDiscovery();
+if (!AttackerConfiguration.AddVictimClient(builder, pipeline, "actuator"))
+{
+    Console.Error.WriteLine($"No address for {pipeline}-actuator: reference it from the AppHost or set Attacker:ActuatorUrl.");
+    return 2;
+}
+
+var sensorKnown = AttackerConfiguration.AddVictimClient(builder, pipeline, "sensor");
+builder.Services.AddSingleton(sp =>
+{
+    var clients = sp.GetRequiredService<IHttpClientFactory>();
+    return new Victim(clients.CreateClient("actuator"), sensorKnown ? clients.CreateClient("sensor") : null);
+});
 builder.Services.AddSingleton<CampaignRunner>(sp => new CampaignRunner(settings, sp.GetRequiredService<Victim>(),
     sp.GetRequiredService<ILoggerFactory>().CreateLogger("SmartHome.Attacker.Campaign")));
 builder.Services.AddSingleton<FloodRunner>(sp => new FloodRunner(settings, sp.GetRequiredService<Victim>(),
