@@ -1,58 +1,79 @@
-using System.Globalization;
+using System.CommandLine;
 using SmartHome.Security;
 
-// SmartHome.KeyGen [--keys DIR] [--force] [--fleet N]
+// SmartHome.KeyGen [--keys DIR] [--force] [--fleet N]   (see keys/README.md)
 // Exit codes: 0 ok, 1 key material problem (one sentence on stderr), 2 usage.
-string? keysDir = null;
-bool force = false;
-int fleet = 0;
-for (int i = 0; i < args.Length; i++)
+var keysOption = new Option<DirectoryInfo?>("--keys")
 {
-    switch (args[i])
+    Description = "The keys folder to fill (default: keys/ of the repository this runs from).",
+};
+var forceOption = new Option<bool>("--force") { Description = "Regenerate everything, replacing existing keys." };
+var fleetOption = new Option<int>("--fleet")
+{
+    Description = "Also generate N fleet devices (fleet-0001..), 0..9999, for the fleet benchmark.",
+    DefaultValueFactory = _ => 0,
+};
+fleetOption.Validators.Add(result =>
+{
+    if (result.GetValueOrDefault<int>() is < 0 or > 9999)
     {
-        case "--keys" when i + 1 < args.Length:
-            keysDir = args[++i];
-            break;
-        case "--force":
-            force = true;
-            break;
-        case "--fleet" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n <= 9999:
-            fleet = n;
-            i++;
-            break;
-        case "-h" or "--help":
-            Console.WriteLine("usage: SmartHome.KeyGen [--keys DIR] [--force] [--fleet N]   (see keys/README.md)");
-            return 0;
-        default:
-            await Console.Error.WriteLineAsync($"Unknown or incomplete argument '{args[i]}'; usage: SmartHome.KeyGen [--keys DIR] [--force] [--fleet N (0..9999)].");
-            return 2;
+        result.AddError("--fleet must be 0..9999.");
     }
+});
+
+var root = new RootCommand("Generates the secure pipeline's key material into keys/: the actuator's RSA and signing keys, one DSA key per " +
+                           "device, the broker's CA and server certificate, and one broker password per account. Existing keys are kept.")
+{
+    keysOption,
+    forceOption,
+    fleetOption,
+};
+root.SetAction(parse => Generate(parse.GetValue(keysOption), parse.GetValue(forceOption), parse.GetValue(fleetOption)));
+
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors)
+    {
+        await Console.Error.WriteLineAsync(error.Message);
+    }
+
+    await Console.Error.WriteLineAsync("Run with --help for the options.");
+    return 2;
 }
 
-var paths = new KeyPaths(keysDir ?? KeyPaths.FindDefaultRoot());
-try
+return await parsed.InvokeAsync();
+
+static int Generate(DirectoryInfo? keysDirectory, bool force, int fleet)
 {
-    Console.WriteLine($"keys folder: {paths.Root}{(force ? " (--force: regenerating everything)" : string.Empty)}");
-    KeyGenReport report = KeyMaterialGenerator.Generate(paths, new KeyGenOptions { Force = force, Fleet = fleet, Log = Console.Out });
-    // Loose permissions are repaired, not refused: the lab keeps running, and the warning says what was exposed.
-    foreach (string repaired in report.Repaired)
+    var paths = new KeyPaths(keysDirectory?.FullName ?? KeyPaths.FindDefaultRoot());
+    try
     {
-        await Console.Error.WriteLineAsync("warning: " + repaired);
+        Console.WriteLine($"keys folder: {paths.Root}{(force ? " (--force: regenerating everything)" : string.Empty)}");
+        var report = KeyMaterialGenerator.Generate(paths, new KeyGenOptions { Force = force, Fleet = fleet, Log = Console.Out });
+        // Loose permissions are repaired, not refused: the lab keeps running, and the warning says what was exposed.
+        foreach (var repaired in report.Repaired)
+        {
+            Console.Error.WriteLine("warning: " + repaired);
+        }
+
+        Console.WriteLine($"created {report.Created.Count} files, kept {report.Kept.Count} existing files, total {report.Total.TotalMilliseconds:F0} ms");
+        if (report.FleetKeysGenerated > 0)
+        {
+            Console.WriteLine($"fleet: {report.FleetKeysGenerated} DSA-2048 keys in {report.FleetKeyGen.TotalSeconds:F1} s " +
+                              $"({report.FleetKeyGen.TotalMilliseconds / report.FleetKeysGenerated:F0} ms per key wall-clock)");
+        }
+
+        return 0;
     }
-    Console.WriteLine($"created {report.Created.Count} files, kept {report.Kept.Count} existing files, total {report.Total.TotalMilliseconds:F0} ms");
-    if (report.FleetKeysGenerated > 0)
+    catch (KeyMaterialException ex)
     {
-        Console.WriteLine($"fleet: {report.FleetKeysGenerated} DSA-2048 keys in {report.FleetKeyGen.TotalSeconds:F1} s ({report.FleetKeyGen.TotalMilliseconds / report.FleetKeysGenerated:F0} ms per key wall-clock)");
+        Console.Error.WriteLine(ex.Message);
+        return 1;
     }
-    return 0;
-}
-catch (KeyMaterialException ex)
-{
-    await Console.Error.WriteLineAsync(ex.Message);
-    return 1;
-}
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-{
-    await Console.Error.WriteLineAsync($"Cannot write key material under '{paths.Root}': {ex.Message}");
-    return 1;
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine($"Cannot write key material under '{paths.Root}': {ex.Message}");
+        return 1;
+    }
 }
