@@ -5,7 +5,7 @@ using SmartHome.ServiceDefaults;
 
 if (args.Length > 0 && args[0] == "campaign")
 {
-    return await Cli.RunAsync(args[1..]).ConfigureAwait(false);
+    return await Cli.RunAsync(args).ConfigureAwait(false);
 }
 
 var builder = WebApplication.CreateBuilder(args);
