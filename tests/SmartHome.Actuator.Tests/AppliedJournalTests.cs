@@ -1,9 +1,9 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet.Packets;
-using SmartHome.Actuator;
+using SmartHome.Messaging;
 
-namespace SmartHome.Messaging.Tests;
+namespace SmartHome.Actuator.Tests;
 
 /// <summary>
 /// At most once: the actuator's applied journal drops second copies by message id, durably. On the insecure pipeline

@@ -1,10 +1,10 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartHome.Actuator;
+using SmartHome.Messaging;
 using SmartHome.Security;
 using RejectReasons = SmartHome.Messaging.RejectReasons;
 
-namespace SmartHome.Messaging.Tests;
+namespace SmartHome.Actuator.Tests;
 
 /// <summary>The actuator applies a reading only if the registry lets its sender send it: kind, range, rate.</summary>
 public sealed class DeviceAuthorizationTests

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Text;
 using CsCheck;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartHome.Actuator;
 using SmartHome.Contracts;
+using SmartHome.Messaging;
 
-namespace SmartHome.Messaging.Tests;
+namespace SmartHome.Actuator.Tests;
 
 /// <summary>The actuator's rules, decision log and its refusal to be crashed or steered by bad input.</summary>
 public sealed class ActuatorTests

@@ -1,12 +1,12 @@
 using System.Buffers;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartHome.Actuator;
 using SmartHome.Contracts;
+using SmartHome.Messaging;
 using SmartHome.Messaging.Secure;
 using SmartHome.Security;
 using RejectReasons = SmartHome.Messaging.RejectReasons;
 
-namespace SmartHome.Messaging.Tests;
+namespace SmartHome.Actuator.Tests;
 
 /// <summary>Generated keys for the secure actuator path (DSA-2048 keygen is slow: once per class).</summary>
 public sealed class SecureKeysFixture : IDisposable

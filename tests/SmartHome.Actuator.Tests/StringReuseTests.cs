@@ -1,6 +1,4 @@
-using SmartHome.Actuator;
-
-namespace SmartHome.Messaging.Tests;
+namespace SmartHome.Actuator.Tests;
 
 public sealed class StringReuseTests
 {

@@ -1,6 +1,6 @@
 using SmartHome.Security;
 
-namespace SmartHome.Messaging.Tests;
+namespace SmartHome.Actuator.Tests;
 
 /// <summary>The lab's four home devices with the profiles KeyGen gives them.</summary>
 internal static class TestRegistry
