@@ -105,24 +105,10 @@ public sealed class SensorOutbox : IDisposable
     public OutboxOptions Options => _options;
 
     /// <summary>
-    /// Takes responsibility for a new reading: appended (and fsynced, if configured) before this returns, so it is
+    /// Takes responsibility for a new reading: appended (and fsynced, if configured) before this completes, so it is
     /// published only once it would survive a crash. Returns the readings dropped to make room (drop-oldest); throws
-    /// <see cref="OutboxFullException"/> when full under <see cref="OutboxDropPolicy.RejectNew"/>.
-    /// </summary>
-    public IReadOnlyList<OutboxEntry> Add(string deviceId, string messageId, byte[] reading)
-    {
-        var (dropped, position) = Append(deviceId, messageId, reading);
-        if (_options.Fsync)
-        {
-            SyncToAsync(position).GetAwaiter().GetResult();
-        }
-
-        return dropped;
-    }
-
-    /// <summary>
-    /// <see cref="Add"/> for publishers: waits for the fsync without holding a thread, so many concurrent publishes
-    /// share one fsync (group commit) instead of blocking one thread each.
+    /// <see cref="OutboxFullException"/> when full under <see cref="OutboxDropPolicy.RejectNew"/>. Waits for the fsync
+    /// without holding a thread, so many concurrent publishes share one fsync (group commit) instead of blocking one each.
     /// </summary>
     public async Task<IReadOnlyList<OutboxEntry>> AddAsync(string deviceId, string messageId, byte[] reading)
     {

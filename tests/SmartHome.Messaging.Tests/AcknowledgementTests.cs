@@ -60,16 +60,16 @@ public sealed class AcknowledgementTests
     }
 
     [Fact]
-    public void The_outbox_survives_a_restart_and_keeps_only_unacknowledged_readings()
+    public async Task The_outbox_survives_a_restart_and_keeps_only_unacknowledged_readings()
     {
         var path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
         try
         {
             using (var outbox = new SensorOutbox(path, new OutboxOptions(), TimeProvider.System))
             {
-                outbox.Add("door-front", "m1", "r1"u8.ToArray());
-                outbox.Add("door-front", "m2", "r2"u8.ToArray());
-                outbox.Add("temp-living", "m3", "r3"u8.ToArray());
+                await outbox.AddAsync("door-front", "m1", "r1"u8.ToArray());
+                await outbox.AddAsync("door-front", "m2", "r2"u8.ToArray());
+                await outbox.AddAsync("temp-living", "m3", "r3"u8.ToArray());
                 Assert.Null(outbox.Complete("m2", applied: true, deviceId: "temp-living")); // another device's acknowledgement
                 Assert.NotNull(outbox.Complete("m2", applied: true, deviceId: "door-front"));
                 Assert.Null(outbox.Complete("m2", applied: true)); // a second acknowledgement of a retransmission
@@ -98,7 +98,7 @@ public sealed class AcknowledgementTests
     }
 
     [Fact]
-    public void Bounds_drop_the_oldest_or_refuse_the_new_reading_and_expire_old_ones()
+    public async Task Bounds_drop_the_oldest_or_refuse_the_new_reading_and_expire_old_ones()
     {
         var path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
         var clock = new SettableClock();
@@ -106,9 +106,9 @@ public sealed class AcknowledgementTests
         {
             using (var outbox = new SensorOutbox(path, new OutboxOptions { MaxCount = 2, MaxAgeSeconds = 60, Fsync = false }, clock))
             {
-                outbox.Add("door-front", "m1", [1]);
-                outbox.Add("door-front", "m2", [2]);
-                var dropped = outbox.Add("door-front", "m3", [3]);
+                await outbox.AddAsync("door-front", "m1", [1]);
+                await outbox.AddAsync("door-front", "m2", [2]);
+                var dropped = await outbox.AddAsync("door-front", "m3", [3]);
                 Assert.Equal(["m1"], dropped.Select(e => e.MessageId));
                 clock.Now += TimeSpan.FromSeconds(61);
                 Assert.Empty(outbox.TakeDue(10, out var expired));
@@ -119,8 +119,8 @@ public sealed class AcknowledgementTests
             Assert.Equal("full", SensorOutbox.ReadHistory(path).Removed["m1"]);
             File.Delete(path);
             using var strict = new SensorOutbox(path, new OutboxOptions { MaxCount = 1, DropPolicy = OutboxDropPolicy.RejectNew, Fsync = false }, clock);
-            strict.Add("door-front", "m1", [1]);
-            Assert.Throws<OutboxFullException>(() => strict.Add("door-front", "m2", [2]));
+            await strict.AddAsync("door-front", "m1", [1]);
+            await Assert.ThrowsAsync<OutboxFullException>(() => strict.AddAsync("door-front", "m2", [2]));
             Assert.Equal(["m1"], strict.Pending().Select(e => e.MessageId));
         }
         finally
@@ -130,14 +130,14 @@ public sealed class AcknowledgementTests
     }
 
     [Fact]
-    public void Retransmissions_back_off_exponentially()
+    public async Task Retransmissions_back_off_exponentially()
     {
         var path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
         var clock = new SettableClock();
         try
         {
             using var outbox = new SensorOutbox(path, new OutboxOptions { RetryInitialSeconds = 1, RetryMaxSeconds = 4, Fsync = false }, clock);
-            outbox.Add("door-front", "m1", [1]);
+            await outbox.AddAsync("door-front", "m1", [1]);
             outbox.MarkSent("m1");
             var gaps = new List<double>();
             var last = clock.Now;
