@@ -12,14 +12,19 @@ var fleetOption = new Option<int>("--fleet")
 {
     Description = "Also generate N fleet devices (fleet-0001..), 0..9999, for the fleet benchmark.",
     DefaultValueFactory = _ => 0,
-};
-fleetOption.Validators.Add(result =>
-{
-    if (result.GetValueOrDefault<int>() is < 0 or > 9999)
+    // Parsed here, not in a validator: a validator that reads a value the parser could not convert throws.
+    CustomParser = result =>
     {
-        result.AddError("--fleet must be 0..9999.");
-    }
-});
+        var text = result.Tokens.Count > 0 ? result.Tokens[0].Value : string.Empty;
+        if (int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) && n <= 9999)
+        {
+            return n;
+        }
+
+        result.AddError($"--fleet must be a whole number 0..9999 (is '{text}').");
+        return 0;
+    },
+};
 
 var root = new RootCommand("Generates the secure pipeline's key material into keys/: the actuator's RSA and signing keys, one DSA key per " +
                            "device, the broker's CA and server certificate, and one broker password per account. Existing keys are kept.")
