@@ -128,7 +128,7 @@ public static class TimingCommandLine
     }
 
     /// <summary>The early-exit verifier under any of its names; null when unknown.</summary>
-    public static VerifierKind? ParseVerifier(string? name) => name?.ToLowerInvariant() switch
+    private static VerifierKind? ParseVerifier(string? name) => name?.ToLowerInvariant() switch
     {
         "vulnerable" or "early-exit" => VerifierKind.Vulnerable,
         "constant" or "constant-time" or "hardened" or "fixed" => VerifierKind.ConstantTime,
@@ -136,7 +136,7 @@ public static class TimingCommandLine
     };
 
     /// <summary>The estimator under any of its names; null when unknown.</summary>
-    public static Estimator? ParseEstimator(string? name) => name?.ToLowerInvariant() switch
+    private static Estimator? ParseEstimator(string? name) => name?.ToLowerInvariant() switch
     {
         "median" => Estimator.Median,
         "trimmed" or "trimmed-mean" or "trimmedmean" => Estimator.TrimmedMean,

@@ -53,6 +53,7 @@ public class CommandLineTests
         Assert.Equal(TimingCommandLine.DefaultPort, serve.Port);
         Assert.Equal(VerifierKind.ConstantTime, Run<ServeArguments>("serve", "--verifier", "constant").Verifier);
         Assert.Equal(VerifierKind.ConstantTime, Run<ServeArguments>("serve", "--verifier=constant-time").Verifier);
+        Assert.Equal(Estimator.TrimmedMean, Run<AttackArguments>("attack", "--estimator", "Trimmed-Mean").Attack.Estimator);
     }
 
     [Fact]
