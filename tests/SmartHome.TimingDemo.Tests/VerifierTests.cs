@@ -63,21 +63,6 @@ public class VerifierTests
     {
         Assert.Throws<ArgumentException>(() => new NetworkOracle(IPAddress.Parse("10.0.0.1"), 5077));
         Assert.Throws<ArgumentException>(() => new TimingServer(new ConstantTimeVerifier(Secret), Secret, IPAddress.Any, 0));
-        Assert.Throws<ArgumentException>(() => new CliArgs(["attack", "--host", "192.168.1.2"]).GetLoopback("host"));
-        Assert.Equal(IPAddress.Loopback, new CliArgs(["attack", "--host", "localhost"]).GetLoopback("host"));
-    }
-
-    [Fact]
-    public void Cli_parses_command_options_and_flags()
-    {
-        var cli = new CliArgs(["demo", "--samples", "64", "--seed=7", "--no-network", "--estimator", "trimmed", "--verifier", "constant"]);
-        Assert.Equal("demo", cli.Command);
-        Assert.Equal(64, cli.GetInt("samples", 1));
-        Assert.Equal(7, cli.GetInt("seed", 1));
-        Assert.True(cli.Has("no-network"));
-        Assert.Equal(Estimator.TrimmedMean, cli.GetEstimator());
-        Assert.Equal(VerifierKind.ConstantTime, cli.GetVerifier());
-        Assert.Throws<ArgumentException>(() => new CliArgs(["demo", "--samples"]));
     }
 
     [Theory]
