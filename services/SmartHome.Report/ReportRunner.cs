@@ -10,25 +10,11 @@ public static class ReportRunner
 {
     public static readonly string[] Pipelines = SummaryWriter.Pipelines;
 
-    public static async Task<int> RunAsync(string[] args, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(string[] args, CancellationToken cancellationToken) =>
+        ReportCommandLine.RunAsync(args, RunAsync, cancellationToken);
+
+    private static async Task<int> RunAsync(ReportOptions options, CancellationToken cancellationToken)
     {
-        ReportOptions options;
-        try
-        {
-            options = ReportOptions.Parse(args);
-        }
-        catch (ArgumentException ex)
-        {
-            await Console.Error.WriteLineAsync(ex.Message).ConfigureAwait(false);
-            return 2;
-        }
-
-        if (options.ShowHelp)
-        {
-            Console.WriteLine(ReportOptions.Usage);
-            return 0;
-        }
-
         var progress = ConsoleProgress.ForConsole();
         try
         {
