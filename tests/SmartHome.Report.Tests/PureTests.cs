@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmartHome.Contracts;
+using SmartHome.Report.Modes;
 
 namespace SmartHome.Report.Tests;
 
@@ -256,12 +257,12 @@ public sealed class BottleneckTests
     [Fact]
     public void Names_the_busiest_process_when_one_is_near_a_core() =>
         Assert.EndsWith("busiest: actuator (its MQTT message handler is sequential: one core at most)",
-            ReportRunner.Bottleneck([Step(500, true, 20, 30, 5), Step(1000, false, 60, 98, 10)], cores: 4), StringComparison.Ordinal);
+            ThroughputMode.Bottleneck([Step(500, true, 20, 30, 5), Step(1000, false, 60, 98, 10)], cores: 4), StringComparison.Ordinal);
 
     [Fact]
     public void Blames_contention_when_no_process_is_near_a_core()
     {
-        var text = ReportRunner.Bottleneck([Step(2000, false, 34, 21, 8)], cores: 2);
+        var text = ThroughputMode.Bottleneck([Step(2000, false, 34, 21, 8)], cores: 2);
         Assert.StartsWith("at 2000/s: sensor 34 %, actuator 21 %, broker 8 % of one core", text, StringComparison.Ordinal);
         Assert.Contains("load average was 9.00 8.00 7.00", text, StringComparison.Ordinal);
     }
@@ -269,10 +270,10 @@ public sealed class BottleneckTests
     [Fact]
     public void Blames_the_machine_when_the_processes_together_fill_its_cores()
     {
-        var text = ReportRunner.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 2);
+        var text = ThroughputMode.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 2);
         Assert.EndsWith("together 172 % of one core, i.e. 86 % of this machine's 2 cores: the pipeline's own processes saturate the machine (busiest: sensor)",
             text, StringComparison.Ordinal);
-        Assert.Contains("CPU contention", ReportRunner.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 4), StringComparison.Ordinal);
+        Assert.Contains("CPU contention", ThroughputMode.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 4), StringComparison.Ordinal);
     }
 }
 
