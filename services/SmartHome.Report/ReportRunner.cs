@@ -20,7 +20,8 @@ public static class ReportRunner
         try
         {
             var results = await RunAsync(options, progress, cancellationToken).ConfigureAwait(false);
-            var files = Write(results, options.OutputDirectory);
+            // Not cancellable: what was measured is written even when Ctrl+C comes while writing.
+            var files = await ReportWriter.WriteAsync(results, options.OutputDirectory).ConfigureAwait(false);
             progress.Line($"Wrote {string.Join(", ", files)} to {Path.GetFullPath(options.OutputDirectory)}");
             return 0;
         }
@@ -68,54 +69,5 @@ public static class ReportRunner
         results.Run.DurationSeconds = Math.Round(clock.Elapsed.TotalSeconds, 1);
         results.Run.LoadAverage = $"{loadAtStart} at start, {MachineInfo.LoadAverage()} at end";
         return results;
-    }
-
-    /// <summary>Writes results.json, results.csv, summary.md and the PNGs from one results object; returns the file names.</summary>
-    public static List<string> Write(ReportResults results, string directory)
-    {
-        ArgumentNullException.ThrowIfNull(results);
-        Directory.CreateDirectory(directory);
-        var plots = new List<string>();
-        if (results.Attacks.Count > 0)
-        {
-            // The outcome grid keeps the old bar chart's file name, so links to it (summary.md, READMEs) still work.
-            Plots.AttackOutcomes(results.Attacks, Path.Combine(directory, "attack-success.png"));
-            plots.Add("attack-success.png");
-        }
-
-        if (results.Latency.Any(l => l.Cdf.Count > 0))
-        {
-            Plots.LatencyCdf(results.Latency, Path.Combine(directory, "latency-cdf.png"));
-            plots.Add("latency-cdf.png");
-        }
-
-        if (results.Crypto is { } crypto)
-        {
-            Plots.CryptoCost(crypto, Path.Combine(directory, "crypto-cost.png"));
-            plots.Add("crypto-cost.png");
-        }
-
-        if (results.Throughput.Count > 0)
-        {
-            Plots.Throughput(results.Throughput, Path.Combine(directory, "throughput.png"));
-            plots.Add("throughput.png");
-        }
-
-        if (results.Flood.Any(f => f.Samples.Count > 0))
-        {
-            Plots.FloodMemory(results.Flood, Path.Combine(directory, "flood-memory.png"));
-            plots.Add("flood-memory.png");
-        }
-
-        if (results.Chaos is { Timeline.Count: > 0 } chaos)
-        {
-            Chaos.ChaosPlot.Save(chaos, Path.Combine(directory, "chaos-timeline.png"));
-            plots.Add("chaos-timeline.png");
-        }
-
-        File.WriteAllText(Path.Combine(directory, "results.json"), JsonOutput.Render(results));
-        File.WriteAllText(Path.Combine(directory, "results.csv"), CsvWriter.Render(results));
-        File.WriteAllText(Path.Combine(directory, "summary.md"), SummaryWriter.Render(results, plots));
-        return ["results.json", "results.csv", "summary.md", .. plots];
     }
 }
