@@ -214,6 +214,34 @@ public sealed class OptionsTests
         Assert.Throws<ArgumentException>(() => ReportOptions.Parse([option, value]));
 
     [Fact]
+    public void Help_lists_every_option_with_its_default()
+    {
+        var commandLine = new ReportCommandLine();
+        using var output = new StringWriter();
+        var exit = commandLine.Root.Parse(["--help"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output });
+        var help = output.ToString();
+        Assert.Equal(0, exit);
+        Assert.All(commandLine.Root.Options, o => Assert.Contains(o.Name, help, StringComparison.Ordinal));
+        Assert.Contains("[default: full]", help, StringComparison.Ordinal);
+        Assert.Contains("[default: forged:10,malformed:1]", help, StringComparison.Ordinal);
+        Assert.Contains("(default: metrics/ for full, metrics/MODE/ otherwise)", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_command_line_exits_2_without_running()
+    {
+        var ran = false;
+        var exit = await ReportCommandLine.RunAsync(["--attempts", "0"], (_, _) =>
+        {
+            ran = true;
+            return Task.FromResult(0);
+        }, CancellationToken.None);
+        Assert.Equal((ReportCommandLine.ExitUsage, false), (exit, ran));
+        exit = await ReportCommandLine.RunAsync(["--mode", "chaos", "--attach"], (_, _) => Task.FromResult(0), CancellationToken.None);
+        Assert.Equal(ReportCommandLine.ExitUsage, exit);
+    }
+
+    [Fact]
     public void Attach_without_urls_names_what_is_missing()
     {
         var ex = Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--attach", "--insecure-sensor", "http://h:1"]));
