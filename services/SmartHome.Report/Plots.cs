@@ -1,5 +1,6 @@
 using ScottPlot;
 using SmartHome.Contracts;
+using SmartHome.Report.Flood;
 
 namespace SmartHome.Report;
 

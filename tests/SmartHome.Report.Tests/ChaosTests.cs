@@ -181,7 +181,7 @@ public sealed class ChaosReportTests
         {
             var chaos = Result(seconds, faults, lost);
             var results = new ReportResults { Run = new RunInfo("chaos", DateTimeOffset.UtcNow, 0, "m", "os", 2, "rt", "a", null, "b", "s", 0, 0, 0, 0, 0, 0) };
-            ReportRunner.AddChaosGoal(results, chaos);
+            ChaosMode.AddChaosGoal(results, chaos);
             return results;
         }
 

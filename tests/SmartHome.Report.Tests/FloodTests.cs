@@ -1,4 +1,5 @@
 using SmartHome.Contracts;
+using SmartHome.Report.Flood;
 
 namespace SmartHome.Report.Tests;
 

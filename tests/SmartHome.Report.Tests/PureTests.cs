@@ -1,5 +1,6 @@
 using System.Globalization;
 using SmartHome.Contracts;
+using SmartHome.Report.Modes;
 
 namespace SmartHome.Report.Tests;
 
@@ -213,6 +214,34 @@ public sealed class OptionsTests
         Assert.Throws<ArgumentException>(() => ReportOptions.Parse([option, value]));
 
     [Fact]
+    public void Help_lists_every_option_with_its_default()
+    {
+        var commandLine = new ReportCommandLine();
+        using var output = new StringWriter();
+        var exit = commandLine.Root.Parse(["--help"]).Invoke(new System.CommandLine.InvocationConfiguration { Output = output });
+        var help = output.ToString();
+        Assert.Equal(0, exit);
+        Assert.All(commandLine.Root.Options, o => Assert.Contains(o.Name, help, StringComparison.Ordinal));
+        Assert.Contains("[default: full]", help, StringComparison.Ordinal);
+        Assert.Contains("[default: forged:10,malformed:1]", help, StringComparison.Ordinal);
+        Assert.Contains("(default: metrics/ for full, metrics/MODE/ otherwise)", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_rejected_command_line_exits_2_without_running()
+    {
+        var ran = false;
+        var exit = await ReportCommandLine.RunAsync(["--attempts", "0"], (_, _) =>
+        {
+            ran = true;
+            return Task.FromResult(0);
+        }, CancellationToken.None);
+        Assert.Equal((ReportCommandLine.ExitUsage, false), (exit, ran));
+        exit = await ReportCommandLine.RunAsync(["--mode", "chaos", "--attach"], (_, _) => Task.FromResult(0), CancellationToken.None);
+        Assert.Equal(ReportCommandLine.ExitUsage, exit);
+    }
+
+    [Fact]
     public void Attach_without_urls_names_what_is_missing()
     {
         var ex = Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--attach", "--insecure-sensor", "http://h:1"]));
@@ -256,12 +285,12 @@ public sealed class BottleneckTests
     [Fact]
     public void Names_the_busiest_process_when_one_is_near_a_core() =>
         Assert.EndsWith("busiest: actuator (its MQTT message handler is sequential: one core at most)",
-            ReportRunner.Bottleneck([Step(500, true, 20, 30, 5), Step(1000, false, 60, 98, 10)], cores: 4), StringComparison.Ordinal);
+            ThroughputMode.Bottleneck([Step(500, true, 20, 30, 5), Step(1000, false, 60, 98, 10)], cores: 4), StringComparison.Ordinal);
 
     [Fact]
     public void Blames_contention_when_no_process_is_near_a_core()
     {
-        var text = ReportRunner.Bottleneck([Step(2000, false, 34, 21, 8)], cores: 2);
+        var text = ThroughputMode.Bottleneck([Step(2000, false, 34, 21, 8)], cores: 2);
         Assert.StartsWith("at 2000/s: sensor 34 %, actuator 21 %, broker 8 % of one core", text, StringComparison.Ordinal);
         Assert.Contains("load average was 9.00 8.00 7.00", text, StringComparison.Ordinal);
     }
@@ -269,10 +298,10 @@ public sealed class BottleneckTests
     [Fact]
     public void Blames_the_machine_when_the_processes_together_fill_its_cores()
     {
-        var text = ReportRunner.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 2);
+        var text = ThroughputMode.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 2);
         Assert.EndsWith("together 172 % of one core, i.e. 86 % of this machine's 2 cores: the pipeline's own processes saturate the machine (busiest: sensor)",
             text, StringComparison.Ordinal);
-        Assert.Contains("CPU contention", ReportRunner.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 4), StringComparison.Ordinal);
+        Assert.Contains("CPU contention", ThroughputMode.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 4), StringComparison.Ordinal);
     }
 }
 

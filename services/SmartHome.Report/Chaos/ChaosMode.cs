@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
+using SmartHome.Report.Modes;
 
 namespace SmartHome.Report.Chaos;
 
@@ -12,7 +13,7 @@ namespace SmartHome.Report.Chaos;
 /// what died. Afterwards every reading any sensor took is judged on its actuator's durable applied journal: applied once,
 /// lost, or applied twice. Each fault's recovery time runs until the pipeline's actuator applies a reading again.
 /// </summary>
-public static class ChaosMode
+public sealed class ChaosMode : IReportMode
 {
     /// <summary>A fault whose pipeline has not applied a reading again by then is reported as not recovered.</summary>
     public static readonly TimeSpan RecoveryBound = TimeSpan.FromMinutes(2);
@@ -22,7 +23,37 @@ public static class ChaosMode
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public static async Task<ChaosResult> RunAsync(ManagedApp app, ReportOptions options, ConsoleProgress progress, CancellationToken ct)
+    public ReportMode Mode => ReportMode.Chaos;
+
+    public bool NeedsApp => true;
+
+    public async Task RunAsync(ReportContext context, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var results = context.Results;
+        results.Campaign = new CampaignStatus(false, "mode 'chaos' injects faults into the pipelines (use --mode full for the campaign)");
+        // The options never let chaos attach: it signals the processes of the app it started.
+        var chaos = await MeasureAsync((ManagedApp)context.App, context.Options, context.Progress, ct).ConfigureAwait(false);
+        results.Chaos = chaos;
+        results.Run.Chaos = new ChaosParameters(chaos.Seed, chaos.RequestedSeconds, chaos.RatePerSecond);
+        AddChaosGoal(results, chaos);
+    }
+
+    /// <summary>The goal of the chaos run: 10 minutes at 100 readings/s per pipeline, ≥ 20 faults, nothing lost or applied twice.</summary>
+    internal static void AddChaosGoal(ReportResults results, ChaosResult chaos)
+    {
+        var clean = chaos.Pipelines.Count == ReportRunner.Pipelines.Length && chaos.Pipelines.All(p => p.Delivery is { Lost: 0, AppliedTwice: 0 });
+        var measured = string.Join("; ", chaos.Pipelines.Select(p =>
+            $"{p.Pipeline}: {p.Delivery.Sent} sent, {p.Delivery.Lost} lost, {p.Delivery.AppliedTwice} applied twice")) +
+            $"; {chaos.Faults.Count} faults in {chaos.Seconds:0} s at {Fmt.Rate(chaos.RatePerSecond)}/s per pipeline (seed {chaos.Seed})";
+        var atGoalScale = chaos.Seconds >= 600 && chaos.RatePerSecond >= 100;
+        results.Goals.Add(new GoalCheck(
+            "Chaos: 10 min at 100 readings/s per pipeline with ≥ 20 faults, 0 lost and 0 applied twice on both pipelines",
+            measured + (atGoalScale ? string.Empty : " (shorter or slower than the goal's run)"),
+            !clean ? false : atGoalScale && chaos.Faults.Count >= 20 ? true : null));
+    }
+
+    public static async Task<ChaosResult> MeasureAsync(ManagedApp app, ReportOptions options, ConsoleProgress progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(app);
         ArgumentNullException.ThrowIfNull(options);
