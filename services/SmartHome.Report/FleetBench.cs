@@ -13,7 +13,7 @@ public static class FleetBench
 {
     public const int MessagesPerDevice = 5;
 
-    public static FleetResult Run(int devices, string keyCacheDirectory, ConsoleProgress progress)
+    public static async Task<FleetResult> RunAsync(int devices, string keyCacheDirectory, ConsoleProgress progress)
     {
         ArgumentNullException.ThrowIfNull(progress);
         var paths = new KeyPaths(Path.GetFullPath(keyCacheDirectory));
@@ -40,7 +40,7 @@ public static class FleetBench
             });
             KeyMaterialGenerator.Generate(paths, new KeyGenOptions { Fleet = devices, Log = log });
             done.Cancel();
-            watcher.GetAwaiter().GetResult();
+            await watcher.ConfigureAwait(false);
         }
 
         var keyGenSeconds = keyGen.Elapsed.TotalSeconds;

@@ -26,7 +26,7 @@ internal sealed class DemoCommands : ITimingCommands
         return dir;
     }
 
-    public int Demo(DemoArguments arguments)
+    public async Task<int> DemoAsync(DemoArguments arguments)
     {
         var (seed, amplify, sweepSamples, reps) = (arguments.Seed, arguments.Amplify, arguments.SweepSamples, arguments.Repetitions);
         var outDir = OutDir(arguments.Out);
@@ -71,7 +71,7 @@ internal sealed class DemoCommands : ITimingCommands
                 }
 
                 server.Dispose();
-                serverTask.Wait();
+                await serverTask.ConfigureAwait(false);
             }
         }
 

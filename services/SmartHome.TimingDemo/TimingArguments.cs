@@ -5,7 +5,7 @@ namespace SmartHome.TimingDemo;
 /// <summary>The four commands of the demo, as the command line calls them (a test records the calls instead of running them).</summary>
 public interface ITimingCommands
 {
-    int Demo(DemoArguments arguments);
+    Task<int> DemoAsync(DemoArguments arguments);
 
     int Sweep(SweepArguments arguments);
 

@@ -50,12 +50,12 @@ public static class TimingCommandLine
             seed, amplify, sweepSamples, reps, output, secret, netAmplify, noNetwork, noUnamplified,
         };
         attack.AddTo(command);
-        command.SetAction(parse =>
+        command.SetAction(async (parse, _) =>
         {
             var seedValue = parse.GetValue(seed);
-            return commands.Demo(new DemoArguments(seedValue, parse.GetValue(amplify), parse.GetValue(sweepSamples), parse.GetValue(reps),
+            return await commands.DemoAsync(new DemoArguments(seedValue, parse.GetValue(amplify), parse.GetValue(sweepSamples), parse.GetValue(reps),
                 parse.GetRequiredValue(output), HexValue(parse, secret), attack.Bind(parse, seedValue), !parse.GetValue(noUnamplified),
-                parse.GetValue(noNetwork) ? null : parse.GetValue(netAmplify)));
+                parse.GetValue(noNetwork) ? null : parse.GetValue(netAmplify))).ConfigureAwait(false);
         });
         return command;
     }

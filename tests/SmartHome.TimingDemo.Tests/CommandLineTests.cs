@@ -131,7 +131,7 @@ public class CommandLineTests
     {
         public object? Last { get; private set; }
 
-        public int Demo(DemoArguments arguments) => Record(arguments);
+        public Task<int> DemoAsync(DemoArguments arguments) => Task.FromResult(Record(arguments));
 
         public int Sweep(SweepArguments arguments) => Record(arguments);
 

@@ -7,13 +7,12 @@ public sealed class FleetMode : IReportMode
 
     public bool NeedsApp => false;
 
-    public Task RunAsync(ReportContext context, CancellationToken ct)
+    public async Task RunAsync(ReportContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
         var cache = options.FleetKeysDirectory ?? Path.Combine(options.OutputDirectory, "fleet-keys");
-        context.Results.Fleet = FleetBench.Run(options.FleetSize, cache, context.Progress);
+        context.Results.Fleet = await FleetBench.RunAsync(options.FleetSize, cache, context.Progress).ConfigureAwait(false);
         context.Results.Note("Fleet mode runs in-process (no broker): it measures the actuator's receiver classes, not MQTT transport.");
-        return Task.CompletedTask;
     }
 }
