@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using SmartHome.Contracts;
 using SmartHome.Security;
+using SmartHome.Tools;
 
 namespace SmartHome.Attacker;
 
@@ -12,20 +13,14 @@ namespace SmartHome.Attacker;
 /// </summary>
 public static class Cli
 {
-    public const int ExitUsage = 2;
+    public const int ExitUsage = UsageErrors.ExitCode;
 
     public static async Task<int> RunAsync(string[] args)
     {
         var parse = Build().Parse(args);
-        if (parse.Errors.Count > 0)
+        if (UsageErrors.Reported(parse))
         {
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
-            }
-
-            await Console.Error.WriteLineAsync("Run with --help for the options.").ConfigureAwait(false);
-            return ExitUsage;
+            return UsageErrors.ExitCode;
         }
 
         return await parse.InvokeAsync().ConfigureAwait(false);

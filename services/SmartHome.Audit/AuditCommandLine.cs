@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.Logging;
 using SmartHome.Audit.Output;
+using SmartHome.Tools;
 
 namespace SmartHome.Audit;
 
@@ -12,22 +13,16 @@ public static class AuditCommandLine
 {
     public const int ExitClean = 0;
     public const int ExitFindings = 1;
-    public const int ExitUsage = 2;
+    public const int ExitUsage = UsageErrors.ExitCode;
     public const int ExitUnreachable = 3;
 
     /// <summary>Parses and runs; a command line System.CommandLine rejects exits with <see cref="ExitUsage"/>, not its default 1.</summary>
     public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, CancellationToken cancellationToken = default)
     {
         var parse = Build(stdout).Parse(args);
-        if (parse.Errors.Count > 0)
+        if (UsageErrors.Reported(parse))
         {
-            foreach (var error in parse.Errors)
-            {
-                await Console.Error.WriteLineAsync(error.Message).ConfigureAwait(false);
-            }
-
-            await Console.Error.WriteLineAsync("Run with --help for the options.").ConfigureAwait(false);
-            return ExitUsage;
+            return UsageErrors.ExitCode;
         }
 
         return await parse.InvokeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);

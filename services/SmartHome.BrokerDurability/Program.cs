@@ -9,6 +9,7 @@ using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using SmartHome.AppHost.Brokers;
 using SmartHome.BrokerDurability;
+using SmartHome.Tools;
 
 // What Mosquitto's persistence costs at a steady QoS 1 rate, with the consumer connected ("live") and with the consumer's
 // persistent session offline ("queued": every message is queued for it), and how many acknowledged messages a SIGKILL
@@ -34,15 +35,9 @@ command.SetAction((parse, _) => MeasureAsync(parse.GetValue(rateOption), parse.G
     parse.GetValue(onlyOption), parse.GetRequiredValue(brokerOption) == "embedded"));
 
 var parsed = command.Parse(args);
-if (parsed.Errors.Count > 0)
+if (UsageErrors.Reported(parsed))
 {
-    foreach (var error in parsed.Errors)
-    {
-        await Console.Error.WriteLineAsync(error.Message);
-    }
-
-    await Console.Error.WriteLineAsync("Run with --help for the options.");
-    return 2;
+    return UsageErrors.ExitCode;
 }
 
 // Ctrl+C stops the run at once, as before System.CommandLine (which would otherwise wait for the run to notice).

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SmartHome.EmbeddedBroker;
+using SmartHome.Tools;
 
 // Usage like mosquitto: SmartHome.EmbeddedBroker -c path/to/mosquitto.conf (the AppHost and the tests start it so).
 // Exit codes: 0 stopped by SIGTERM or Ctrl+C, 1 could not start (one sentence on stderr), 2 bad command line.
@@ -17,15 +18,9 @@ var command = new RootCommand("An MQTT broker built on MQTTnet.Server that reads
 command.SetAction((parse, _) => RunAsync(parse.GetRequiredValue(configOption)));
 
 var parsed = command.Parse(args);
-if (parsed.Errors.Count > 0)
+if (UsageErrors.Reported(parsed))
 {
-    foreach (var error in parsed.Errors)
-    {
-        await Console.Error.WriteLineAsync(error.Message);
-    }
-
-    await Console.Error.WriteLineAsync("Run with --help for the options.");
-    return 2;
+    return UsageErrors.ExitCode;
 }
 
 // SIGTERM and Ctrl+C are the broker's own (a clean stop below), not System.CommandLine's; an unexpected exception still

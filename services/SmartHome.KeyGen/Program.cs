@@ -1,5 +1,6 @@
 using System.CommandLine;
 using SmartHome.Security;
+using SmartHome.Tools;
 
 // SmartHome.KeyGen [--keys DIR] [--force] [--fleet N]   (see keys/README.md)
 // Exit codes: 0 ok, 1 key material problem (one sentence on stderr), 2 usage.
@@ -36,15 +37,9 @@ var root = new RootCommand("Generates the secure pipeline's key material into ke
 root.SetAction(parse => Generate(parse.GetValue(keysOption), parse.GetValue(forceOption), parse.GetValue(fleetOption)));
 
 var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
+if (UsageErrors.Reported(parsed))
 {
-    foreach (var error in parsed.Errors)
-    {
-        await Console.Error.WriteLineAsync(error.Message);
-    }
-
-    await Console.Error.WriteLineAsync("Run with --help for the options.");
-    return 2;
+    return UsageErrors.ExitCode;
 }
 
 return await parsed.InvokeAsync();

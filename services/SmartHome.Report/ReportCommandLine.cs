@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using SmartHome.Report.Flood;
+using SmartHome.Tools;
 
 namespace SmartHome.Report;
 
@@ -11,9 +12,9 @@ namespace SmartHome.Report;
 /// </summary>
 public sealed class ReportCommandLine
 {
-    public const int ExitUsage = 2;
+    public const int ExitUsage = UsageErrors.ExitCode;
 
-    private const string HelpHint = "Run with --help for the options.";
+    private const string HelpHint = UsageErrors.HelpHint;
 
     private readonly Option<string> _mode = OneOf("--mode", "What to measure; full = attack campaign + latency + crypto breakdown.", "full",
         "Unknown mode '{0}': use full, latency, throughput, fleet, flood or chaos.", ignoreCase: true,

@@ -3,17 +3,12 @@ using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using SmartHome.ServiceDefaults;
 using SmartHome.TimingDemo;
+using SmartHome.Tools;
 
 var parse = TimingCommandLine.Build(new DemoCommands()).Parse(args);
-if (parse.Errors.Count > 0)
+if (UsageErrors.Reported(parse))
 {
-    foreach (var error in parse.Errors)
-    {
-        Console.Error.WriteLine(error.Message);
-    }
-
-    Console.Error.WriteLine("Run with --help for the options.");
-    return TimingCommandLine.ExitUsage;
+    return UsageErrors.ExitCode;
 }
 
 // OTel only under the AppHost (or whenever an OTLP endpoint is configured): plain CLI runs stay lean.

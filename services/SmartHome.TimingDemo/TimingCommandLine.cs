@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
+using SmartHome.Tools;
 
 namespace SmartHome.TimingDemo;
 
@@ -11,7 +12,7 @@ namespace SmartHome.TimingDemo;
 /// </summary>
 public static class TimingCommandLine
 {
-    public const int ExitUsage = 2;
+    public const int ExitUsage = UsageErrors.ExitCode;
     public const int DefaultAmplify = 100;
     public const int DefaultNetworkAmplify = 2000;
     public const int DefaultPort = 5077;
