@@ -11,5 +11,5 @@ namespace SmartHome.Attacker;
 [JsonSerializable(typeof(PublishResponse))]
 [JsonSerializable(typeof(FloodResult))]
 [JsonSerializable(typeof(FloodStatus))]
-[JsonSerializable(typeof(SmartHome.ServiceDefaults.ProcessStats))]
+[JsonSerializable(typeof(ProcessStats))]
 public sealed partial class AttackerJson : JsonSerializerContext;

@@ -6,8 +6,6 @@ using SmartHome.Contracts;
 
 namespace SmartHome.Report;
 
-public sealed record ProcessStatsDto(double CpuMilliseconds, long WorkingSetBytes, long PeakWorkingSetBytes, long ManagedHeapBytes, int Pid);
-
 /// <summary>What one measured burst on one pipeline produced: ids published, decisions seen, CPU used.</summary>
 public sealed record RunMeasurement(
     string Pipeline,
@@ -68,11 +66,11 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
         }
     }
 
-    public async Task<ProcessStatsDto> SensorProcessAsync(CancellationToken ct) =>
-        (await sensor.GetFromJsonAsync<ProcessStatsDto>("/process", Json, ct).ConfigureAwait(false))!;
+    public async Task<ProcessStats> SensorProcessAsync(CancellationToken ct) =>
+        (await sensor.GetFromJsonAsync<ProcessStats>("/process", Json, ct).ConfigureAwait(false))!;
 
-    public async Task<ProcessStatsDto> ActuatorProcessAsync(CancellationToken ct) =>
-        (await actuator.GetFromJsonAsync<ProcessStatsDto>("/process", Json, ct).ConfigureAwait(false))!;
+    public async Task<ProcessStats> ActuatorProcessAsync(CancellationToken ct) =>
+        (await actuator.GetFromJsonAsync<ProcessStats>("/process", Json, ct).ConfigureAwait(false))!;
 
     /// <summary>
     /// Publishes <paramref name="count"/> readings at <paramref name="rate"/>/s with <paramref name="concurrency"/> in flight,

@@ -260,7 +260,7 @@ internal static class FloodSamples
         };
         return new FloodObservation("secure", new FloodParameters(5000, 5500, 600, "secure", 100, "forged:10,malformed:1", "compromised-broker"),
             attack, ["legit-1", "legit-2", "legit-3", "legit-4"], tracker, rejected, before, after,
-            new ProcessStatsDto(1000, 80 * mib, 90 * mib, 20 * mib, 1), new ProcessStatsDto(301_000, 120 * mib, 180 * mib, 40 * mib, 1),
+            new ProcessStats(1000, 80 * mib, 90 * mib, 20 * mib, 1), new ProcessStats(301_000, 120 * mib, 180 * mib, 40 * mib, 1),
             null, 600, true,
             [new FloodSample(1, 100 * mib, 120 * mib, 30 * mib, 2000), new FloodSample(3, 150 * mib, 200 * mib, 60 * mib, 3000)],
             2, false, 1, 601);
