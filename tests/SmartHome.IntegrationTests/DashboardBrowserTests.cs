@@ -42,15 +42,13 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         ILocator Row(string resource) => DashboardBrowser.ProjectRow(page, resource);
 
         // Stop and start the insecure sensor from its row, as a user would.
-        await Row("insecure-sensor").GetByRole(AriaRole.Button, new() { Name = "Stop resource" }).ClickAsync();
-        await Row("insecure-sensor").GetByRole(AriaRole.Button, new() { Name = "Start resource" }).WaitForAsync();
+        await PressAsync(page, dashboard, "insecure-sensor", "Stop resource", then: "Start resource");
         Assert.Contains("Finished", await Row("insecure-sensor").TextContentAsync() ?? string.Empty, StringComparison.Ordinal);
-        await Row("insecure-sensor").GetByRole(AriaRole.Button, new() { Name = "Start resource" }).ClickAsync();
-        await Row("insecure-sensor").GetByRole(AriaRole.Button, new() { Name = "Stop resource" }).WaitForAsync();
+        await PressAsync(page, dashboard, "insecure-sensor", "Start resource", then: "Stop resource");
         await _app.WaitHealthyAsync("insecure-sensor");
 
         // The attacker waits for an explicit start; then its highlighted command runs the campaign.
-        await Row("insecure-attacker").GetByRole(AriaRole.Button, new() { Name = "Start resource" }).ClickAsync();
+        await PressAsync(page, dashboard, "insecure-attacker", "Start resource", then: "Stop resource");
         await _app.WaitHealthyAsync("insecure-attacker");
 
         // The traces view shows the attempts as "attack …" spans of the attacker. A click the dashboard's Blazor circuit
@@ -73,6 +71,44 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         }
 
         Assert.Matches("attack (eavesdrop|inject|tamper|replay)", await attackTrace.TextContentAsync() ?? string.Empty);
+    }
+
+    /// <summary>
+    /// Presses a resource's <paramref name="button"/> in its row and waits until the row offers <paramref name="then"/>.
+    /// Under load the dashboard's Blazor circuit can drop, leaving a page that never shows the row's buttons or a click
+    /// that never reaches the AppHost (seen in CI: the Stop button never appeared for 2 minutes). As a user would, reload
+    /// the page and look again, pressing only if the action has not happened yet; after three tries, fail with what the
+    /// row and the page showed.
+    /// </summary>
+    private static async Task PressAsync(IPage page, string dashboard, string resource, string button, string then)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var row = DashboardBrowser.ProjectRow(page, resource);
+            var done = row.GetByRole(AriaRole.Button, new() { Name = then });
+            try
+            {
+                if (!await done.IsVisibleAsync())
+                {
+                    await row.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync(new() { Timeout = 30_000 });
+                }
+
+                await done.WaitForAsync(new() { Timeout = 60_000 });
+                return;
+            }
+            catch (TimeoutException ex)
+            {
+                if (attempt == 3)
+                {
+                    var rowText = string.Join(" | ", await row.AllTextContentsAsync());
+                    var body = await page.Locator("body").InnerTextAsync(new() { Timeout = 10_000 });
+                    throw new TimeoutException($"{resource}: '{button}' then '{then}' did not happen in 3 tries (the page reloaded between them). " +
+                                               $"Row: [{rowText}]. Page: {(body.Length > 1500 ? body[^1500..] : body)}", ex);
+                }
+
+                await page.GotoAsync(dashboard + "/");
+            }
+        }
     }
 
     /// <summary>What the attacker says of its last campaign (tells a lost command click from a lost trace).</summary>
