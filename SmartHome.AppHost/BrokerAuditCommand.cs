@@ -10,7 +10,7 @@ using SmartHome.Security;
 namespace SmartHome.AppHost;
 
 /// <summary>
-/// The dashboard command "Audit broker" on each lab broker: runs services/SmartHome.Audit in-process against the
+/// The dashboard command "Audit broker" on each lab broker: runs services/tools/SmartHome.Audit in-process against the
 /// broker's endpoint, logs every check to the AppHost log and writes the report as Markdown, JSON and SARIF to
 /// metrics/audit/ (<c>Audit:ReportDirectory</c>). The secure broker is audited as 'auditor' (a valid login with no
 /// topic rights) with 'health' as the second identity, trusting keys/broker/ca.crt.pem.

@@ -27,7 +27,7 @@ internal static class BrokerFileStager
 
             if (!File.Exists(source))
             {
-                throw new FileNotFoundException($"Broker file '{source}' does not exist: run `dotnet run --project services/SmartHome.KeyGen`.", source);
+                throw new FileNotFoundException($"Broker file '{source}' does not exist: run `dotnet run --project services/tools/SmartHome.KeyGen`.", source);
             }
 
             File.Copy(source, Path.Combine(directory, fileName), overwrite: true);

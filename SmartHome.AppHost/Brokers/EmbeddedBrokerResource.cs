@@ -3,7 +3,7 @@ using System.Reflection;
 namespace Aspire.Hosting.ApplicationModel;
 
 /// <summary>
-/// The embedded fallback broker (services/SmartHome.EmbeddedBroker, MQTTnet.Server) run as <c>dotnet SmartHome.EmbeddedBroker.dll
+/// The embedded fallback broker (services/apps/SmartHome.EmbeddedBroker, MQTTnet.Server) run as <c>dotnet SmartHome.EmbeddedBroker.dll
 /// -c mosquitto.conf</c> with the same generated config, password file, ACL and TLS files as Mosquitto, for machines with
 /// neither Mosquitto nor a container engine. <paramref name="command"/> is <see cref="DotnetHost"/>, or setpriv running it
 /// (see SmartHome.AppHost.Supervision.ParentDeathSignal). Same endpoint, connection string and health check as <see cref="MosquittoResource"/>.
@@ -39,6 +39,6 @@ public sealed class EmbeddedBrokerResource(string name, string command, Mosquitt
                 .OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
             : null;
         return built ?? throw new InvalidOperationException(
-            $"The embedded broker is not built ({expected} is missing): run `dotnet build services/SmartHome.EmbeddedBroker`.");
+            $"The embedded broker is not built ({expected} is missing): run `dotnet build services/apps/SmartHome.EmbeddedBroker`.");
     }
 }

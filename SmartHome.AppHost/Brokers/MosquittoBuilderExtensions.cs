@@ -33,7 +33,7 @@ public static class MosquittoBuilderExtensions
             .WithBrokerDefaults();
     }
 
-    /// <summary>Adds the embedded MQTTnet broker (services/SmartHome.EmbeddedBroker), for machines without Mosquitto.</summary>
+    /// <summary>Adds the embedded MQTTnet broker (services/apps/SmartHome.EmbeddedBroker), for machines without Mosquitto.</summary>
     public static IResourceBuilder<EmbeddedBrokerResource> AddEmbeddedMosquitto(this IDistributedApplicationBuilder builder,
         [ResourceName] string name, int? port = null)
     {

@@ -271,8 +271,11 @@ internal sealed class AppHostProcess : IAsyncDisposable
 
         Assert.NotNull(directory);
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var folder = project == "SmartHome.AppHost" ? project : Path.Combine("services", project);
-        var path = Path.Combine(directory!.FullName, folder, "bin", configuration, "net10.0", project);
+        // Services live one level down, in services/apps, services/libraries or services/tools.
+        var folder = project == "SmartHome.AppHost"
+            ? Path.Combine(directory!.FullName, project)
+            : Directory.GetDirectories(Path.Combine(directory!.FullName, "services"), project, SearchOption.AllDirectories).Single();
+        var path = Path.Combine(folder, "bin", configuration, "net10.0", project);
         Assert.True(File.Exists(path), $"{path} is built");
         return path;
     }

@@ -200,7 +200,7 @@ public sealed class ChaosReportTests
         Assert.Contains("Seed **99**", text, StringComparison.Ordinal);
         Assert.Contains("| insecure | 100 | 99 | **1** | 0 |", text, StringComparison.Ordinal);
         Assert.Contains("| 2 | 20.0 | secure | broker | SIGSTOP | 3.0 | 4.20 |", text, StringComparison.Ordinal);
-        Assert.Equal("dotnet run -c Release --project services/SmartHome.Report -- --mode chaos --chaos-seconds 600 --chaos-rate 100 --chaos-seed 99",
+        Assert.Equal("dotnet run -c Release --project services/tools/SmartHome.Report -- --mode chaos --chaos-seconds 600 --chaos-rate 100 --chaos-seed 99",
             SummaryWriter.ReproduceCommand(new RunInfo("chaos", DateTimeOffset.UtcNow, 0, "m", "os", 2, "rt", "a", null, "b", "s", 0, 0, 0, 0, 0, 0)
             {
                 Chaos = new ChaosParameters(99, 600, 100),

@@ -53,7 +53,7 @@ public partial class ConstantTimeScanTests
     [Fact]
     public void Library_UsesOnlyFixedTimeComparisonsOfByteData()
     {
-        string dir = Path.Combine(RepoRoot(), "services", "SmartHome.Security");
+        string dir = Path.Combine(RepoRoot(), "services", "libraries", "SmartHome.Security");
         string[] files = Directory.GetFiles(dir, "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
                      && !f.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
