@@ -56,22 +56,12 @@ public sealed class HomeSimulator
 {
     public static readonly string[] DefaultDevices = ["temp-living", "door-front", "smoke-kitchen", "plug-garage"];
 
-    public HomeSimulator(IEnumerable<string> deviceIds, int seed)
+    /// <param name="options">Validated at start (<see cref="SensorOptions.Problems"/>): every device id is valid.</param>
+    public HomeSimulator(SensorOptions options)
     {
-        var random = new Random(seed);
-        Devices = deviceIds.Select(id =>
-        {
-            if (!Topics.IsValidDeviceId(id))
-            {
-                throw new InvalidOperationException($"Sensor:Devices contains '{id}', which is not a valid device id ({SmartHome.Security.DeviceIds.Rule}).");
-            }
-
-            return new SimulatedDevice(id, SimulatedDevice.KindOf(id), random);
-        }).ToArray();
-        if (Devices.Count == 0)
-        {
-            throw new InvalidOperationException("Sensor:Devices is empty: the sensor needs at least one device.");
-        }
+        ArgumentNullException.ThrowIfNull(options);
+        var random = new Random(options.Seed);
+        Devices = options.DeviceIds.Select(id => new SimulatedDevice(id, SimulatedDevice.KindOf(id), random)).ToArray();
     }
 
     public IReadOnlyList<SimulatedDevice> Devices { get; }

@@ -22,7 +22,7 @@ if (!StartupCheck.TryRun(() => builder.AddValidatedOptions<SensorOptions>(Sensor
 
 var devices = sensorOptions.DeviceIds;
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton(new HomeSimulator(devices, sensorOptions.Seed));
+builder.Services.AddSingleton(new HomeSimulator(sensorOptions));
 if (!StartupCheck.TryRun(() => ProtectionFactory.ForSensor(pipeline, builder.Configuration, devices),
         $"The {pipeline} sensor cannot start: ", out var protection))
 {

@@ -7,14 +7,10 @@ public sealed class FullMode : IReportMode
 
     public bool NeedsApp => true;
 
-    public async Task RunAsync(ReportContext context, CancellationToken ct)
+    public Task RunAsync(ReportContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var results = context.Results;
-        using var clients = PipelineClients.ForBoth(context.App);
-        await LatencyRun.RunAsync(clients, context.Options, results, context.Progress, ct).ConfigureAwait(false);
-        await CampaignRun.RunAsync(context.App, context.Options, results, context.Progress, ct).ConfigureAwait(false);
-        results.Crypto = CryptoRun.Run(context.KeysDirectory, context.Options.CryptoIterations, results, context.Progress);
-        LatencyRun.AddGoals(results);
+        return LatencyRun.RunWithCryptoAsync(context,
+            results => CampaignRun.RunAsync(context.App, context.Options, results, context.Progress, ct), ct);
     }
 }

@@ -7,14 +7,9 @@ public sealed class LatencyMode : IReportMode
 
     public bool NeedsApp => true;
 
-    public async Task RunAsync(ReportContext context, CancellationToken ct)
+    public Task RunAsync(ReportContext context, CancellationToken ct) => LatencyRun.RunWithCryptoAsync(context, results =>
     {
-        ArgumentNullException.ThrowIfNull(context);
-        var results = context.Results;
-        using var clients = PipelineClients.ForBoth(context.App);
-        await LatencyRun.RunAsync(clients, context.Options, results, context.Progress, ct).ConfigureAwait(false);
         results.Campaign = new CampaignStatus(false, "mode 'latency' does not run the attack campaign (use --mode full)");
-        results.Crypto = CryptoRun.Run(context.KeysDirectory, context.Options.CryptoIterations, results, context.Progress);
-        LatencyRun.AddGoals(results);
-    }
+        return Task.CompletedTask;
+    }, ct);
 }

@@ -5,6 +5,24 @@ namespace SmartHome.Report.Modes;
 /// <summary>The latency run both full and latency modes make: warm-up, both pipelines side by side, and the latency goals.</summary>
 internal static class LatencyRun
 {
+    /// <summary>
+    /// The sequence full and latency modes share: the latency run, then what the mode adds in between (the campaign, or
+    /// the note that there is none), then the crypto breakdown and the latency goals, which compare the two.
+    /// </summary>
+    public static async Task RunWithCryptoAsync(ReportContext context, Func<ReportResults, Task> between, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var results = context.Results;
+        using (var clients = PipelineClients.ForBoth(context.App))
+        {
+            await RunAsync(clients, context.Options, results, context.Progress, ct).ConfigureAwait(false);
+        }
+
+        await between(results).ConfigureAwait(false);
+        results.Crypto = CryptoRun.Run(context.KeysDirectory, context.Options.CryptoIterations, results, context.Progress);
+        AddGoals(results);
+    }
+
     public static async Task RunAsync(PipelineClients clients, ReportOptions options, ReportResults results,
         ConsoleProgress progress, CancellationToken ct)
     {
