@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 using SmartHome.AppHost.Supervision;
 
 namespace SmartHome.AppHost;

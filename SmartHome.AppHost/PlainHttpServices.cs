@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-
 // HttpsCertificateAnnotation is what Aspire's own WithoutHttpsCertificate adds; it is marked experimental in 13.x.
 #pragma warning disable ASPIRECERTIFICATES001
 

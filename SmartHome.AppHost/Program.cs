@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 using SmartHome.AppHost;
 using SmartHome.AppHost.Brokers;
 using SmartHome.AppHost.Supervision;

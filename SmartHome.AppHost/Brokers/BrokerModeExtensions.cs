@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-
 namespace SmartHome.AppHost.Brokers;
 
 public static class BrokerModeExtensions

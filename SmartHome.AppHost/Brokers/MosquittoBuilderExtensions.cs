@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using SmartHome.AppHost.Supervision;

@@ -1,4 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
 using SmartHome.Security;
 
 namespace SmartHome.AppHost.Brokers;

@@ -1,5 +1,3 @@
-using Aspire.Hosting.ApplicationModel;
-
 namespace SmartHome.AppHost.Supervision;
 
 /// <summary>Marks a resource the <see cref="ResourceSupervisor"/> restarts after a crash, and how.</summary>

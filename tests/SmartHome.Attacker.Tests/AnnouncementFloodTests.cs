@@ -1,5 +1,4 @@
 using MQTTnet;
-using SmartHome.Attacker;
 using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;
@@ -24,16 +23,37 @@ public sealed class AnnouncementFloodTests
         PlannedAttempt[] attempts = [Sent("a"), Sent("b"), Sent("c"), Sent("d")];
         var decisions = new Dictionary<string, Decision>(StringComparer.Ordinal)
         {
-            ["a"] = Decision("a", "applied", null, Second),
-            ["b"] = Decision("b", "rejected", "bad-key", Second.AddMilliseconds(500)),
+            ["a"] = Decision("a", "applied", null, Second.AddMilliseconds(600)),
+            ["b"] = Decision("b", "rejected", "bad-key", Second.AddMilliseconds(700)),
             ["c"] = Decision("c", "rejected", "bad-signature", Second.AddMilliseconds(900)),
-            ["d"] = Decision("d", "applied", null, Second.AddSeconds(1)),
+            ["d"] = Decision("d", "applied", null, Second.AddMilliseconds(1600)),
         };
 
         var verdicts = AnnouncementFloodAttack.Verdicts(attempts, decisions, refusedBy: null, secure: true, perSecond: 2);
 
         Assert.Equal([Verdict.Blocked(Layers.AnnouncementBudget), Verdict.Blocked(Layers.AnnouncementBudget), Verdict.Success,
             Verdict.Blocked(Layers.AnnouncementBudget)], verdicts);
+    }
+
+    [Fact]
+    public void A_decision_recorded_just_after_a_boundary_may_have_spent_the_second_before_and_is_no_success()
+    {
+        // The budget is spent before the public-key work and the decision recorded after it: a boundary can fall in between.
+        PlannedAttempt[] attempts = [Sent("a"), Sent("b"), Sent("c"), Sent("d"), Sent("e")];
+        var decisions = new Dictionary<string, Decision>(StringComparer.Ordinal)
+        {
+            ["a"] = Decision("a", "applied", null, Second.AddMilliseconds(600)),
+            ["b"] = Decision("b", "applied", null, Second.AddMilliseconds(1001)),
+            ["c"] = Decision("c", "applied", null, Second.AddMilliseconds(1002)),
+            ["d"] = Decision("d", "applied", null, Second.AddMilliseconds(1300)),
+            ["e"] = Decision("e", "applied", null, Second.AddMilliseconds(1400)),
+        };
+
+        var verdicts = AnnouncementFloodAttack.Verdicts(attempts, decisions, refusedBy: null, secure: true, perSecond: 2);
+
+        // a and b fit the first second, c and d the next; e fits no second's budget, whichever second b spent.
+        Assert.Equal([Verdict.Blocked(Layers.AnnouncementBudget), Verdict.Blocked(Layers.AnnouncementBudget),
+            Verdict.Blocked(Layers.AnnouncementBudget), Verdict.Blocked(Layers.AnnouncementBudget), Verdict.Success], verdicts);
     }
 
     [Fact]

@@ -1,5 +1,3 @@
-using SmartHome.Attacker;
-
 namespace SmartHome.Attacker.Tests;
 
 public sealed class CatalogueTests

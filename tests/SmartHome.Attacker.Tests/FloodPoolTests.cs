@@ -1,5 +1,4 @@
 using MQTTnet.Protocol;
-using SmartHome.Attacker;
 using SmartHome.Contracts;
 using SmartHome.Messaging;
 using SmartHome.Security;

@@ -1,4 +1,3 @@
-using SmartHome.Attacker;
 using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;

@@ -1,5 +1,4 @@
 using MQTTnet;
-using SmartHome.Attacker;
 using SmartHome.Contracts;
 
 namespace SmartHome.Attacker.Tests;

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using SmartHome.Attacker;
 using SmartHome.Messaging;
 using SmartHome.Security;
 

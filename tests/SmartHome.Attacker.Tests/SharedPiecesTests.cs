@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging.Abstractions;
-using SmartHome.Attacker;
 using SmartHome.Contracts;
 using SmartHome.Security;
 using SmartHome.ServiceDefaults;

@@ -1,7 +1,4 @@
-using System.Collections.Concurrent;
-using System.Text;
 using MQTTnet;
-using MQTTnet.Protocol;
 using Xunit.Abstractions;
 using Client = SmartHome.EmbeddedBroker.Tests.SameAnswersAsMosquittoTests.Client;
 

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace SmartHome.IntegrationTests;
 
 /// <summary>Expected setup mistakes end in one clear sentence naming the problem, not a stack trace.</summary>

@@ -1,10 +1,8 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
-using SmartHome.Contracts;
 using Xunit.Abstractions;
 
 namespace SmartHome.IntegrationTests;

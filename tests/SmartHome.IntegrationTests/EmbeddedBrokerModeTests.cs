@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;

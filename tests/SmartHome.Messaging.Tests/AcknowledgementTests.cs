@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace SmartHome.Messaging.Tests;
 
 /// <summary>The acknowledgement body (docs/PROTOCOL.md, "Acknowledgement").</summary>

@@ -1,6 +1,6 @@
-using SmartHome.Messaging;
 using System.Globalization;
 using System.Text;
+using SmartHome.Messaging;
 
 namespace SmartHome.Actuator;
 

@@ -62,6 +62,14 @@ internal sealed class AttackContext : IAsyncDisposable
 
     public AttackResult Skipped(string attack, AttackLevel level, string notes) => AttackResults.Skipped(Settings.Pipeline, attack, level, notes);
 
+    /// <summary>
+    /// The floods' guard: a flood is refused unless the broker is on this machine, so the lab cannot be pointed at
+    /// someone else's broker to load it. Null when the flood may run.
+    /// </summary>
+    public AttackResult? RefusedUnlessLoopbackBroker(string attack, AttackLevel level) => Settings.Broker.IsLoopback
+        ? null
+        : Skipped(attack, level, "refused: the flood only targets a broker on this machine (loopback)");
+
     public async ValueTask DisposeAsync()
     {
         await Control.DisposeAsync().ConfigureAwait(false);

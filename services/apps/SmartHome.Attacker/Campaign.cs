@@ -35,10 +35,25 @@ public sealed class Campaign : IAsyncDisposable
             }
 
             var attack = AttackCatalogue.Find(name);
-            if (attack is { NeedsCaptures: true })
+            if (attack is { NeedsCaptures: true } && captures is null)
             {
                 // Harvested once: every attack that replays or alters legit traffic shares the same captures.
-                captures ??= await _context.Control.HarvestAsync(request.Attempts, ct).ConfigureAwait(false);
+                try
+                {
+                    captures = await _context.Control.HarvestAsync(request.Attempts, ct).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    // Like a failing attack: this one goes unjudged, the campaign goes on (the next one tries to harvest again).
+                    foreach (var level in Levels)
+                    {
+                        _context.Telemetry.AttackFailed(name, level, ex);
+                        results.Add(_context.Skipped(name, level, $"campaign error: could not capture legit traffic: {ex.GetBaseException().Message}")
+                            with { Unjudged = request.Attempts });
+                    }
+
+                    continue;
+                }
             }
 
             var input = new AttackInput(request.Attempts, request, captures ?? []);

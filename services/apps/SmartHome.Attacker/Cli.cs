@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Text.Json;
-using SmartHome.Contracts;
 using SmartHome.Security;
 using SmartHome.Tools;
 

@@ -69,6 +69,18 @@ public sealed class EnvelopeForge(RSA actuatorPublicKey)
         return message;
     }
 
+    /// <summary>An acknowledgement envelope (type 3) from <paramref name="senderId"/> carrying <paramref name="body"/> in clear, signed with <paramref name="signer"/>.</summary>
+    public static byte[] Acknowledgement(string senderId, uint keyId, ulong counter, long timestampMs, ReadOnlySpan<byte> body, DSA signer, string topic)
+    {
+        var h = 23 + senderId.Length;
+        var message = new byte[h + 2 + body.Length + 64];
+        WriteHeader(message, (byte)EnvelopeType.Acknowledgement, senderId, keyId, counter, timestampMs);
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(h), (ushort)body.Length);
+        body.CopyTo(message.AsSpan(h + 2));
+        Sign(message, message.Length - 64, topic, signer);
+        return message;
+    }
+
     private static void WriteHeader(Span<byte> m, byte type, string senderId, uint keyId, ulong counter, long timestampMs)
     {
         m[0] = EnvelopeFormat.Version;

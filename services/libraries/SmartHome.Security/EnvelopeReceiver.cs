@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.Text;
 using System.Security.Cryptography;
+using System.Text;
 
 namespace SmartHome.Security;
 

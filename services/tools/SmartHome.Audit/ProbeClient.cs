@@ -134,7 +134,7 @@ public sealed class ProbeClient : IAsyncDisposable
         return answers;
     }
 
-    /// <summary>Publishes one QoS 1 message; returns the PUBACK reason code, or null (with <paramref name="answer"/>) when none came.</summary>
+    /// <summary>Publishes one QoS 1 message; returns the PUBACK reason code, or null when none came, and what the broker answered in words.</summary>
     public async Task<(MqttClientPublishReasonCode? Code, string Answer)> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain,
         CancellationToken cancellationToken)
     {

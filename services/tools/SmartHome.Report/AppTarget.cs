@@ -1,7 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace SmartHome.Report;
 

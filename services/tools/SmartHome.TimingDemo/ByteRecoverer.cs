@@ -66,7 +66,7 @@ public sealed record ByteResult(
 
 public sealed record RecoveryResult(
     IReadOnlyList<ByteResult> Bytes,
-    /// <summary>The leading bytes decided with a significant leak (empty when byte 0 showed none).</summary>
+    // The leading bytes decided with a significant leak (empty when byte 0 showed none).
     byte[] Recovered,
     bool Complete,
     bool AcceptedByOracle,

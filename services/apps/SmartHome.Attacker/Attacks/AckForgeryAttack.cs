@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
-using System.Text;
 using SmartHome.Contracts;
 using SmartHome.Messaging;
 
@@ -106,29 +105,7 @@ internal sealed class AckForgeryAttack : IAttack
         uint keyId = captured.Count > 0 && captured[0].Length > 3 + captured[0][2] + 4
             ? BinaryPrimitives.ReadUInt32BigEndian(captured[0].AsSpan(3 + captured[0][2]))
             : (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue);
-        var idBytes = Encoding.ASCII.GetBytes("actuator");
-        int h = 23 + idBytes.Length;
-        var message = new byte[h + 2 + body.Length + 64];
-        message[0] = 0x01;
-        message[1] = 0x03;
-        message[2] = (byte)idBytes.Length;
-        idBytes.CopyTo(message, 3);
-        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(3 + idBytes.Length), keyId);
-        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(7 + idBytes.Length), ForgeryValues.FreshCounter(i));
-        BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(15 + idBytes.Length), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(h), (ushort)body.Length);
-        body.CopyTo(message, h + 2);
-        var topicBytes = Encoding.UTF8.GetBytes(topic);
-        var signed = new byte[h + 2 + body.Length + 2 + topicBytes.Length];
-        message.AsSpan(0, h + 2 + body.Length).CopyTo(signed);
-        BinaryPrimitives.WriteUInt16BigEndian(signed.AsSpan(h + 2 + body.Length), (ushort)topicBytes.Length);
-        topicBytes.CopyTo(signed, h + 4 + body.Length);
-        if (!context.Keys.SigningKey(level).TrySignData(signed, message.AsSpan(h + 2 + body.Length), HashAlgorithmName.SHA256,
-                DSASignatureFormat.IeeeP1363FixedFieldConcatenation, out var written) || written != 64)
-        {
-            throw new CryptographicException("DSA signature of an unexpected size.");
-        }
-
-        return message;
+        return EnvelopeForge.Acknowledgement("actuator", keyId, ForgeryValues.FreshCounter(i), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), body,
+            context.Keys.SigningKey(level), topic);
     }
 }

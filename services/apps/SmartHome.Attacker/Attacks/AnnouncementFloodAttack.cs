@@ -26,9 +26,9 @@ internal sealed class AnnouncementFloodAttack : IAttack
 
     public async Task<AttackResult> RunAsync(AttackContext context, AttackLevel level, AttackInput input, CancellationToken ct)
     {
-        if (!context.Settings.Broker.IsLoopback)
+        if (context.RefusedUnlessLoopbackBroker(Attacks.AnnouncementFlood, level) is { } refused)
         {
-            return context.Skipped(Attacks.AnnouncementFlood, level, "refused: the flood only targets a broker on this machine (loopback)");
+            return refused;
         }
 
         var request = input.Request;
@@ -122,11 +122,6 @@ internal sealed class AnnouncementFloodAttack : IAttack
 
         var perSecond = new EnvelopeReceiverOptions().AnnouncementsPerSenderPerSecond;
         var verdicts = Verdicts(attempts, decisions, session.RefusedBy, context.Secure, perSecond);
-        for (var i = 0; i < count; i++)
-        {
-            context.Telemetry.EndAttempt(spans[i], Attacks.AnnouncementFlood, level, verdicts[i]);
-        }
-
         // The other devices' readings sent during the flood, from the actuator's own log.
         // The flooding identity's own readings may suffer (a key holder can jam its device); every other device's must not.
         // The stolen plug-garage is excluded too: the campaign's insider holds its key and has already jammed it.
@@ -144,6 +139,12 @@ internal sealed class AnnouncementFloodAttack : IAttack
                     verdicts[i] = Verdict.Success;
                 }
             }
+        }
+
+        // Spans end only now, with the verdicts final (a denial of service above turns verified announcements into successes).
+        for (var i = 0; i < count; i++)
+        {
+            context.Telemetry.EndAttempt(spans[i], Attacks.AnnouncementFlood, level, verdicts[i]);
         }
 
         var latencies = others.Where(d => d.Verdict == "applied" && d.LatencyMs is not null).Select(d => d.LatencyMs!.Value).ToList();
@@ -170,15 +171,25 @@ internal sealed class AnnouncementFloodAttack : IAttack
     }
 
     /// <summary>
+    /// How long after spending an announcement's budget the actuator may record its decision (the DSA and RSA work in
+    /// between takes ≈ 2.4 ms; this allows for a loaded machine). A decision recorded just after a second's boundary may
+    /// have spent the second before's budget.
+    /// </summary>
+    internal static readonly TimeSpan RecordingLag = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
     /// Judges each announcement by the actuator's decision on it. Public-key work within the sender's budget is the price
     /// of letting a device announce (blocked by <see cref="Layers.AnnouncementBudget"/>); each verified one beyond it is a
-    /// success. The budget is per calendar second of the actuator's clock: counted by when it decided, not when we sent.
+    /// success. The budget is per calendar second of the actuator's clock, spent before the work and recorded after it:
+    /// each verified announcement is matched to a second it may have spent (the second of its decision, or the one before
+    /// when the decision came within <see cref="RecordingLag"/> of the boundary), earliest first, and only one that fits in
+    /// no second's budget is a success — a verdict the actuator's own clock cannot contradict.
     /// </summary>
     internal static Verdict[] Verdicts(IReadOnlyList<PlannedAttempt> attempts, IReadOnlyDictionary<string, Decision>? decisions, string? refusedBy,
         bool secure, int perSecond)
     {
-        var verifiedInSecond = new Dictionary<long, int>();
         var verdicts = new Verdict[attempts.Count];
+        var verified = new List<(int Index, DateTimeOffset At)>();
         for (var i = 0; i < attempts.Count; i++)
         {
             if (decisions is null)
@@ -187,9 +198,7 @@ internal sealed class AnnouncementFloodAttack : IAttack
             }
             else if (decisions.TryGetValue(attempts[i].Id, out var d) && Verified(d))
             {
-                var second = d.ReceivedAt.ToUnixTimeSeconds();
-                var n = verifiedInSecond[second] = verifiedInSecond.GetValueOrDefault(second) + 1;
-                verdicts[i] = n > perSecond ? Verdict.Success : Verdict.Blocked(Layers.AnnouncementBudget);
+                verified.Add((i, d.ReceivedAt));
             }
             else if (d is not null)
             {
@@ -209,6 +218,25 @@ internal sealed class AnnouncementFloodAttack : IAttack
             {
                 verdicts[i] = Judge.Attempt(attempts[i], decisions, refusedBy, secure);
             }
+        }
+
+        // Sorted by decision time, each one's possible seconds end in order, so the earliest second with room is the best match.
+        var spentInSecond = new Dictionary<long, int>();
+        foreach (var (index, at) in verified.OrderBy(v => v.At))
+        {
+            var earliest = (at - RecordingLag).ToUnixTimeSeconds();
+            var latest = at.ToUnixTimeSeconds();
+            var matched = false;
+            for (var second = earliest; second <= latest && !matched; second++)
+            {
+                if (spentInSecond.GetValueOrDefault(second) < perSecond)
+                {
+                    spentInSecond[second] = spentInSecond.GetValueOrDefault(second) + 1;
+                    matched = true;
+                }
+            }
+
+            verdicts[index] = matched ? Verdict.Blocked(Layers.AnnouncementBudget) : Verdict.Success;
         }
 
         return verdicts;

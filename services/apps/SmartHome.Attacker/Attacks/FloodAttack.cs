@@ -17,9 +17,9 @@ internal sealed class FloodAttack : IAttack
 
     public async Task<AttackResult> RunAsync(AttackContext context, AttackLevel level, AttackInput input, CancellationToken ct)
     {
-        if (!context.Settings.Broker.IsLoopback)
+        if (context.RefusedUnlessLoopbackBroker(Attacks.Flood, level) is { } refused)
         {
-            return context.Skipped(Attacks.Flood, level, "refused: the flood only targets a broker on this machine (loopback)");
+            return refused;
         }
 
         var request = input.Request;

@@ -1,6 +1,5 @@
 using System.Globalization;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace SmartHome.Audit.Checks;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using MQTTnet;
-using MQTTnet.Protocol;
 
 namespace SmartHome.Audit.Checks;
 
