@@ -1,0 +1,148 @@
+using System.Diagnostics;
+
+namespace SmartHome.TimingDemo;
+
+/// <summary>
+/// Recovers a token byte by byte from the order of answers alone (the "timeless" technique, Van Goethem et al. 2020).
+/// For each position, every round shuffles the 256 candidates into 128 pairs and races each pair, the two in a random
+/// order within the pair (cancelling any advantage of being sent first); a candidate scores when its answer comes back
+/// last. Without a leak every race is a fair coin for each candidate, so the top scorer is tested with an exact sign test
+/// (binomial, p = 1/2) at alpha / (256 candidates x looks), then confirmed in fresh races against the runner-up.
+/// </summary>
+public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options) : PrefixRecoverer(options)
+{
+    private const int Candidates = 256;
+
+    protected override int TokenLength => oracle.TokenLength;
+
+    protected override long Warmup(Random rng)
+    {
+        var a = new byte[oracle.TokenLength];
+        var b = new byte[oracle.TokenLength];
+        var races = Options.WarmupQueries / 2;
+        for (var i = 0; i < races; i++)
+        {
+            rng.NextBytes(a);
+            rng.NextBytes(b);
+            oracle.Race(a, b);
+        }
+
+        return 2L * races;
+    }
+
+    protected override bool Accepts(byte[] token) => oracle.Race(token, token).FirstAccepted;
+
+    protected override ByteResult DecideByte(byte[] known, int pos, Random rng)
+    {
+        var sw = Stopwatch.StartNew();
+        var schedule = Options.Schedule();
+        var threshold = LeakDetector.BonferroniThreshold(Options.Alpha, Candidates, schedule.Count);
+        var wins = new int[Candidates];
+
+        // One buffer per side of the race, same prefix and filler: only byte pos differs between the two tokens.
+        var first = new byte[known.Length];
+        var second = new byte[known.Length];
+        known.AsSpan(0, pos).CopyTo(first);
+        known.AsSpan(0, pos).CopyTo(second);
+
+        // True when candidate a answered after candidate b; which of them is sent first is a coin toss.
+        bool AnsweredLast(int a, int b)
+        {
+            var aFirst = rng.Next(2) == 0;
+            first[pos] = (byte)(aFirst ? a : b);
+            second[pos] = (byte)(aFirst ? b : a);
+            var secondLast = oracle.Race(first, second).SecondAnsweredLast;
+            return aFirst == secondLast;
+        }
+
+        var order = Enumerable.Range(0, Candidates).ToArray();
+        long queries = 0;
+        var rounds = 0;
+        var outOfTime = false;
+        (int Best, int RunnerUp, double P) last = (0, 1, 1.0);
+        var confirmP = double.NaN;
+        foreach (var target in schedule)
+        {
+            for (; rounds < target && !outOfTime; rounds++)
+            {
+                rng.Shuffle(order);
+                for (var i = 0; i < Candidates; i += 2)
+                {
+                    var (a, b) = (order[i], order[i + 1]);
+                    wins[AnsweredLast(a, b) ? a : b]++;
+                }
+
+                queries += Candidates;
+                CountQueries(Candidates);
+                outOfTime = Budget.IsExhausted;
+            }
+
+            last = TopTwo(wins, rounds);
+            Report();
+            if (outOfTime)
+            {
+                break;
+            }
+
+            if (last.P >= threshold)
+            {
+                continue;
+            }
+
+            // Confirmation in fresh races: the top scorer against the runner-up, sign test at alpha.
+            var n = Math.Max(Options.InitialSamples, target);
+            var bestLast = 0;
+            for (var i = 0; i < n; i++)
+            {
+                if (AnsweredLast(last.Best, last.RunnerUp))
+                {
+                    bestLast++;
+                }
+            }
+
+            queries += 2L * n;
+            CountQueries(2L * n);
+            confirmP = Stats.SignTestUpperTail(bestLast, n);
+            if (confirmP < Options.Alpha)
+            {
+                TimingMetrics.SamplesPerByte.Record(rounds);
+                return Result(true, outOfTime: false);
+            }
+        }
+
+        TimingMetrics.SamplesPerByte.Record(rounds);
+        return Result(false, outOfTime);
+
+        ByteResult Result(bool significant, bool outOfTime)
+        {
+            var share = rounds == 0 ? double.NaN : 1.0 / rounds;
+            var rest = Stats.Median(wins.Where((_, c) => c != last.Best).Select(w => (double)w).ToArray());
+            return new ByteResult(pos, significant, (byte)last.Best, rounds, queries, wins[last.Best] * share, wins[last.RunnerUp] * share,
+                rest * share, last.P, threshold, confirmP, sw.Elapsed, outOfTime);
+        }
+    }
+
+    /// <summary>The two candidates that answered last most often, and the sign-test p-value of the first.</summary>
+    private static (int Best, int RunnerUp, double P) TopTwo(int[] wins, int rounds)
+    {
+        var best = 0;
+        for (var c = 1; c < wins.Length; c++)
+        {
+            if (wins[c] > wins[best])
+            {
+                best = c;
+            }
+        }
+
+        var runnerUp = best == 0 ? 1 : 0;
+        for (var c = 0; c < wins.Length; c++)
+        {
+            if (c != best && wins[c] > wins[runnerUp])
+            {
+                runnerUp = c;
+            }
+        }
+
+        return (best, runnerUp, Stats.SignTestUpperTail(wins[best], rounds));
+    }
+}

@@ -1,0 +1,171 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace SmartHome.TimingDemo;
+
+/// <summary>
+/// The "device" for the timeless technique: a loopback-only TCP server that checks the two requests of a pair on two
+/// threads released at the same instant and answers each (with its request id) the moment its check is done, so the
+/// answers come back in the order the checks finished. Wire format in <see cref="TimelessOracle"/>.
+/// </summary>
+public sealed class RaceServer : IDisposable
+{
+    private const int RequestsPerRace = 2;
+    private readonly ITokenVerifier _verifier;
+    private readonly byte[] _secret;
+    private readonly TcpListener _listener;
+    private readonly CancellationTokenSource _stop = new();
+    private long _requests;
+    private int _disposed;
+
+    public RaceServer(ITokenVerifier verifier, byte[] secret, IPAddress address, int port)
+    {
+        ArgumentNullException.ThrowIfNull(verifier);
+        ArgumentNullException.ThrowIfNull(secret);
+        ArgumentNullException.ThrowIfNull(address);
+        if (!IPAddress.IsLoopback(address))
+        {
+            throw new ArgumentException($"The demo server binds loopback only, not {address}.", nameof(address));
+        }
+
+        if (verifier.SecretLength > byte.MaxValue)
+        {
+            throw new ArgumentException("Token too long for the wire format.", nameof(verifier));
+        }
+
+        _verifier = verifier;
+        _secret = (byte[])secret.Clone();
+        _listener = new TcpListener(address, port);
+        _listener.Start();
+        Endpoint = (IPEndPoint)_listener.LocalEndpoint;
+    }
+
+    public IPEndPoint Endpoint { get; }
+
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Accepts clients until disposed; each client gets a reader thread and two checker threads.</summary>
+    public Task RunAsync() => Task.Run(async () =>
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket client;
+            try
+            {
+                client = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException)
+            {
+                break;
+            }
+
+            var thread = new Thread(() => Serve(client)) { IsBackground = true, Name = "race-client" };
+            thread.Start();
+        }
+    });
+
+    private void Serve(Socket client)
+    {
+        using (client)
+        using (var connectionClosed = new CancellationTokenSource())
+        using (var barrier = new Barrier(RequestsPerRace + 1))
+        {
+            client.NoDelay = true;
+            var ids = new byte[RequestsPerRace];
+            var tokens = new byte[RequestsPerRace][];
+            var lengths = new int[RequestsPerRace];
+            for (var i = 0; i < RequestsPerRace; i++)
+            {
+                tokens[i] = new byte[byte.MaxValue];
+            }
+
+            var sendLock = new Lock();
+            var checkers = new Thread[RequestsPerRace];
+            for (var i = 0; i < RequestsPerRace; i++)
+            {
+                var slot = i;
+                checkers[i] = new Thread(() => Check(slot)) { IsBackground = true, Name = $"race-check-{i}" };
+                checkers[i].Start();
+            }
+
+            void Check(int slot)
+            {
+                var answer = new byte[2];
+                try
+                {
+                    while (true)
+                    {
+                        barrier.SignalAndWait(connectionClosed.Token); // released together with the other checker
+                        var body = tokens[slot].AsSpan(0, lengths[slot]);
+                        var t0 = Stopwatch.GetTimestamp();
+                        var ok = _verifier.Verify(body);
+                        var ns = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
+                        answer[0] = ids[slot];
+                        answer[1] = ok ? (byte)1 : (byte)0;
+                        lock (sendLock)
+                        {
+                            client.Send(answer); // at once: the order of answers is the order the checks finished
+                        }
+
+                        Interlocked.Increment(ref _requests);
+                        TimingMetrics.RecordVerify(_verifier.Kind, TokenVerifiers.CorrectPrefixLength(_secret, body), ns);
+                        barrier.SignalAndWait(connectionClosed.Token); // both answered: the reader may take the next pair
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // the reader is closing the connection
+                }
+                catch (Exception e) when (e is SocketException or ObjectDisposedException)
+                {
+                    connectionClosed.Cancel(); // the client went away: release the reader and the other checker
+                }
+            }
+
+            try
+            {
+                client.Send([(byte)_verifier.SecretLength]);
+                var header = new byte[2];
+                while (Volatile.Read(ref _disposed) == 0)
+                {
+                    for (var i = 0; i < RequestsPerRace; i++)
+                    {
+                        NetworkOracle.ReceiveExactly(client, header);
+                        ids[i] = header[0];
+                        lengths[i] = header[1];
+                        NetworkOracle.ReceiveExactly(client, tokens[i].AsSpan(0, lengths[i]));
+                    }
+
+                    barrier.SignalAndWait(connectionClosed.Token); // start both checks
+                    barrier.SignalAndWait(connectionClosed.Token); // wait until both are answered
+                }
+            }
+            catch (Exception e) when (e is EndOfStreamException or SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                // client finished, went away, or the server is stopping
+            }
+            finally
+            {
+                connectionClosed.Cancel();
+                foreach (var checker in checkers)
+                {
+                    checker.Join();
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops accepting and ends client loops; safe to call more than once.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
+        _stop.Cancel();
+        _listener.Stop();
+        _stop.Dispose();
+    }
+}
