@@ -52,7 +52,7 @@ public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options)
             first[pos] = (byte)(aFirst ? a : b);
             second[pos] = (byte)(aFirst ? b : a);
             var secondLast = oracle.Race(first, second).SecondAnsweredLast;
-            return aFirst == secondLast;
+            return aFirst != secondLast; // a was sent first: it answered last when the second did not
         }
 
         var order = Enumerable.Range(0, Candidates).ToArray();
