@@ -30,6 +30,8 @@ public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options)
         return 2L * races;
     }
 
+    protected override int QueriesPerTry => 2; // a race is two requests
+
     protected override bool Accepts(byte[] token) => oracle.Race(token, token).FirstAccepted;
 
     protected override ByteResult DecideByte(byte[] known, int pos, Random rng)

@@ -86,8 +86,8 @@ public abstract class PrefixRecoverer(RecoveryOptions options)
         var accepted = false;
         if (complete)
         {
-            accepted = Accepts(known); // one query to see if the door opens
-            CountQueries(1);
+            accepted = Accepts(known); // one try to see if the door opens
+            CountQueries(QueriesPerTry);
         }
 
         // Only the leading bytes that were significant count as recovered; a non-significant guess is no claim.
@@ -103,6 +103,9 @@ public abstract class PrefixRecoverer(RecoveryOptions options)
 
     /// <summary>Decides byte <paramref name="pos"/> after the <paramref name="known"/> prefix; calls <see cref="CountQueries"/> as it goes.</summary>
     protected abstract ByteResult DecideByte(byte[] known, int pos, Random rng);
+
+    /// <summary>Queries <see cref="Accepts"/> makes.</summary>
+    protected virtual int QueriesPerTry => 1;
 
     /// <summary>Presents the whole token once: does the oracle accept it?</summary>
     protected abstract bool Accepts(byte[] token);
