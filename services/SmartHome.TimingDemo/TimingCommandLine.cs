@@ -18,7 +18,7 @@ public static class TimingCommandLine
     public const int DefaultPort = 5077;
     public const int DefaultBudgetSeconds = 180;
     public const int DefaultLimitSeconds = 40;
-    public const double DefaultNetworkKeep = 0.25;
+    public const double DefaultNetworkKeep = 1.0;
     public static readonly IReadOnlyList<int> DefaultLimitLevels = [2000, 500, 100, 20, 0];
 
     public static RootCommand Build(ITimingCommands commands)

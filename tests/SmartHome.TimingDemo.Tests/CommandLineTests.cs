@@ -19,7 +19,7 @@ public class CommandLineTests
         Assert.Equal(TimingCommandLine.DefaultNetworkAmplify, demo.NetworkAmplify);
         Assert.Equal(new RecoveryOptions { Seed = 43 }, demo.Attack);
         Assert.Equal(TimeSpan.FromSeconds(180), demo.Budget);
-        Assert.Equal(0.25, demo.NetworkKeep);
+        Assert.Equal(1.0, demo.NetworkKeep);
         Assert.Equal([2000, 500, 100, 20, 0], demo.LimitLevels);
         Assert.Equal(TimeSpan.FromSeconds(40), demo.LimitSeconds);
     }
@@ -39,11 +39,11 @@ public class CommandLineTests
     {
         Assert.False(Run<ServeArguments>("serve").Timeless);
         Assert.True(Run<ServeArguments>("serve", "--timeless").Timeless);
-        var attack = Run<AttackArguments>("attack", "--timeless", "--seconds", "120", "--keep", "1");
+        var attack = Run<AttackArguments>("attack", "--timeless", "--seconds", "120", "--keep", "0.25");
         Assert.True(attack.Timeless);
         Assert.Equal(120, attack.Seconds);
-        Assert.Equal(1.0, attack.Attack.Keep);
-        Assert.Equal(0.25, Run<AttackArguments>("attack").Attack.Keep);
+        Assert.Equal(0.25, attack.Attack.Keep);
+        Assert.Equal(1.0, Run<AttackArguments>("attack").Attack.Keep);
         Assert.Equal(0, Run<AttackArguments>("attack").Seconds);
     }
 
@@ -160,7 +160,7 @@ public class CommandLineTests
         Assert.Contains("--budget", help, StringComparison.Ordinal);
         Assert.Contains("[default: 180]", help, StringComparison.Ordinal);
         Assert.Contains("--keep", help, StringComparison.Ordinal);
-        Assert.Contains("[default: 0.25]", help, StringComparison.Ordinal);
+        Assert.Contains("[default: 1]", help, StringComparison.Ordinal);
         Assert.Contains("--limit-levels", help, StringComparison.Ordinal);
         Assert.Contains("--limit-seconds", help, StringComparison.Ordinal);
     }
