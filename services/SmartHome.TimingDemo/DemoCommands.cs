@@ -188,9 +188,9 @@ internal sealed class DemoCommands : ITimingCommands
                     continue;
                 }
 
-                // An equal share of what is left, but never more than --limit-seconds.
-                var share = budget.Remaining / Math.Max(1, runsLeft);
-                var slice = budget.Slice(share < arguments.LimitSeconds ? arguments.LimitSeconds < share * 2 ? share * 2 : arguments.LimitSeconds : arguments.LimitSeconds);
+                // Up to twice an equal share of what is left (runs that end early leave time to the next), never more than --limit-seconds.
+                var twoShares = budget.Remaining / Math.Max(1, runsLeft) * 2;
+                var slice = budget.Slice(twoShares < arguments.LimitSeconds ? twoShares : arguments.LimitSeconds);
                 var name = $"limit: tcp loopback, {technique.Label()}, {level} it/byte (~{ns:F0} ns/byte)";
                 var run = await NetworkAttack.RunAsync(console, name, technique, new VulnerableVerifier(secret, level), secret, optionsFor(technique), slice)
                     .ConfigureAwait(false);

@@ -96,7 +96,7 @@ public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options)
 
             if (last.P >= threshold)
             {
-                var (final, finalQueries) = RaceFinal(wins, rounds * FinalRoundsPerScreeningRound, rng, AnsweredLast);
+                var (final, finalQueries) = RaceFinal(wins, rounds * FinalRoundsPerScreeningRound, rng, AnsweredLast, Budget);
                 queries += finalQueries;
                 CountQueries(finalQueries);
                 outOfTime = Budget.IsExhausted;
@@ -144,14 +144,17 @@ public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options)
 
     /// <summary>
     /// The <see cref="Finalists"/> top scorers (ties broken at random) race each other for <paramref name="rounds"/> rounds
-    /// of fresh races; returns the final's top two and its sign-test p-value, and the queries it took.
+    /// of fresh races (fewer when the budget ends first: the test then counts the rounds raced); returns the final's top two
+    /// and its sign-test p-value, and the queries it took.
     /// </summary>
-    private static ((int Best, int RunnerUp, double P) Result, long Queries) RaceFinal(int[] wins, int rounds, Random rng, Func<int, int, bool> answeredLast)
+    private static ((int Best, int RunnerUp, double P) Result, long Queries) RaceFinal(int[] wins, int rounds, Random rng,
+        Func<int, int, bool> answeredLast, TimeBudget budget)
     {
         var tieBreak = Enumerable.Range(0, wins.Length).Select(_ => rng.Next()).ToArray();
         var finalists = Enumerable.Range(0, wins.Length).OrderByDescending(c => wins[c]).ThenBy(c => tieBreak[c]).Take(Finalists).ToArray();
         var finalWins = new int[wins.Length];
-        for (var round = 0; round < rounds; round++)
+        var raced = 0;
+        for (; raced < rounds && !budget.IsExhausted; raced++)
         {
             rng.Shuffle(finalists);
             for (var i = 0; i < Finalists; i += 2)
@@ -162,7 +165,7 @@ public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options)
         }
 
         // Only finalists have wins: the top two of the whole array are finalists.
-        return (TopTwo(finalWins, rounds), (long)rounds * Finalists);
+        return (TopTwo(finalWins, raced), (long)raced * Finalists);
     }
 
     /// <summary>The two candidates that answered last most often, and the sign-test p-value of the first.</summary>
