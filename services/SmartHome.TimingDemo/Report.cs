@@ -45,9 +45,10 @@ public sealed record AttackRun(string Name, string Oracle, RecoveryOptions Optio
             }
 
             var graded = Secret is null ? "" : $" ({CorrectBytes} correct)";
+            var bytes = stop == 1 ? "byte" : "bytes";
             return r.OutOfTime
-                ? $"recovered {stop} bytes{graded}, then the time budget ran out at byte {stop}"
-                : $"recovered {stop} bytes{graded}, then no significant leak at byte {stop}";
+                ? $"recovered {stop} {bytes}{graded}, then the time budget ran out at byte {stop}"
+                : $"recovered {stop} {bytes}{graded}, then no significant leak at byte {stop}";
         }
     }
 }
@@ -169,7 +170,7 @@ public static class Report
         sb.AppendLine(CultureInfo.InvariantCulture, $"- date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}; machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- secret (16 bytes, from seed {settings.Seed}; used only for the sweep and for grading): `{settings.SecretHex}`");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- **amplification**: the vulnerable verifier spins {settings.AmplifyIterations} iterations after each matching byte = about {F(settings.AmplifyIterations * settings.NsPerIteration)} ns per correct byte (calibrated {F(settings.NsPerIteration, 3)} ns/iteration). Unamplified (0 iterations) measurements are shown too.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- response-time attack: 256 candidates sampled round-robin (shuffled each round), looks at {string.Join(", ", a.Schedule())} samples/candidate; all samples ranked together (in-process: all kept; over TCP: only the fastest {F(settings.NetworkKeep * 100, 0)} % of them, the rest censored as one tie); one-sided Mann-Whitney U of the slowest candidate vs the other 255 pooled at alpha = {F(a.Alpha, 3)} Bonferroni-corrected for 256 candidates x {a.Schedule().Count} looks; then confirmed on fresh samples (best vs runner-up, one-sided Mann-Whitney, p < {F(a.Alpha, 3)}); the table's estimates are the {a.Estimator} per candidate.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- response-time attack: 256 candidates sampled round-robin (shuffled each round), looks at {string.Join(", ", a.Schedule())} samples/candidate; all samples ranked together ({(settings.NetworkKeep >= 1 ? "all kept" : $"in-process all kept; over TCP only the fastest {F(settings.NetworkKeep * 100, 0)} % of them, the rest censored as one tie")}); one-sided Mann-Whitney U of the slowest candidate vs the other 255 pooled at alpha = {F(a.Alpha, 3)} Bonferroni-corrected for 256 candidates x {a.Schedule().Count} looks; then confirmed on fresh samples (best vs runner-up, one-sided Mann-Whitney, p < {F(a.Alpha, 3)}); the table's estimates are the {a.Estimator} per candidate.");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- response-order (timeless) attack: per round the 256 candidates are shuffled into 128 pairs, each pair sent in one TCP segment in a random order to a server that checks both at once and answers each as soon as it is decided; a candidate scores when its answer comes back last; the top scorer is tested with an exact sign test (binomial, 1/2) at the same corrected alpha, then confirmed in fresh races against the runner-up (sign test, p < {F(a.Alpha, 3)}).");
         sb.AppendLine();
         sb.AppendLine("## Attacks");
