@@ -51,28 +51,20 @@ public static class TimingCommandLine
         var noUnamplified = new Option<bool>("--no-unamplified-attack") { Description = "Skip the in-process attacks on the unamplified verifier." };
         var budget = Integer("--budget", "Total time budget of the demo in seconds; what does not fit is reported as not run.", DefaultBudgetSeconds, 10);
         var keep = Keep();
-        var limitLevels = new Option<IReadOnlyList<int>>("--limit-levels")
+        // Text, parsed when bound: System.CommandLine would show a list default as "2000|500|...", not as it is typed.
+        var limitLevels = new Option<string>("--limit-levels")
         {
             Description = "Detection-limit sweep over TCP: amplifications (iterations per correct byte) to try with both techniques, comma-separated.",
             HelpName = "n,n,...",
-            DefaultValueFactory = _ => DefaultLimitLevels,
-            CustomParser = r =>
-            {
-                var parts = Token(r).Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                var levels = new List<int>();
-                foreach (var part in parts)
-                {
-                    if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var level) || level < 0)
-                    {
-                        return Refuse<IReadOnlyList<int>>(r, "--limit-levels must be whole numbers of at least 0, comma-separated, like 2000,500,100,20,0.");
-                    }
-
-                    levels.Add(level);
-                }
-
-                return levels.Count > 0 ? levels : Refuse<IReadOnlyList<int>>(r, "--limit-levels needs at least one level.");
-            },
+            DefaultValueFactory = _ => string.Join(',', DefaultLimitLevels),
         };
+        limitLevels.Validators.Add(r =>
+        {
+            if (ParseLevels(r.GetValueOrDefault<string>()) is null)
+            {
+                r.AddError("--limit-levels must be whole numbers of at least 0, comma-separated, like 2000,500,100,20,0.");
+            }
+        });
         var limitSeconds = Integer("--limit-seconds", "At most this many seconds for each run of the detection-limit sweep.", DefaultLimitSeconds, 1);
 
         var command = new Command("demo", "All in one, in-process and over loopback TCP (response time and response order side by side, then the detection limit), within --budget; writes tables, CSV and PNG.")
@@ -86,7 +78,7 @@ public static class TimingCommandLine
             return await commands.DemoAsync(new DemoArguments(seedValue, parse.GetValue(amplify), parse.GetValue(sweepSamples), parse.GetValue(reps),
                 parse.GetRequiredValue(output), HexValue(parse, secret), attack.Bind(parse, seedValue), !parse.GetValue(noUnamplified),
                 parse.GetValue(noNetwork) ? null : parse.GetValue(netAmplify), TimeSpan.FromSeconds(parse.GetValue(budget)), parse.GetValue(keep),
-                parse.GetRequiredValue(limitLevels), TimeSpan.FromSeconds(parse.GetValue(limitSeconds)))).ConfigureAwait(false);
+                ParseLevels(parse.GetRequiredValue(limitLevels))!, TimeSpan.FromSeconds(parse.GetValue(limitSeconds)))).ConfigureAwait(false);
         });
         return command;
     }
@@ -168,6 +160,23 @@ public static class TimingCommandLine
             attack.Bind(parse, parse.GetValue(seed)) with { WarmupQueries = parse.GetValue(warmup), Keep = parse.GetValue(keep) },
             parse.GetRequiredValue(output), parse.GetValue(timeless), parse.GetValue(seconds))));
         return command;
+    }
+
+    /// <summary>"2000,500,0" as levels; null when any part is not a whole number of at least 0, or there is none.</summary>
+    private static List<int>? ParseLevels(string? text)
+    {
+        var levels = new List<int>();
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var level) || level < 0)
+            {
+                return null;
+            }
+
+            levels.Add(level);
+        }
+
+        return levels.Count > 0 ? levels : null;
     }
 
     /// <summary>The early-exit verifier under any of its names; null when unknown.</summary>

@@ -111,6 +111,7 @@ public class CommandLineTests
     [InlineData("demo", "--keep", "1.5")]
     [InlineData("demo", "--limit-levels", "100,x")]
     [InlineData("demo", "--limit-levels", "100,-1")]
+    [InlineData("demo", "--limit-levels", ",")]
     [InlineData("sweep", "--timeless")]
     [InlineData("attack", "--seconds", "-1")]
     [InlineData("bogus")]
@@ -162,6 +163,7 @@ public class CommandLineTests
         Assert.Contains("--keep", help, StringComparison.Ordinal);
         Assert.Contains("[default: 1]", help, StringComparison.Ordinal);
         Assert.Contains("--limit-levels", help, StringComparison.Ordinal);
+        Assert.Contains("[default: 2000,500,100,20,0]", help, StringComparison.Ordinal);
         Assert.Contains("--limit-seconds", help, StringComparison.Ordinal);
     }
 
