@@ -8,10 +8,11 @@ namespace SmartHome.TimingDemo;
 /// order within the pair (cancelling any advantage of being sent first); a candidate scores when its answer comes back
 /// last. Without a leak every race is a fair coin for each candidate, so the top scorer is tested with an exact sign test
 /// (binomial, p = 1/2) at alpha / (256 candidates x looks), then confirmed in fresh races against the runner-up.
-/// Most races are between two wrong candidates and say nothing about the right one, so at each look the 16 top scorers
-/// also race each other in a final on fresh races (8 races per candidate per screening round so far, 1/16 of the cost
-/// of racing all 256): its top scorer is tested the same way at alpha / (16 finalists x looks). Fresh races keep the
-/// final a fair coin without a leak, whatever the screening chose.
+/// Most races are between two wrong candidates and say nothing about the right one, so at each look without a discovery
+/// the 16 top scorers also race each other in a final on fresh races (each finalist races 8 times per screening round so
+/// far, at half the cost of the screening itself): its top scorer is tested the same way at alpha / (16 finalists x looks).
+/// Fresh races keep the final a fair coin without a leak, whatever the screening chose; screening and final each hold
+/// the error at alpha, and the confirmation comes on top of both.
 /// </summary>
 public sealed class OrderRecoverer(IOrderOracle oracle, RecoveryOptions options) : PrefixRecoverer(options)
 {
