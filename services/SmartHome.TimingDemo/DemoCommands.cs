@@ -215,17 +215,25 @@ internal sealed class DemoCommands : ITimingCommands
             : $"{r.Verdict} ({r.Result.TotalQueries:N0} queries, {r.Result.Elapsed.TotalSeconds:F1} s)";
 
         var lines = new List<string>();
+        var network = attacks.Any(a => a.Name.StartsWith("tcp loopback", StringComparison.Ordinal));
         foreach (var r in attacks.Where(a => a.Name.StartsWith("tcp loopback", StringComparison.Ordinal) && a.Name.Contains("vulnerable", StringComparison.Ordinal)))
         {
             lines.Add($"Over loopback TCP, the {r.Technique.Label()} attack on the early-exit comparison (about {netNsPerByte:F0} ns more per correct byte) {Outcome(r)}.");
+        }
+
+        var inProcess = attacks.Where(a => !a.Name.StartsWith("tcp loopback", StringComparison.Ordinal) && a.Name.StartsWith("vulnerable", StringComparison.Ordinal)).ToList();
+        if (inProcess.Count > 0)
+        {
+            lines.Add($"In-process (no network), the attack on the early-exit comparison: {string.Join("; ", inProcess.Select(r => $"{r.Name}: {Outcome(r)}"))}.");
         }
 
         var constant = attacks.Where(a => a.Name.Contains("constant-time", StringComparison.Ordinal)).ToList();
         if (constant.Count > 0)
         {
             var claimed = constant.Where(a => a.Result.Recovered.Length > 0).ToList();
+            var where = network ? "in-process and over TCP" : "in-process";
             lines.Add(claimed.Count == 0
-                ? $"Against CryptographicOperations.FixedTimeEquals no attack ({constant.Count} runs, in-process and over TCP, {constant.Sum(a => a.Result.TotalQueries):N0} queries) found a leak: nothing was claimed."
+                ? $"Against CryptographicOperations.FixedTimeEquals no attack ({constant.Count} runs, {where}, {constant.Sum(a => a.Result.TotalQueries):N0} queries) found a leak: nothing was claimed."
                 : $"WARNING: against FixedTimeEquals {string.Join("; ", claimed.Select(a => $"{a.Name}: {a.Verdict}"))}.");
         }
 
@@ -238,8 +246,8 @@ internal sealed class DemoCommands : ITimingCommands
         }
 
         lines.Add("For the secure pipeline: its secret comparisons use CryptographicOperations.FixedTimeEquals, which takes the same time however many bytes match; "
-            + "these attacks, which do read a secret out of an early-exit comparison over TCP, found nothing to read there. An early-exit comparison is not safe just "
-            + "because its leak is small: the limit above falls with more queries and a quieter network.");
+            + $"these attacks, which do read a secret out of an early-exit comparison{(network ? " over TCP" : "")}, found nothing to read there. An early-exit comparison is not safe just "
+            + $"because its leak is small: {(limit.Count > 0 ? "the limit above" : "what an attacker can resolve")} falls with more queries and a quieter network.");
         lines.Add(skipped.Count == 0
             ? $"Everything ran within the time budget ({budget.Elapsed.TotalSeconds:F0} s of {total.TotalSeconds:F0} s)."
             : $"The time budget ({total.TotalSeconds:F0} s) ended the demo early; not run: {string.Join("; ", skipped)}.");
