@@ -18,6 +18,33 @@ public class CommandLineTests
         Assert.True(demo.UnamplifiedAttacks);
         Assert.Equal(TimingCommandLine.DefaultNetworkAmplify, demo.NetworkAmplify);
         Assert.Equal(new RecoveryOptions { Seed = 43 }, demo.Attack);
+        Assert.Equal(TimeSpan.FromSeconds(180), demo.Budget);
+        Assert.Equal(1.0, demo.NetworkKeep);
+        Assert.Equal([2000, 500, 100, 20, 0], demo.LimitLevels);
+        Assert.Equal(TimeSpan.FromSeconds(40), demo.LimitSeconds);
+    }
+
+    [Fact]
+    public void Demo_reads_budget_keep_and_the_detection_limit_levels()
+    {
+        var demo = Run<DemoArguments>("demo", "--budget", "90", "--keep", "0.5", "--limit-levels", "1000, 50,0", "--limit-seconds", "15");
+        Assert.Equal(TimeSpan.FromSeconds(90), demo.Budget);
+        Assert.Equal(0.5, demo.NetworkKeep);
+        Assert.Equal([1000, 50, 0], demo.LimitLevels);
+        Assert.Equal(TimeSpan.FromSeconds(15), demo.LimitSeconds);
+    }
+
+    [Fact]
+    public void Timeless_serve_and_attack_are_read()
+    {
+        Assert.False(Run<ServeArguments>("serve").Timeless);
+        Assert.True(Run<ServeArguments>("serve", "--timeless").Timeless);
+        var attack = Run<AttackArguments>("attack", "--timeless", "--seconds", "120", "--keep", "0.25");
+        Assert.True(attack.Timeless);
+        Assert.Equal(120, attack.Seconds);
+        Assert.Equal(0.25, attack.Attack.Keep);
+        Assert.Equal(1.0, Run<AttackArguments>("attack").Attack.Keep);
+        Assert.Equal(0, Run<AttackArguments>("attack").Seconds);
     }
 
     [Fact]
@@ -79,6 +106,14 @@ public class CommandLineTests
     [InlineData("serve", "--verifier", "sometimes")]
     [InlineData("serve", "--port", "65536")]
     [InlineData("sweep", "--continue")]
+    [InlineData("demo", "--budget", "5")]
+    [InlineData("demo", "--keep", "0")]
+    [InlineData("demo", "--keep", "1.5")]
+    [InlineData("demo", "--limit-levels", "100,x")]
+    [InlineData("demo", "--limit-levels", "100,-1")]
+    [InlineData("demo", "--limit-levels", ",")]
+    [InlineData("sweep", "--timeless")]
+    [InlineData("attack", "--seconds", "-1")]
     [InlineData("bogus")]
     public void A_bad_command_line_is_refused_before_anything_runs(params string[] args)
     {
@@ -115,6 +150,21 @@ public class CommandLineTests
         Assert.Contains("--amplify", help, StringComparison.Ordinal);
         Assert.Contains("[default: 100]", help, StringComparison.Ordinal);
         Assert.DoesNotContain("--no-network", help, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Demo_help_lists_the_budget_and_limit_options_with_their_defaults()
+    {
+        var output = new StringWriter();
+        TimingCommandLine.Build(new RecordingCommands()).Parse(["demo", "--help"]).Invoke(new InvocationConfiguration { Output = output });
+        var help = output.ToString();
+        Assert.Contains("--budget", help, StringComparison.Ordinal);
+        Assert.Contains("[default: 180]", help, StringComparison.Ordinal);
+        Assert.Contains("--keep", help, StringComparison.Ordinal);
+        Assert.Contains("[default: 1]", help, StringComparison.Ordinal);
+        Assert.Contains("--limit-levels", help, StringComparison.Ordinal);
+        Assert.Contains("[default: 2000,500,100,20,0]", help, StringComparison.Ordinal);
+        Assert.Contains("--limit-seconds", help, StringComparison.Ordinal);
     }
 
     private static T Run<T>(params string[] args)

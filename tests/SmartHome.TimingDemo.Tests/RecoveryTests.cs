@@ -59,6 +59,75 @@ public class RecoveryTests
         Assert.Empty(result.Recovered);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Keeping_only_the_fast_end_still_recovers_a_leak_and_flags_no_flat_timer(int seed)
+    {
+        var secret = Secret(500 + seed);
+        var leaking = new ByteRecoverer(new SyntheticOracle(secret, 1.0, seed), Options(seed) with { Keep = 0.25 }).Recover();
+        Assert.True(leaking.Complete);
+        Assert.Equal(secret, leaking.Recovered);
+
+        var flat = new ByteRecoverer(new SyntheticOracle(secret, 0.0, seed), Options(seed, max: 256) with { Keep = 0.25 }).Recover();
+        Assert.False(Assert.Single(flat.Bytes).Significant);
+        Assert.Empty(flat.Recovered);
+    }
+
+    [Fact]
+    public void A_byte_without_a_leak_sends_the_attack_back_once_then_it_stops_with_what_it_proved()
+    {
+        var secret = Secret(13);
+        var oracle = new SyntheticOracle(secret, 1.0, 13, leakyBytes: 3);
+
+        var result = new ByteRecoverer(oracle, Options(13, max: 1024)).Recover();
+
+        Assert.Equal([0, 1, 2, 3, 2, 3], result.Bytes.Select(b => b.Position));
+        Assert.False(result.Bytes[3].Significant);
+        Assert.True(result.Bytes[4].Significant); // byte 2 decided again, on fresh samples
+        Assert.Equal(secret[..3], result.Recovered);
+        Assert.False(result.Complete);
+        Assert.False(result.OutOfTime);
+    }
+
+    [Fact]
+    public void A_used_up_time_budget_stops_the_attack_and_claims_nothing()
+    {
+        var secret = Secret(17);
+        var run = new ByteRecoverer(new SyntheticOracle(secret, 1.0, 17), Options(17)).Recover(new TimeBudget(TimeSpan.Zero));
+
+        Assert.True(run.OutOfTime);
+        Assert.False(run.Complete);
+        Assert.Empty(run.Recovered);
+        Assert.Contains("time budget", new AttackRun("a", "o", Options(17), run, secret).Verdict, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Progress_reports_bytes_and_queries_as_the_attack_goes()
+    {
+        var secret = Secret(19);
+        var seen = new List<AttackProgress>();
+
+        var result = new ByteRecoverer(new SyntheticOracle(secret, 1.0, 19), Options(19)).Recover(onProgress: seen.Add);
+
+        Assert.NotEmpty(seen);
+        Assert.Equal(16, seen[^1].BytesDecided);
+        Assert.Equal(result.TotalQueries, seen[^1].Queries);
+        Assert.Equal(TimeSpan.Zero, seen[^1].EstimatedLeft);
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.Second.Queries >= p.First.Queries && p.Second.BytesDecided >= p.First.BytesDecided));
+    }
+
+    [Fact]
+    public void Time_left_is_the_rate_so_far_capped_by_the_budget()
+    {
+        static TimeSpan S(double seconds) => TimeSpan.FromSeconds(seconds);
+        Assert.Equal(S(30), AttackProgress.Estimate(4, 16, S(10), TimeSpan.MaxValue));
+        Assert.Equal(S(20), AttackProgress.Estimate(4, 16, S(10), S(20)));
+        Assert.Null(AttackProgress.Estimate(0, 16, S(10), TimeSpan.MaxValue));
+        Assert.Equal(S(50), AttackProgress.Estimate(0, 16, S(10), S(50)));
+        Assert.Equal(TimeSpan.Zero, AttackProgress.Estimate(16, 16, S(10), S(50)));
+    }
+
     [Fact]
     public void Continue_on_failure_goes_through_all_bytes_without_claiming_significance()
     {
@@ -66,6 +135,7 @@ public class RecoveryTests
         var oracle = new SyntheticOracle(secret, 0.0, 7);
 
         var result = new ByteRecoverer(oracle, Options(7, max: 64) with { StopOnFailure = false }).Recover();
+        Assert.Equal(Enumerable.Range(0, 16), result.Bytes.Select(b => b.Position)); // no going back without StopOnFailure
 
         Assert.Equal(16, result.Bytes.Count);
         Assert.All(result.Bytes, b => Assert.False(b.Significant));

@@ -2,9 +2,10 @@ namespace SmartHome.TimingDemo.Tests;
 
 /// <summary>
 /// A fake timer: time = base + leak x (correct leading bytes) + heavy noise, from a seeded Random.
-/// No clock is read, so every test is deterministic.
+/// No clock is read, so every test is deterministic. With <paramref name="leakyBytes"/> only the first that many bytes
+/// leak (the comparison goes on in constant time after them).
 /// </summary>
-internal sealed class SyntheticOracle(byte[] secret, double leakPerByte, int seed) : ITimingOracle
+internal sealed class SyntheticOracle(byte[] secret, double leakPerByte, int seed, int leakyBytes = int.MaxValue) : ITimingOracle
 {
     private readonly Random _rng = new(seed);
 
@@ -17,7 +18,7 @@ internal sealed class SyntheticOracle(byte[] secret, double leakPerByte, int see
     public OracleResult Query(ReadOnlySpan<byte> guess)
     {
         Queries++;
-        var prefix = TokenVerifiers.CorrectPrefixLength(secret, guess);
+        var prefix = Math.Min(leakyBytes, TokenVerifiers.CorrectPrefixLength(secret, guess));
         var time = 100.0 + (leakPerByte * prefix) + Noise();
         return new OracleResult(time, guess.SequenceEqual(secret));
     }

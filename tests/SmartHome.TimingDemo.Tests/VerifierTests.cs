@@ -84,6 +84,37 @@ public class VerifierTests
         Assert.True(server.Requests >= 2);
     }
 
+    [Theory]
+    [InlineData(VerifierKind.Vulnerable)]
+    [InlineData(VerifierKind.ConstantTime)]
+    public async Task Race_server_answers_both_requests_of_a_pair_each_with_its_own_verdict(VerifierKind kind)
+    {
+        using var server = new RaceServer(TokenVerifiers.Create(kind, Secret, 0), Secret, IPAddress.Loopback, 0);
+        var run = server.RunAsync();
+        using (var oracle = new TimelessOracle(IPAddress.Loopback, server.Endpoint.Port))
+        {
+            Assert.Equal(16, oracle.TokenLength);
+            var secretFirst = oracle.Race(Secret, new byte[16]);
+            Assert.True(secretFirst.FirstAccepted);
+            Assert.False(secretFirst.SecondAccepted);
+            var secretSecond = oracle.Race(new byte[16], Secret);
+            Assert.False(secretSecond.FirstAccepted);
+            Assert.True(secretSecond.SecondAccepted);
+            Assert.True(oracle.Race(Secret, Secret) is { FirstAccepted: true, SecondAccepted: true });
+        }
+
+        server.Dispose();
+        await run.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.True(server.Requests >= 6);
+    }
+
+    [Fact]
+    public void Race_oracle_accepts_loopback_only()
+    {
+        Assert.Throws<ArgumentException>(() => new TimelessOracle(IPAddress.Parse("10.0.0.1"), 5077));
+        Assert.Throws<ArgumentException>(() => new RaceServer(new ConstantTimeVerifier(Secret), Secret, IPAddress.Any, 0));
+    }
+
     [Fact]
     public void In_process_oracle_reports_acceptance()
     {

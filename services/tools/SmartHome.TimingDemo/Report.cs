@@ -4,11 +4,24 @@ using ScottPlot;
 
 namespace SmartHome.TimingDemo;
 
+/// <summary>How the attacker reads the leak.</summary>
+public enum AttackTechnique
+{
+    /// <summary>Times each query's round trip (box test on the fast end of the distribution).</summary>
+    ResponseTime,
+
+    /// <summary>Sends two queries together and reads only which answer came back last ("timeless").</summary>
+    ResponseOrder,
+}
+
 /// <summary>One attack run plus what the demo knows for grading (the attacker never sees <see cref="Secret"/>).</summary>
 public sealed record AttackRun(string Name, string Oracle, RecoveryOptions Options, RecoveryResult Result, byte[]? Secret)
 {
+    public AttackTechnique Technique { get; init; } = AttackTechnique.ResponseTime;
+
+    /// <summary>Recovered bytes that equal the secret's (-1 when the secret is unknown).</summary>
     public int CorrectBytes => Secret is null ? -1
-        : Result.Bytes.Count(b => b.Significant && b.Position < Secret.Length && Secret[b.Position] == b.Value);
+        : Result.Recovered.Where((b, i) => i < Secret.Length && Secret[i] == b).Count();
 
     public bool? MatchesSecret => Secret is null ? null : Result.Complete && Result.Recovered.AsSpan().SequenceEqual(Secret);
 
@@ -17,20 +30,25 @@ public sealed record AttackRun(string Name, string Oracle, RecoveryOptions Optio
         get
         {
             var r = Result;
-            if (r.Bytes.Count > 0 && !r.Bytes[0].Significant)
-            {
-                return "no significant leak at byte 0: attack failed (nothing claimed)";
-            }
-
             if (r.Complete)
             {
                 var m = MatchesSecret switch { true => "matches the secret", false => "does NOT match the secret", null => "secret unknown" };
                 return $"recovered all {r.Recovered.Length} bytes ({m}; oracle {(r.AcceptedByOracle ? "accepted" : "rejected")} the token)";
             }
 
+            var stop = r.Recovered.Length;
+            if (stop == 0)
+            {
+                return r.OutOfTime
+                    ? "time budget used up at byte 0 with no significant leak (nothing claimed)"
+                    : "no significant leak at byte 0: attack failed (nothing claimed)";
+            }
+
             var graded = Secret is null ? "" : $" ({CorrectBytes} correct)";
-            var stop = r.Bytes.First(b => !b.Significant).Position;
-            return $"recovered {r.Recovered.Length} bytes{graded}, then no significant leak at byte {stop}";
+            var bytes = stop == 1 ? "byte" : "bytes";
+            return r.OutOfTime
+                ? $"recovered {stop} {bytes}{graded}, then the time budget ran out at byte {stop}"
+                : $"recovered {stop} {bytes}{graded}, then no significant leak at byte {stop}";
         }
     }
 }
@@ -42,7 +60,11 @@ public sealed record DemoSettings(
     int SweepSamples,
     int Repetitions,
     RecoveryOptions Attack,
-    string SecretHex);
+    string SecretHex)
+{
+    /// <summary>The fraction of samples the network response-time attacks keep (<see cref="RecoveryOptions.Keep"/>).</summary>
+    public double NetworkKeep { get; init; } = 1.0;
+}
 
 public static class Report
 {
@@ -103,14 +125,17 @@ public static class Report
 
     public static string AttackTable(AttackRun run)
     {
+        ArgumentNullException.ThrowIfNull(run);
         var sb = new StringBuilder();
-        sb.AppendLine("| byte | guess | correct | significant | samples/candidate | queries | best ns | runner-up ns | rest ns | discovery p | threshold | confirm p | time s |");
+        sb.AppendLine(run.Technique == AttackTechnique.ResponseOrder
+            ? "| byte | guess | correct | significant | races/candidate | queries | best: share answered last | runner-up share | rest share | discovery p | threshold | confirm p | time s |"
+            : "| byte | guess | correct | significant | samples/candidate | queries | best ns | runner-up ns | rest ns | discovery p | threshold | confirm p | time s |");
         sb.AppendLine("|---:|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var b in run.Result.Bytes)
         {
             var correct = run.Secret is null ? "?" : run.Secret[b.Position] == b.Value ? "yes" : "no";
             sb.AppendLine(CultureInfo.InvariantCulture,
-                $"| {b.Position} | 0x{b.Value:x2} | {correct} | {(b.Significant ? "yes" : "NO")} | {b.SamplesPerCandidate} | {b.Queries} | {F(b.BestEstimateNs)} | {F(b.RunnerUpEstimateNs)} | {F(b.RestEstimateNs)} | {P(b.DiscoveryPValue)} | {P(b.DiscoveryThreshold)} | {P(b.ConfirmPValue)} | {F(b.Elapsed.TotalSeconds, 2)} |");
+                $"| {b.Position} | 0x{b.Value:x2} | {correct} | {(b.Significant ? "yes" : b.OutOfTime ? "NO (time budget)" : "NO")} | {b.SamplesPerCandidate} | {b.Queries} | {F(b.BestEstimateNs, run.Technique == AttackTechnique.ResponseOrder ? 3 : 1)} | {F(b.RunnerUpEstimateNs, run.Technique == AttackTechnique.ResponseOrder ? 3 : 1)} | {F(b.RestEstimateNs, run.Technique == AttackTechnique.ResponseOrder ? 3 : 1)} | {P(b.DiscoveryPValue)} | {P(b.DiscoveryThreshold)} | {P(b.ConfirmPValue)} | {F(b.Elapsed.TotalSeconds, 2)} |");
         }
 
         return sb.ToString();
@@ -124,16 +149,29 @@ public static class Report
         return $"| {run.Name} | {run.Oracle} | {run.Verdict} | {(r.Recovered.Length == 0 ? "-" : Convert.ToHexStringLower(r.Recovered))} | {samplesText} | {r.TotalQueries} | {F(r.Elapsed.TotalSeconds, 1)} |";
     }
 
-    public static string Markdown(DemoSettings settings, IReadOnlyList<SweepSeries> sweep, IReadOnlyList<AttackRun> attacks)
+    /// <param name="headline">Plain-words lines that open the summary (what was recovered, over which channel, what it means).</param>
+    /// <param name="limitSection">The detection-limit table, when the demo measured it.</param>
+    public static string Markdown(DemoSettings settings, IReadOnlyList<SweepSeries> sweep, IReadOnlyList<AttackRun> attacks,
+        IReadOnlyList<string>? headline = null, string? limitSection = null)
     {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(sweep);
+        ArgumentNullException.ThrowIfNull(attacks);
         var sb = new StringBuilder();
         var a = settings.Attack;
         sb.AppendLine("# Timing attack demo: early-exit vs constant-time token comparison");
         sb.AppendLine();
+        foreach (var line in headline ?? [])
+        {
+            sb.AppendLine(line);
+            sb.AppendLine();
+        }
+
         sb.AppendLine(CultureInfo.InvariantCulture, $"- date (UTC): {DateTime.UtcNow:yyyy-MM-dd HH:mm}; machine: {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, .NET {Environment.Version}");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- secret (16 bytes, from seed {settings.Seed}; used only for the sweep and for grading): `{settings.SecretHex}`");
         sb.AppendLine(CultureInfo.InvariantCulture, $"- **amplification**: the vulnerable verifier spins {settings.AmplifyIterations} iterations after each matching byte = about {F(settings.AmplifyIterations * settings.NsPerIteration)} ns per correct byte (calibrated {F(settings.NsPerIteration, 3)} ns/iteration). Unamplified (0 iterations) measurements are shown too.");
-        sb.AppendLine(CultureInfo.InvariantCulture, $"- attack statistics: {a.Estimator} per candidate, 256 candidates sampled round-robin (shuffled each round), looks at {string.Join(", ", a.Schedule())} samples/candidate; one-sided Mann-Whitney U of the slowest candidate vs the other 255 pooled at alpha = {F(a.Alpha, 3)} Bonferroni-corrected for 256 candidates x {a.Schedule().Count} looks; then confirmed on fresh samples (best vs runner-up, one-sided Mann-Whitney, p < {F(a.Alpha, 3)}).");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- response-time attack: 256 candidates sampled round-robin (shuffled each round), looks at {string.Join(", ", a.Schedule())} samples/candidate; all samples ranked together ({(settings.NetworkKeep >= 1 ? "all kept" : $"in-process all kept; over TCP only the fastest {F(settings.NetworkKeep * 100, 0)} % of them, the rest censored as one tie")}); one-sided Mann-Whitney U of the slowest candidate vs the other 255 pooled at alpha = {F(a.Alpha, 3)} Bonferroni-corrected for 256 candidates x {a.Schedule().Count} looks; then confirmed on fresh samples (best vs runner-up, one-sided Mann-Whitney, p < {F(a.Alpha, 3)}); the table's estimates are the {a.Estimator} per candidate.");
+        sb.AppendLine(CultureInfo.InvariantCulture, $"- response-order (timeless) attack: per round the 256 candidates are shuffled into 128 pairs, each pair sent in one TCP segment in a random order to a server that checks both at once and answers each as soon as it is decided; a candidate scores when its answer comes back last; the top scorer is tested with an exact sign test (binomial, 1/2) at the same corrected alpha, then confirmed in fresh races against the runner-up (sign test, p < {F(a.Alpha, 3)}).");
         sb.AppendLine();
         sb.AppendLine("## Attacks");
         sb.AppendLine();
@@ -150,6 +188,11 @@ public static class Report
             sb.AppendLine(CultureInfo.InvariantCulture, $"### {run.Name}");
             sb.AppendLine();
             sb.AppendLine(AttackTable(run));
+        }
+
+        if (limitSection is not null)
+        {
+            sb.AppendLine(limitSection);
         }
 
         if (sweep.Count > 0)

@@ -7,6 +7,9 @@ public enum Estimator
 
     /// <summary>Mean of the central 60 % (20 % trimmed from each end).</summary>
     TrimmedMean,
+
+    /// <summary>10th percentile: the fast end, where load (preemption, other processes) has added least.</summary>
+    LowPercentile,
 }
 
 /// <summary>Result of a Mann-Whitney U test (normal approximation with tie and continuity correction).</summary>
@@ -17,10 +20,13 @@ public static class Stats
 {
     public const double DefaultTrim = 0.2;
 
+    public const double LowPercentile = 0.1;
+
     public static double Estimate(ReadOnlySpan<double> values, Estimator estimator) => estimator switch
     {
         Estimator.Median => Median(values),
         Estimator.TrimmedMean => TrimmedMean(values, DefaultTrim),
+        Estimator.LowPercentile => Quantile(values, LowPercentile),
         _ => throw new ArgumentOutOfRangeException(nameof(estimator)),
     };
 
@@ -167,6 +173,55 @@ public static class Stats
         var mu = n1 * (double)n2 / 2.0;
         var variance = n1 * (double)n2 / 12.0 * ((n + 1.0) - (tieTerm / (n * (n - 1.0))));
         return (u, mu, variance > 0 ? Math.Sqrt(variance) : 0.0);
+    }
+
+    /// <summary>
+    /// Sign test: P(X &gt;= <paramref name="successes"/>) for X ~ Binomial(<paramref name="trials"/>, 1/2), exact
+    /// (summed in log space, so thousands of trials neither overflow nor underflow).
+    /// </summary>
+    public static double SignTestUpperTail(int successes, int trials)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(trials);
+        if (successes <= 0)
+        {
+            return 1.0;
+        }
+
+        if (successes > trials)
+        {
+            return 0.0;
+        }
+
+        // log C(n, k) for k = successes..n, built from log C(n, successes) by the ratio (n - k) / (k + 1).
+        var logChoose = LogFactorial(trials) - LogFactorial(successes) - LogFactorial(trials - successes);
+        var logHalfPowN = -trials * Math.Log(2.0);
+        var maxLog = logChoose; // the first term is the largest once successes >= n / 2; log-sum-exp handles the rest
+        var terms = new List<double>(trials - successes + 1);
+        for (var k = successes; k <= trials; k++)
+        {
+            terms.Add(logChoose);
+            maxLog = Math.Max(maxLog, logChoose);
+            logChoose += Math.Log(trials - k) - Math.Log(k + 1.0);
+        }
+
+        var sum = 0.0;
+        foreach (var t in terms)
+        {
+            sum += Math.Exp(t - maxLog);
+        }
+
+        return Math.Min(1.0, Math.Exp(maxLog + Math.Log(sum) + logHalfPowN));
+    }
+
+    private static double LogFactorial(int n)
+    {
+        var sum = 0.0;
+        for (var i = 2; i <= n; i++)
+        {
+            sum += Math.Log(i);
+        }
+
+        return sum;
     }
 
     /// <summary>P(Z &gt; z) for a standard normal Z.</summary>

@@ -16,6 +16,10 @@ public static class TimingCommandLine
     public const int DefaultAmplify = 100;
     public const int DefaultNetworkAmplify = 2000;
     public const int DefaultPort = 5077;
+    public const int DefaultBudgetSeconds = 180;
+    public const int DefaultLimitSeconds = 40;
+    public const double DefaultNetworkKeep = 1.0;
+    public static readonly IReadOnlyList<int> DefaultLimitLevels = [2000, 500, 100, 20, 0];
 
     public static RootCommand Build(ITimingCommands commands)
     {
@@ -44,11 +48,28 @@ public static class TimingCommandLine
         var netAmplify = Integer("--net-amplify", "Spin iterations per correct byte of the vulnerable verifier behind the TCP server.",
             DefaultNetworkAmplify, 0);
         var noNetwork = new Option<bool>("--no-network") { Description = "Skip the serve+attack runs over loopback TCP." };
-        var noUnamplified = new Option<bool>("--no-unamplified-attack") { Description = "Skip the attacks on the unamplified verifier." };
-
-        var command = new Command("demo", "All in one, in-process and over loopback TCP; writes a table, CSV and PNG.")
+        var noUnamplified = new Option<bool>("--no-unamplified-attack") { Description = "Skip the in-process attacks on the unamplified verifier." };
+        var budget = Integer("--budget", "Total time budget of the demo in seconds; what does not fit is reported as not run.", DefaultBudgetSeconds, 10);
+        var keep = Keep();
+        // Text, parsed when bound: System.CommandLine would show a list default as "2000|500|...", not as it is typed.
+        var limitLevels = new Option<string>("--limit-levels")
         {
-            seed, amplify, sweepSamples, reps, output, secret, netAmplify, noNetwork, noUnamplified,
+            Description = "Detection-limit sweep over TCP: amplifications (iterations per correct byte) to try with both techniques, comma-separated.",
+            HelpName = "n,n,...",
+            DefaultValueFactory = _ => string.Join(',', DefaultLimitLevels),
+        };
+        limitLevels.Validators.Add(r =>
+        {
+            if (ParseLevels(r.GetValueOrDefault<string>()) is null)
+            {
+                r.AddError("--limit-levels must be whole numbers of at least 0, comma-separated, like 2000,500,100,20,0.");
+            }
+        });
+        var limitSeconds = Integer("--limit-seconds", "At most this many seconds for each run of the detection-limit sweep.", DefaultLimitSeconds, 1);
+
+        var command = new Command("demo", "All in one, in-process and over loopback TCP (response time and response order side by side, then the detection limit), within --budget; writes tables, CSV and PNG.")
+        {
+            seed, amplify, sweepSamples, reps, output, secret, netAmplify, noNetwork, noUnamplified, budget, keep, limitLevels, limitSeconds,
         };
         attack.AddTo(command);
         command.SetAction(async (parse, _) =>
@@ -56,7 +77,8 @@ public static class TimingCommandLine
             var seedValue = parse.GetValue(seed);
             return await commands.DemoAsync(new DemoArguments(seedValue, parse.GetValue(amplify), parse.GetValue(sweepSamples), parse.GetValue(reps),
                 parse.GetRequiredValue(output), HexValue(parse, secret), attack.Bind(parse, seedValue), !parse.GetValue(noUnamplified),
-                parse.GetValue(noNetwork) ? null : parse.GetValue(netAmplify))).ConfigureAwait(false);
+                parse.GetValue(noNetwork) ? null : parse.GetValue(netAmplify), TimeSpan.FromSeconds(parse.GetValue(budget)), parse.GetValue(keep),
+                ParseLevels(parse.GetRequiredValue(limitLevels))!, TimeSpan.FromSeconds(parse.GetValue(limitSeconds)))).ConfigureAwait(false);
         });
         return command;
     }
@@ -103,9 +125,14 @@ public static class TimingCommandLine
         var host = Host("Loopback address to listen on.");
         var port = Integer("--port", "TCP port to listen on (0: any free one).", DefaultPort, 0, IPEndPoint.MaxPort);
         var seconds = Integer("--seconds", "Stop after this many seconds (0: at Ctrl+C).", 0, 0);
-        var command = new Command("serve", "Serves one verifier on a loopback TCP port, for attack.") { seed, verifier, amplify, secret, host, port, seconds };
+        var timeless = new Option<bool>("--timeless")
+        {
+            Description = "Serve request pairs (ids, both checked at once, each answered as soon as decided) for attack --timeless.",
+        };
+        var command = new Command("serve", "Serves one verifier on a loopback TCP port, for attack.") { seed, verifier, amplify, secret, host, port, seconds, timeless };
         command.SetAction((parse, _) => commands.ServeAsync(new ServeArguments(parse.GetValue(seed), ParseVerifier(parse.GetRequiredValue(verifier))!.Value,
-            parse.GetValue(amplify), HexValue(parse, secret), parse.GetRequiredValue(host), parse.GetValue(port), parse.GetValue(seconds))));
+            parse.GetValue(amplify), HexValue(parse, secret), parse.GetRequiredValue(host), parse.GetValue(port), parse.GetValue(seconds),
+            parse.GetValue(timeless))));
         return command;
     }
 
@@ -117,15 +144,39 @@ public static class TimingCommandLine
         var expect = Hex("--expect", "The secret serve printed, to grade the recovered bytes (hex, 1..64 bytes).");
         var warmup = Integer("--warmup", "Queries with random tokens before byte 0, so that both ends settle.", 2000, 0);
         var output = Out();
+        var keep = Keep();
+        var timeless = new Option<bool>("--timeless")
+        {
+            Description = "Race request pairs and read only the order of the answers (needs serve --timeless); --keep does not apply.",
+        };
+        var seconds = Integer("--seconds", "Time budget of the attack in seconds (0: none; it then ends on --samples).", 0, 0);
         var attack = new AttackStatisticsOptions();
         var command = new Command("attack", "Recovers the secret of a running serve byte by byte over loopback TCP (exit 3: not all of it).")
         {
-            seed, host, port, expect, warmup, output,
+            seed, host, port, expect, warmup, output, keep, timeless, seconds,
         };
         attack.AddTo(command);
         command.SetAction(parse => commands.Attack(new AttackArguments(parse.GetRequiredValue(host), parse.GetValue(port), HexValue(parse, expect),
-            attack.Bind(parse, parse.GetValue(seed)) with { WarmupQueries = parse.GetValue(warmup) }, parse.GetRequiredValue(output))));
+            attack.Bind(parse, parse.GetValue(seed)) with { WarmupQueries = parse.GetValue(warmup), Keep = parse.GetValue(keep) },
+            parse.GetRequiredValue(output), parse.GetValue(timeless), parse.GetValue(seconds))));
         return command;
+    }
+
+    /// <summary>"2000,500,0" as levels; null when any part is not a whole number of at least 0, or there is none.</summary>
+    private static List<int>? ParseLevels(string? text)
+    {
+        var levels = new List<int>();
+        foreach (var part in (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var level) || level < 0)
+            {
+                return null;
+            }
+
+            levels.Add(level);
+        }
+
+        return levels.Count > 0 ? levels : null;
     }
 
     /// <summary>The early-exit verifier under any of its names; null when unknown.</summary>
@@ -141,6 +192,7 @@ public static class TimingCommandLine
     {
         "median" => Estimator.Median,
         "trimmed" or "trimmed-mean" or "trimmedmean" => Estimator.TrimmedMean,
+        "low" or "p10" or "low-percentile" => Estimator.LowPercentile,
         _ => null,
     };
 
@@ -148,6 +200,16 @@ public static class TimingCommandLine
 
     private static Option<int> Amplify(int fallback) =>
         Integer("--amplify", "Spin iterations per correct byte in the vulnerable verifier (0: unamplified).", fallback, 0);
+
+    private static Option<double> Keep() => new("--keep")
+    {
+        Description = "Response time over TCP: fraction of the fastest samples that rank the candidates (the slower rest, where load shows, counts as one tie); 1 keeps all.",
+        HelpName = "fraction",
+        DefaultValueFactory = _ => DefaultNetworkKeep,
+        CustomParser = r => double.TryParse(Token(r), NumberStyles.Float, CultureInfo.InvariantCulture, out var keep) && keep is > 0 and <= 1
+            ? keep
+            : Refuse<double>(r, "--keep must be a number above 0 and at most 1, like 0.25."),
+    };
 
     private static Option<int> SweepSamples() => Integer("--sweep-samples", "Samples per prefix length in the sweep.", 10_000, 1);
 
@@ -239,8 +301,8 @@ public static class TimingCommandLine
 
         private readonly Option<string> _estimator = new("--estimator")
         {
-            Description = "median, or trimmed (20 % trimmed mean) per candidate.",
-            HelpName = "median|trimmed",
+            Description = "What the tables report per candidate: median, trimmed (20 % trimmed mean) or low (10th percentile). The decision is the rank test.",
+            HelpName = "median|trimmed|low",
             DefaultValueFactory = _ => "median",
         };
 
@@ -252,7 +314,7 @@ public static class TimingCommandLine
             {
                 if (ParseEstimator(r.GetValueOrDefault<string>()) is null)
                 {
-                    r.AddError($"Unknown estimator '{r.GetValueOrDefault<string>()}' (median|trimmed).");
+                    r.AddError($"Unknown estimator '{r.GetValueOrDefault<string>()}' (median|trimmed|low).");
                 }
             });
             if (withContinue)

@@ -10,10 +10,14 @@ public static class TimingMetrics
     public const string RecoveredBytesName = "smarthome.timing.attack.recovered_bytes";
     public const string AttackQueriesName = "smarthome.timing.attack.queries";
     public const string SamplesPerByteName = "smarthome.timing.attack.samples_per_byte";
+    public const string BytesDecidedName = "smarthome.timing.attack.bytes_decided";
+    public const string SecondsLeftName = "smarthome.timing.attack.estimated_seconds_left";
+    public const string DemoSecondsLeftName = "smarthome.timing.demo.budget_seconds_left";
 
     public const string VerifierTag = "smarthome.timing.verifier";
     public const string PrefixTag = "smarthome.timing.correct_prefix";
     public const string OutcomeTag = "smarthome.timing.outcome";
+    public const string AttackTag = "smarthome.timing.attack";
 
     public static readonly Histogram<double> VerifyDuration = SmartHomeTelemetry.Meter.CreateHistogram(
         VerifyDurationName, unit: "us",
@@ -33,6 +37,28 @@ public static class TimingMetrics
     public static readonly Histogram<long> SamplesPerByte = SmartHomeTelemetry.Meter.CreateHistogram<long>(
         SamplesPerByteName, unit: "{sample}",
         description: "Samples per candidate the attack needed to decide one byte (or gave up at).");
+
+    public static readonly Gauge<int> BytesDecided = SmartHomeTelemetry.Meter.CreateGauge<int>(
+        BytesDecidedName, unit: "{byte}", description: "Leading secret bytes the running attack has decided so far (tag: attack).");
+
+    public static readonly Gauge<double> SecondsLeft = SmartHomeTelemetry.Meter.CreateGauge<double>(
+        SecondsLeftName, unit: "s",
+        description: "Estimated seconds until the running attack ends: its rate so far, capped by its time budget (tag: attack).");
+
+    public static readonly Gauge<double> DemoSecondsLeft = SmartHomeTelemetry.Meter.CreateGauge<double>(
+        DemoSecondsLeftName, unit: "s", description: "Seconds left of the demo's total time budget (--budget).");
+
+    /// <summary>Publishes where an attack stands on the progress gauges.</summary>
+    public static void RecordProgress(string attack, AttackProgress progress)
+    {
+        ArgumentNullException.ThrowIfNull(progress);
+        var tag = new KeyValuePair<string, object?>(AttackTag, attack);
+        BytesDecided.Record(progress.BytesDecided, tag);
+        if (progress.EstimatedLeft is { } left)
+        {
+            SecondsLeft.Record(left.TotalSeconds, tag);
+        }
+    }
 
     public static void RecordVerify(VerifierKind kind, int correctPrefix, double nanoseconds)
     {
