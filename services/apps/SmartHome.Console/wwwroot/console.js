@@ -21,7 +21,9 @@ const ROWS_KEPT = 30;
 const LEVEL_WORDS = { "outsider": "outsider", "insider": "insider", "compromised-broker": "compromised broker" };
 
 let session = null;
-const seen = new Map(); // home -> Set of decision keys already drawn (the stream replays recent rows after a reconnect)
+// home -> newest decision drawn. After a reconnect the stream replays recent rows: a row no newer than this one (by its
+// sequence number and time: a restarted actuator numbers from 1 again, later) was drawn already.
+const newest = new Map();
 const lastState = new Map(); // home -> last state drawn
 
 const $ = (selector, root = document) => root.querySelector(selector);
@@ -67,21 +69,21 @@ function drawHome(home) {
     el("p", { class: "skipped", id: `skipped-${home}` }),
     el("ol", { class: "decisions", id: `decisions-${home}`, "aria-label": `${homeTitle(home)}: decisions` }));
   $("#homes").append(article);
-  seen.set(home, new Set());
+  newest.set(home, { seq: 0, at: "" });
 }
 
 function onHome(event) {
   const update = JSON.parse(event.data);
   const home = update.pipeline;
-  if (!seen.has(home)) return;
+  if (!newest.has(home)) return;
   const decision = update.decision;
   if (decision) {
-    const key = `${decision.seq}@${decision.receivedAt}`;
-    if (seen.get(home).has(key)) {
+    const last = newest.get(home);
+    if (decision.seq <= last.seq && decision.receivedAt <= last.at) {
       drawState(home, update.state, null);
       return;
     }
-    seen.get(home).add(key);
+    newest.set(home, { seq: decision.seq, at: decision.receivedAt });
     drawDecision(home, update);
     if (decision.verdict === "applied" && decision.value !== null) drawReading(home, decision);
   }
