@@ -104,6 +104,18 @@ public sealed class HomeFeedTests
     }
 
     [Fact]
+    public async Task Stopping_the_actuator_ends_every_open_stream()
+    {
+        using var stopping = new CancellationTokenSource();
+        using var cts = new CancellationTokenSource(Patience);
+        await using var stream = new HomeFeed(_log, _home, stopping.Token).StreamAsync(null, cts.Token).GetAsyncEnumerator(cts.Token);
+        Assert.True(await stream.MoveNextAsync());
+        var next = stream.MoveNextAsync().AsTask();
+        await stopping.CancelAsync();
+        Assert.False(await next);
+    }
+
+    [Fact]
     public async Task The_wire_format_names_each_event_and_carries_the_decision_as_json()
     {
         Process("door-front", DeviceKind.Door, 1.0, "m-wire");

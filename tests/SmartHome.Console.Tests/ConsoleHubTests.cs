@@ -92,6 +92,17 @@ public sealed class ConsoleHubTests
         Assert.Equal(0, _hub.PageCount);
     }
 
+    [Fact]
+    public async Task Stopping_the_console_ends_every_open_page()
+    {
+        using var stopping = new CancellationTokenSource();
+        using var cts = new CancellationTokenSource(Patience);
+        await using var page = new ConsoleHub(stopping.Token).SubscribeAsync(cts.Token).GetAsyncEnumerator(cts.Token);
+        var next = page.MoveNextAsync().AsTask();
+        await stopping.CancelAsync();
+        Assert.False(await next);
+    }
+
     [Theory]
     [InlineData("door unlocked", "door")]
     [InlineData("plug cut off", "plug")]

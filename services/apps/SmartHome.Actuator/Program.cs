@@ -20,7 +20,8 @@ if (!StartupCheck.TryRun(() => builder.AddValidatedOptions<ActuatorOptions>(Actu
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HomeState>();
 builder.Services.AddSingleton(new DecisionLog(actuatorOptions.DecisionLogCapacity));
-builder.Services.AddSingleton<HomeFeed>();
+builder.Services.AddSingleton(sp => new HomeFeed(sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<HomeState>(),
+    sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
 // Both pipelines authorize readings against the same registry; the secure one also trusts only its devices' keys.
 if (!StartupCheck.TryRun(() => ProtectionFactory.LoadRegistry(builder.Configuration), $"The {pipeline} actuator cannot start: ", out var registry)
     || !StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration, registry),

@@ -8,9 +8,10 @@ namespace SmartHome.Console;
 /// <summary>
 /// Fans the console's events out to every open page, serialized once. Keeps what a page opened later needs to draw the
 /// same picture: each home's latest event and link, its recent decisions, the decision behind each home state's latest
-/// change, and the last run's grid.
+/// change, and the last run's grid. Every page's stream ends when <paramref name="stopping"/> fires (the console is stopping),
+/// so an open page does not hold the shutdown until its timeout.
 /// </summary>
-public sealed class ConsoleHub
+public sealed class ConsoleHub(CancellationToken stopping = default)
 {
     /// <summary>Decision rows per home a newly opened page starts with.</summary>
     public const int RecentRows = 40;
@@ -96,6 +97,8 @@ public sealed class ConsoleHub
     /// <summary>What a page sees: the replay (oldest first), then every event from now until it goes away.</summary>
     public async IAsyncEnumerable<SseItem<string>> SubscribeAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping);
+        cancellationToken = ending.Token;
         var page = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(PageBuffer)
         {
             FullMode = BoundedChannelFullMode.DropOldest,

@@ -42,7 +42,7 @@ foreach (var pipeline in homes.Pipelines)
 builder.Services.AddSingleton(homes);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<PageToken>();
-builder.Services.AddSingleton<ConsoleHub>();
+builder.Services.AddSingleton(sp => new ConsoleHub(sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
 builder.Services.AddSingleton<AttackRunner>();
 builder.Services.AddSingleton<SensorControls>();
 builder.Services.AddHostedService<ActuatorRelay>();
