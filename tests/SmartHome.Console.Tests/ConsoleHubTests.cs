@@ -80,6 +80,20 @@ public sealed class ConsoleHubTests
     }
 
     [Fact]
+    public async Task A_page_opened_after_a_run_gets_its_start_its_cells_and_its_end_in_that_order()
+    {
+        _hub.PublishRun(new RunEvent(1, "started", "inject", ["insecure"], ["inject"], ["outsider"], null));
+        _hub.PublishCell(new CellEvent(1, "insecure", "inject", "outsider", "done", null, null));
+        _hub.PublishRun(new RunEvent(1, "finished", "inject", ["insecure"], [], ["outsider"], null));
+
+        var replay = await ReplayAsync();
+
+        Assert.Equal([ConsoleEvents.Run, ConsoleEvents.Cell, ConsoleEvents.Run], replay.Select(i => i.EventType));
+        Assert.Contains("\"status\":\"started\"", replay[0].Data, StringComparison.Ordinal);
+        Assert.Contains("\"status\":\"finished\"", replay[2].Data, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_page_that_goes_away_is_forgotten()
     {
         using var cts = new CancellationTokenSource(Patience);

@@ -28,7 +28,8 @@ public sealed class ConsoleHub(CancellationToken stopping = default)
     private readonly Dictionary<string, Queue<(long Seq, SseItem<string> Item)>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Seq, SseItem<string> Item)> _changes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SseItem<string>> _cells = new(StringComparer.Ordinal);
-    private SseItem<string>? _run;
+    private SseItem<string>? _runStarted;
+    private SseItem<string>? _runFinished;
 
     public void PublishHome(HomeEvent update)
     {
@@ -76,10 +77,16 @@ public sealed class ConsoleHub(CancellationToken stopping = default)
         {
             if (run.Status == "started")
             {
+                // The page draws the grid's tables from the run's start, so a page opened later needs that one too.
                 _cells.Clear();
+                _runStarted = item;
+                _runFinished = null;
+            }
+            else
+            {
+                _runFinished = item;
             }
 
-            _run = item;
             Broadcast(item);
         }
     }
@@ -172,12 +179,17 @@ public sealed class ConsoleHub(CancellationToken stopping = default)
             replay.Add(_latestHome[pipeline]);
         }
 
-        if (_run is { } run)
+        if (_runStarted is { } started)
         {
-            replay.Add(run);
+            replay.Add(started);
+            replay.AddRange(_cells.Values);
         }
 
-        replay.AddRange(_cells.Values);
+        if (_runFinished is { } finished)
+        {
+            replay.Add(finished);
+        }
+
         return replay;
     }
 
