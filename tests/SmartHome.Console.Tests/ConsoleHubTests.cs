@@ -7,7 +7,6 @@ namespace SmartHome.Console.Tests;
 public sealed class ConsoleHubTests
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
-    private static readonly HomeSnapshot Locked = new(false, true, false, true, null, 0);
     private static readonly HomeSnapshot Unlocked = new(false, false, false, true, null, 1);
 
     private readonly ConsoleHub _hub = new();

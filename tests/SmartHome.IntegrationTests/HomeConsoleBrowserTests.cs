@@ -8,16 +8,22 @@ namespace SmartHome.IntegrationTests;
 /// As a teacher in front of the class would: Debian's Chromium, driven by Playwright, opens the home console, runs the
 /// inject attack at the outsider level against both homes with the console's own controls, and reads on the page that the
 /// insecure home's heating went on because of the forged reading while the secure home's state stayed as it was. Only what
-/// the page shows is read, never the HTTP API behind it. The pictures before and after are the README's
-/// (SMARTHOME_SCREENSHOTS=docs/images refreshes them).
+/// the page shows is read, never the HTTP API behind it. Run on the host's broker (Mosquitto where installed), which takes
+/// the README's pictures (SMARTHOME_SCREENSHOTS=docs/images refreshes them), and on the embedded broker.
 /// </summary>
-public sealed class HomeConsoleBrowserTests : IAsyncLifetime
+public abstract class HomeConsoleBrowserScenario : IAsyncLifetime
 {
     private const int Attempts = 3;
 
     // Debian's package; found where HostTools looks (PATH, /usr/bin). Null: the test is skipped and starts no app.
     private static readonly string? Chromium = HostTools.Find("chromium");
     private readonly SmartHomeAppFixture _app = new();
+
+    /// <summary>Extra AppHost arguments: the broker kind.</summary>
+    protected abstract IEnumerable<string> BrokerArgs { get; }
+
+    /// <summary>Whether this run's pictures are the README's (one run takes them).</summary>
+    protected abstract bool TakesScreenshots { get; }
 
     public async Task InitializeAsync()
     {
@@ -29,6 +35,11 @@ public sealed class HomeConsoleBrowserTests : IAsyncLifetime
         // No steady readings: each home's state then changes only when something is applied, so "the secure home did not
         // change" is exact, and the insecure home's heating (off while no temperature came in) can go on only by the attack.
         _app.ExtraArgs.Add("--Sensor:ReadingsPerSecond=0");
+        foreach (var arg in BrokerArgs)
+        {
+            _app.ExtraArgs.Add(arg);
+        }
+
         await _app.InitializeAsync();
     }
 
@@ -56,7 +67,7 @@ public sealed class HomeConsoleBrowserTests : IAsyncLifetime
 
         Assert.Equal("off", await StateAsync(page, "insecure", "heating"));
         var secureBefore = await page.Locator("#state-secure").InnerTextAsync();
-        await DashboardBrowser.ScreenshotAsync(page, "console-before.png");
+        await ScreenshotAsync(page, "console-before.png");
 
         await RunInjectionAsync(page, console);
 
@@ -69,10 +80,15 @@ public sealed class HomeConsoleBrowserTests : IAsyncLifetime
         // ...and the homes show it: the insecure heating is on, named as caused by the attacker's forged reading.
         await page.Locator("#actuator-insecure-heating .value").Filter(new() { HasText = "on" }).WaitForAsync(new() { Timeout = 30_000 });
         Assert.Contains("forged reading", await page.Locator("#actuator-insecure-heating .cause").InnerTextAsync(), StringComparison.Ordinal);
+        Assert.Equal("15.0 °C (forged by the attacker)", await page.Locator("#device-insecure-temp-living .reading").InnerTextAsync());
         Assert.Contains("attack", await page.Locator("#decisions-insecure").InnerTextAsync(), StringComparison.Ordinal);
+        // Each decision row opens its trace in this run's dashboard.
+        var dashboard = _app.App.GetEndpoint("aspire-dashboard").ToString().TrimEnd('/');
+        var trace = await page.Locator("#decisions-insecure li a").First.GetAttributeAsync("href");
+        Assert.Matches($"^{System.Text.RegularExpressions.Regex.Escape(dashboard)}/traces/detail/[0-9a-f]{{32}}$", trace);
         Assert.Equal(secureBefore, await page.Locator("#state-secure").InnerTextAsync());
         Assert.Equal("off", await StateAsync(page, "secure", "heating"));
-        await DashboardBrowser.ScreenshotAsync(page, "console-after.png");
+        await ScreenshotAsync(page, "console-after.png");
     }
 
     /// <summary>Opens the console and waits until both homes are live and both attackers are known to it.</summary>
@@ -129,6 +145,25 @@ public sealed class HomeConsoleBrowserTests : IAsyncLifetime
         }
     }
 
+    private Task ScreenshotAsync(IPage page, string name) =>
+        TakesScreenshots ? DashboardBrowser.ScreenshotAsync(page, name, fullPage: true) : Task.CompletedTask;
+
     private static async Task<string> StateAsync(IPage page, string home, string actuator) =>
         (await page.Locator($"#actuator-{home}-{actuator} .value").InnerTextAsync()).Trim();
+}
+
+/// <summary>The home console on the host's broker (Mosquitto where installed); takes the README's pictures.</summary>
+public sealed class HomeConsoleBrowserTests : HomeConsoleBrowserScenario
+{
+    protected override IEnumerable<string> BrokerArgs => [];
+
+    protected override bool TakesScreenshots => true;
+}
+
+/// <summary>The home console on the embedded broker.</summary>
+public sealed class HomeConsoleOnEmbeddedBrokerBrowserTests : HomeConsoleBrowserScenario
+{
+    protected override IEnumerable<string> BrokerArgs => ["--Broker:Mode=embedded"];
+
+    protected override bool TakesScreenshots => false;
 }
