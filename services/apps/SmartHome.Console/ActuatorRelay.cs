@@ -64,7 +64,9 @@ public sealed partial class ActuatorRelay(
             {
                 return;
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or OperationCanceledException)
+            // InvalidOperationException: service discovery found no address (yet); like a refused connection, try again.
+            catch (Exception ex) when (ex is HttpRequestException or IOException or JsonException or OperationCanceledException
+                                           or InvalidOperationException)
             {
                 LogDisconnected(logger, actuator, ex.Message);
             }

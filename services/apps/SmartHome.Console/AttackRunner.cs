@@ -75,29 +75,29 @@ public sealed partial class AttackRunner(
     {
         var description = plan.Describe();
         LogRunStarted(logger, runId, description);
-        var work = new List<(string Pipeline, IReadOnlyList<string> Attacks, string? Problem)>();
-        foreach (var pipeline in plan.Pipelines)
-        {
-            var attacks = plan.IsCampaign ? await CatalogueAsync(pipeline, ct).ConfigureAwait(false) : plan.Attacks;
-            work.Add((pipeline, attacks ?? [], attacks is null ? NotRunning(pipeline) : null));
-        }
-
-        hub.PublishRun(new RunEvent(runId, "started", description, plan.Pipelines,
-            [.. work.SelectMany(w => w.Attacks).Distinct(StringComparer.Ordinal)], plan.Levels, null));
-        foreach (var (pipeline, attacks, _) in work)
-        {
-            foreach (var attack in attacks)
-            {
-                foreach (var level in plan.Levels)
-                {
-                    hub.PublishCell(new CellEvent(runId, pipeline, attack, level, "queued", null, null));
-                }
-            }
-        }
-
         string? message = null;
         try
         {
+            var work = new List<(string Pipeline, IReadOnlyList<string> Attacks, string? Problem)>();
+            foreach (var pipeline in plan.Pipelines)
+            {
+                var attacks = plan.IsCampaign ? await CatalogueAsync(pipeline, ct).ConfigureAwait(false) : plan.Attacks;
+                work.Add((pipeline, attacks ?? [], attacks is null ? NotRunning(pipeline) : null));
+            }
+
+            hub.PublishRun(new RunEvent(runId, "started", description, plan.Pipelines,
+                [.. work.SelectMany(w => w.Attacks).Distinct(StringComparer.Ordinal)], plan.Levels, null));
+            foreach (var (pipeline, attacks, _) in work)
+            {
+                foreach (var attack in attacks)
+                {
+                    foreach (var level in plan.Levels)
+                    {
+                        hub.PublishCell(new CellEvent(runId, pipeline, attack, level, "queued", null, null));
+                    }
+                }
+            }
+
             await Task.WhenAll(work.Select(w => RunHomeAsync(runId, w.Pipeline, w.Attacks, plan, ct))).ConfigureAwait(false);
             var problems = work.Where(w => w.Problem is not null).Select(w => w.Problem).ToList();
             message = problems.Count == 0 ? null : string.Join(" ", problems);
@@ -106,9 +106,12 @@ public sealed partial class AttackRunner(
         {
             message = "the console is stopping";
         }
-
-        hub.PublishRun(new RunEvent(runId, "finished", description, plan.Pipelines, [], plan.Levels, message));
-        LogRunFinished(logger, runId);
+        finally
+        {
+            // Whatever happened, the page learns the run is over, so its buttons work again.
+            hub.PublishRun(new RunEvent(runId, "finished", description, plan.Pipelines, [], plan.Levels, message));
+            LogRunFinished(logger, runId);
+        }
     }
 
     private async Task RunHomeAsync(long runId, string pipeline, IReadOnlyList<string> attacks, AttackPlan plan, CancellationToken ct)
