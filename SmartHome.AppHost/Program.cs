@@ -94,6 +94,9 @@ if (settings.SecureEnabled)
     }
 }
 
+// After the pipelines: it references the services of each one that is enabled.
+builder.AddHomeConsole(settings);
+
 builder.AddProject<Projects.SmartHome_TimingDemo>("timing-demo")
     .WithArgs("demo", "--out", Path.Combine(settings.RepositoryRoot, "metrics", "timing"))
     .WithAppHostWatchdog()

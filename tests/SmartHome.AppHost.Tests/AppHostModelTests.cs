@@ -119,4 +119,43 @@ public sealed class AppHostModelTests : IDisposable
         Assert.DoesNotContain(builder.Resources, r => r.Name.StartsWith("insecure-", StringComparison.Ordinal));
         Assert.Contains(builder.Resources, r => r.Name == "secure-broker");
     }
+
+    [Fact]
+    public async Task The_home_console_finds_every_home_service_by_discovery_holds_the_control_secret_and_waits_for_none()
+    {
+        await using var builder = await BuildModelAsync();
+        var console = (ProjectResource)Resource(builder, "home-console");
+#pragma warning disable CS0618 // The evaluators for a model that is not running.
+        var environment = await console.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+
+        foreach (var pipeline in new[] { "insecure", "secure" })
+        {
+            foreach (var role in new[] { "actuator", "sensor", "attacker" })
+            {
+                Assert.Contains($"services__{pipeline}-{role}__http__0", environment.Keys);
+            }
+        }
+
+        Assert.Contains("SmartHome__ControlSecret", environment.Keys);
+        // A stopped attacker (they wait for an explicit start) must not keep the console from starting.
+        Assert.Empty(Waits(console));
+        Assert.Contains(console.Annotations.OfType<EndpointAnnotation>(), e => e.UriScheme == "http");
+        Assert.NotEmpty(console.Annotations.OfType<HealthCheckAnnotation>());
+        // The dashboard shows its link, named.
+        Assert.NotEmpty(console.Annotations.OfType<ResourceUrlsCallbackAnnotation>());
+    }
+
+    [Fact]
+    public async Task The_home_console_shows_only_the_enabled_homes()
+    {
+        await using var builder = await BuildModelAsync("--Pipelines:Insecure:Enabled=false");
+        var console = (ProjectResource)Resource(builder, "home-console");
+#pragma warning disable CS0618 // The evaluators for a model that is not running.
+        var environment = await console.GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+
+        Assert.Contains("services__secure-actuator__http__0", environment.Keys);
+        Assert.DoesNotContain(environment.Keys, k => k.StartsWith("services__insecure-", StringComparison.Ordinal));
+    }
 }

@@ -132,6 +132,19 @@ public sealed class JudgeTests
     }
 
     [Fact]
+    public void A_campaign_request_may_pick_capability_levels_and_defaults_to_all_three()
+    {
+        Assert.True(CampaignRunner.TryCreateRequest(5, "inject", out var all, out _));
+        Assert.Equal([AttackLevel.Outsider, AttackLevel.Insider, AttackLevel.CompromisedBroker], all.Levels);
+        Assert.True(CampaignRunner.TryCreateRequest(5, "inject", out var one, out _, levels: "insider"));
+        Assert.Equal([AttackLevel.Insider], one.Levels);
+        Assert.True(CampaignRunner.TryCreateRequest(5, "inject", out var two, out _, levels: "compromised-broker, outsider,outsider"));
+        Assert.Equal([AttackLevel.CompromisedBroker, AttackLevel.Outsider], two.Levels);
+        Assert.False(CampaignRunner.TryCreateRequest(5, "inject", out _, out var error, levels: "insider,god"));
+        Assert.Contains("god", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_flood_only_targets_loopback()
     {
         Assert.True(BrokerTarget.Parse("mqtt://localhost:1883", null).IsLoopback);

@@ -51,7 +51,8 @@ public static class DashboardBrowser
     /// The test's dashboard allows anonymous API calls (the default run does not) and says so in a banner, which is
     /// dismissed first: it is not part of what a user of the default run sees.
     /// </summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    /// <param name="fullPage">The whole page, not only the window (the home console is taller than a screen).</param>
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = false)
     {
         var directory = Environment.GetEnvironmentVariable("SMARTHOME_SCREENSHOTS") is { Length: > 0 } configured
             ? Path.GetFullPath(configured)
@@ -66,6 +67,6 @@ public static class DashboardBrowser
 
         // Let charts finish their entry animation before the picture is taken.
         await page.WaitForTimeoutAsync(1500);
-        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name) });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(directory, name), FullPage = fullPage });
     }
 }

@@ -17,6 +17,9 @@ public sealed class DecisionLog(int capacity)
     private readonly Dictionary<string, long> _rejectedByReason = new(StringComparer.Ordinal);
     private readonly object _gate = new();
 
+    // Completed (and replaced) by every Add, so live readers wait for the next decision instead of polling.
+    private TaskCompletionSource _added = NewSignal();
+
     public int Capacity => _ring.Capacity;
 
     public long Count
@@ -38,8 +41,29 @@ public sealed class DecisionLog(int capacity)
             var counts = decision.Verdict == Applied ? _appliedCount : _rejectedByReason;
             var key = decision.Verdict == Applied ? decision.Kind : decision.Reason ?? "unknown";
             counts[key] = counts.GetValueOrDefault(key) + 1;
+            var added = _added;
+            _added = NewSignal();
+            // Continuations run asynchronously (NewSignal), so no reader runs inside this lock.
+            added.SetResult();
             return decision;
         }
+    }
+
+    /// <summary>Completes once the log holds a decision after <paramref name="after"/> (at once if it already does).</summary>
+    public Task WaitForDecisionAfterAsync(long after, CancellationToken cancellationToken)
+    {
+        Task signal;
+        lock (_gate)
+        {
+            if (_ring.Count > after)
+            {
+                return Task.CompletedTask;
+            }
+
+            signal = _added.Task;
+        }
+
+        return signal.WaitAsync(cancellationToken);
     }
 
     /// <summary>Decisions after <paramref name="after"/> (exclusive), oldest first, optionally filtered.</summary>
@@ -67,4 +91,6 @@ public sealed class DecisionLog(int capacity)
                 new Dictionary<string, long>(_rejectedByReason));
         }
     }
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

@@ -1,3 +1,4 @@
+using SmartHome.Contracts;
 using SmartHome.Messaging;
 
 namespace SmartHome.Actuator;
@@ -117,5 +118,3 @@ public sealed class HomeState
         return changes.Count == 0 ? "no change" : string.Join(", ", changes);
     }
 }
-
-public sealed record HomeSnapshot(bool HeatingOn, bool DoorLocked, bool SirenOn, bool PlugRelayOn, double? LastTemperature, long ChangeCount);

@@ -20,6 +20,8 @@ if (!StartupCheck.TryRun(() => builder.AddValidatedOptions<ActuatorOptions>(Actu
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HomeState>();
 builder.Services.AddSingleton(new DecisionLog(actuatorOptions.DecisionLogCapacity));
+builder.Services.AddSingleton(sp => new HomeFeed(sp.GetRequiredService<DecisionLog>(), sp.GetRequiredService<HomeState>(),
+    sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
 // Both pipelines authorize readings against the same registry; the secure one also trusts only its devices' keys.
 if (!StartupCheck.TryRun(() => ProtectionFactory.LoadRegistry(builder.Configuration), $"The {pipeline} actuator cannot start: ", out var registry)
     || !StartupCheck.TryRun(() => ProtectionFactory.ForActuator(pipeline, builder.Configuration, registry),
@@ -63,6 +65,13 @@ app.MapGet("/decisions/summary", (DecisionLog log) => Results.Ok(log.Summary()))
 // The decision log, oldest first; page with ?after=<last seq>; filter by attemptId, messageId or verdict.
 app.MapGet("/decisions", (DecisionLog log, long? after, int? limit, string? attemptId, string? messageId, string? verdict) =>
     Results.Ok(log.Query(after ?? 0, Math.Clamp(limit ?? 1000, 1, 100_000), attemptId, messageId, verdict)))
+    .RequireLoopback();
+
+// The same log live, as server-sent events (the home console): the state, then every decision with the state after it.
+// A reconnecting EventSource sends Last-Event-ID (the last seq it saw), so it misses nothing the ring still holds.
+app.MapGet("/decisions/stream", (HomeFeed feed, HttpRequest request, CancellationToken ct) =>
+    TypedResults.ServerSentEvents(feed.StreamAsync(
+        long.TryParse(request.Headers["Last-Event-ID"], System.Globalization.CultureInfo.InvariantCulture, out var seen) ? seen : null, ct)))
     .RequireLoopback();
 
 // Dashboard command "show replay-window state": per sender, highest counter, window fill, key id.

@@ -174,7 +174,14 @@ public sealed partial class ReadingProcessor(
             seq, messageId, attemptId, _repeated.Reuse(sender)!, _repeated.Reuse(Truncate(topic))!, kind,
             rejectReason is null ? DecisionLog.Applied : DecisionLog.Rejected,
             rejectReason, value, latencyMs, clock.GetUtcNow(),
-            rejectReason is null ? effect : Truncate(detail)));
+            rejectReason is null ? effect : Truncate(detail))
+        {
+            TraceId = CurrentTraceId(),
+        });
+
+    /// <summary>The trace of this message's own process span (not an unrelated ambient one), so the console can link to it.</summary>
+    private static string? CurrentTraceId() =>
+        Activity.Current is { } span && span.Source == SmartHomeTelemetry.ActivitySource ? span.TraceId.ToHexString() : null;
 
     private static string KindName(DeviceKind kind) => DeviceAuthorization.KindName(kind);
 

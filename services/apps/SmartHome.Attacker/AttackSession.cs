@@ -1,6 +1,7 @@
 using System.Security.Cryptography.X509Certificates;
 using MQTTnet;
 using MQTTnet.Protocol;
+using SmartHome.Contracts;
 
 namespace SmartHome.Attacker;
 

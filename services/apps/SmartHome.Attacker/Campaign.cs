@@ -10,14 +10,14 @@ namespace SmartHome.Attacker;
 /// </summary>
 public sealed class Campaign : IAsyncDisposable
 {
-    private static readonly AttackLevel[] Levels = [AttackLevel.Outsider, AttackLevel.Insider, AttackLevel.CompromisedBroker];
+    private static readonly IReadOnlyList<AttackLevel> Levels = CampaignRequest.AllLevels;
     private readonly AttackContext _context;
 
     public Campaign(CampaignSettings settings, Victim victim, ILogger logger) => _context = new AttackContext(settings, victim, logger);
 
     public CampaignSettings Settings => _context.Settings;
 
-    /// <summary>Runs <paramref name="request"/>'s attacks at every capability level.</summary>
+    /// <summary>Runs <paramref name="request"/>'s attacks at each of its capability levels.</summary>
     public async Task<CampaignReport> RunAsync(CampaignRequest request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -29,7 +29,7 @@ public sealed class Campaign : IAsyncDisposable
         {
             if (name == Attacks.ReplayAfterRestart)
             {
-                results.AddRange(Levels.Select(l => _context.Skipped(name, l,
+                results.AddRange(request.Levels.Select(l => _context.Skipped(name, l,
                     "skipped: needs a real actuator restart, orchestrated by the AppHost command (or the integration test)")));
                 continue;
             }
@@ -45,7 +45,7 @@ public sealed class Campaign : IAsyncDisposable
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     // Like a failing attack: this one goes unjudged, the campaign goes on (the next one tries to harvest again).
-                    foreach (var level in Levels)
+                    foreach (var level in request.Levels)
                     {
                         _context.Telemetry.AttackFailed(name, level, ex);
                         results.Add(_context.Skipped(name, level, $"campaign error: could not capture legit traffic: {ex.GetBaseException().Message}")
@@ -57,7 +57,7 @@ public sealed class Campaign : IAsyncDisposable
             }
 
             var input = new AttackInput(request.Attempts, request, captures ?? []);
-            foreach (var level in Levels)
+            foreach (var level in request.Levels)
             {
                 _context.Telemetry.AttackStarting(name, level);
                 var attackClock = Stopwatch.StartNew();

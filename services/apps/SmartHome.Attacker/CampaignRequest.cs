@@ -1,3 +1,5 @@
+using SmartHome.Contracts;
+
 namespace SmartHome.Attacker;
 
 /// <summary>Per-run knobs of a campaign.</summary>
@@ -8,4 +10,9 @@ public sealed record CampaignRequest(int Attempts, IReadOnlyList<string> Attacks
 
     public const int MaxAttempts = 10_000;
     public const int MaxFloodMessages = 20_000;
+
+    public static readonly IReadOnlyList<AttackLevel> AllLevels = [AttackLevel.Outsider, AttackLevel.Insider, AttackLevel.CompromisedBroker];
+
+    /// <summary>The capability levels each attack is tried at (all three unless the caller chose some: one cell of the grid).</summary>
+    public IReadOnlyList<AttackLevel> Levels { get; init; } = AllLevels;
 }

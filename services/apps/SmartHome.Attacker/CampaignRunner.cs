@@ -12,7 +12,7 @@ public sealed class CampaignRunner(CampaignSettings settings, Victim victim, ILo
     public CampaignReport? Last { get; private set; }
 
     public static bool TryCreateRequest(int? attempts, string? attacks, out CampaignRequest request, out string error,
-        double? floodRate = null, int? floodMessages = null, double? announcementFloodSeconds = null)
+        double? floodRate = null, int? floodMessages = null, double? announcementFloodSeconds = null, string? levels = null)
     {
         var n = attempts ?? 100;
         var list = string.IsNullOrWhiteSpace(attacks)
@@ -45,7 +45,45 @@ public sealed class CampaignRunner(CampaignSettings settings, Victim victim, ILo
             return false;
         }
 
+        if (!TryParseLevels(levels, out var chosen, out error))
+        {
+            return false;
+        }
+
+        request = request with { Levels = chosen };
         error = string.Empty;
+        return true;
+    }
+
+    /// <summary>A comma list of level names (outsider, insider, compromised-broker); empty means all three.</summary>
+    public static bool TryParseLevels(string? levels, out IReadOnlyList<AttackLevel> chosen, out string error)
+    {
+        chosen = CampaignRequest.AllLevels;
+        error = string.Empty;
+        if (string.IsNullOrWhiteSpace(levels))
+        {
+            return true;
+        }
+
+        var names = levels.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parsed = new List<AttackLevel>(names.Length);
+        foreach (var name in names)
+        {
+            // Strict: a typo must not silently run another level (FloodRequest's parser defaults an empty level).
+            var level = CampaignRequest.AllLevels.Where(l => Attacks.LevelName(l) == name).Cast<AttackLevel?>().FirstOrDefault();
+            if (level is null)
+            {
+                error = $"unknown level '{name}': use outsider, insider or compromised-broker";
+                return false;
+            }
+
+            if (!parsed.Contains(level.Value))
+            {
+                parsed.Add(level.Value);
+            }
+        }
+
+        chosen = parsed;
         return true;
     }
 

@@ -48,11 +48,11 @@ app.MapDefaultEndpoints();
 
 app.MapGet("/", () => Results.Ok(new { pipeline, attacks = Attacks.All.Append(Attacks.ReplayAfterRestart), broker = $"{settings.Broker.Host}:{settings.Broker.Port}" })).RequireLoopback();
 
-// Runs a campaign now and answers with its results (per attack × level).
+// Runs a campaign now and answers with its results (per attack × level); ?levels= picks capability levels (default all three).
 app.MapPost("/campaign", async (CampaignRunner runner, int? attempts, string? attacks, double? floodRate, int? floodMessages,
-    double? announcementFloodSeconds, CancellationToken ct) =>
+    double? announcementFloodSeconds, string? levels, CancellationToken ct) =>
 {
-    if (!CampaignRunner.TryCreateRequest(attempts, attacks, out var request, out var error, floodRate, floodMessages, announcementFloodSeconds))
+    if (!CampaignRunner.TryCreateRequest(attempts, attacks, out var request, out var error, floodRate, floodMessages, announcementFloodSeconds, levels))
     {
         return Results.BadRequest(new { error });
     }

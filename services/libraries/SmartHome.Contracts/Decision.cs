@@ -7,6 +7,7 @@ namespace SmartHome.Contracts;
 /// <param name="Sender">Sender the protection layer established (or the topic's device on the insecure pipeline).</param>
 /// <param name="Verdict"><c>applied</c> or <c>rejected</c>.</param>
 /// <param name="Reason">Reject reason, or the rule's effect when applied.</param>
+/// <param name="Effect">What the rules did when applied ("door unlocked", "no change"), the reject detail otherwise.</param>
 public sealed record Decision(
     long Seq,
     string? MessageId,
@@ -19,4 +20,8 @@ public sealed record Decision(
     double? Value,
     double? LatencyMs,
     DateTimeOffset ReceivedAt,
-    string? Effect);
+    string? Effect)
+{
+    /// <summary>W3C trace id of the actuator's span for this message (null when no span was recorded), to find it in the dashboard.</summary>
+    public string? TraceId { get; init; }
+}

@@ -1,6 +1,6 @@
-namespace SmartHome.Attacker;
+namespace SmartHome.Contracts;
 
-/// <summary>The layer that stopped an attempt.</summary>
+/// <summary>The layer that stopped an attempt (the keys of <see cref="AttackResult.BlockedBy"/>; the home console labels rejections with them).</summary>
 public static class Layers
 {
     public const string BrokerAuth = "broker-auth";
