@@ -157,4 +157,35 @@ public sealed class AppliedJournalTests
         // A byte-for-byte replay without the flag is applied: this pipeline has no replay defence, on purpose.
         Assert.Equal(DecisionLog.Applied, processor.Process(topic, reading, null).Verdict);
     }
+
+    [Fact]
+    public async Task Two_copies_of_a_reading_judged_at_the_same_time_are_applied_once()
+    {
+        // An MQTT client can hand a redelivery (DUP) to the actuator on its new connection while the old connection still
+        // drains the first copy: the two are judged on two threads at once, and only one may be applied.
+        var log = new DecisionLog(10_000);
+        var processor = new ReadingProcessor(new PlaintextProtection(), new HomeState(),
+            new DeviceAuthorization(TestRegistry.Home(maxReadingsPerSecond: 1_000_000), TimeProvider.System), log, TimeProvider.System, "insecure",
+            NullLogger<ReadingProcessor>.Instance);
+        const string topic = "smarthome/readings/temp-living";
+        const int readings = 2_000;
+        using var start = new Barrier(2);
+        void Judge(bool redelivered)
+        {
+            for (var i = 0; i < readings; i++)
+            {
+                var reading = new ReadOnlySequence<byte>(new DeviceReading($"m-{i}", "temp-living", DeviceKind.Temperature, 20, i + 1, 0).ToUtf8Json());
+                start.SignalAndWait();
+                processor.Process(topic, reading, null, redelivered);
+            }
+        }
+
+        var first = Task.Factory.StartNew(() => Judge(redelivered: false), TaskCreationOptions.LongRunning);
+        var redelivery = Task.Factory.StartNew(() => Judge(redelivered: true), TaskCreationOptions.LongRunning);
+        await Task.WhenAll(first, redelivery);
+
+        var applied = log.Query(0, 2 * readings + 10).Where(d => d.Verdict == DecisionLog.Applied).GroupBy(d => d.MessageId).ToList();
+        Assert.Equal(readings, applied.Count);
+        Assert.All(applied, g => Assert.Single(g));
+    }
 }

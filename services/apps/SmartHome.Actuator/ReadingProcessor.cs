@@ -31,6 +31,7 @@ public sealed partial class ReadingProcessor(
     private readonly SmartHome.Security.PerSecondBudget _rejectionLogs = new(RejectionLogLinesPerSecond, clock);
     private readonly StringReuse _repeated = new();
     private readonly AppliedJournal _applied = journal ?? AppliedJournal.InMemory();
+    private readonly Lock _atMostOnce = new();
 
     // A sender that signs its readings (secure) re-sends an applied reading only as a retransmission, so every second copy
     // of an id is dropped; on the insecure pipeline only a copy flagged as a redelivery is (a plain repeat is a replay,
@@ -134,28 +135,34 @@ public sealed partial class ReadingProcessor(
 
         // At most once: a second copy of an applied reading (a retransmission after a lost acknowledgement, a broker
         // redelivery) is acknowledged again, never applied again; checked before authorization spends the sender's rate.
-        var status = _applied.Check(verdict.SenderId, reading.MessageId, reading.SentAtMicros, out var appliedWasFlagged);
-        if (status == AppliedStatus.Applied && (_senderAuthenticated || redelivered || appliedWasFlagged))
+        // Check and record are one step: two copies of a reading judged at the same time (an MQTT client can hand over a
+        // redelivery on its new connection while the old one still drains) must not both find it new.
+        lock (_atMostOnce)
         {
-            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Duplicate,
-                "second copy of an applied reading (redelivery)", reading.Value, null, null);
+            var status = _applied.Check(verdict.SenderId, reading.MessageId, reading.SentAtMicros, out var appliedWasFlagged);
+            if (status == AppliedStatus.Applied && (_senderAuthenticated || redelivered || appliedWasFlagged))
+            {
+                return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Duplicate,
+                    "second copy of an applied reading (redelivery)", reading.Value, null, null);
+            }
+
+            if (status == AppliedStatus.Expired)
+            {
+                return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Expired,
+                    "older than the applied readings this actuator still remembers", reading.Value, null, null);
+            }
+
+            // Authenticated is not authorized: the sender's registered kind, range and rate decide, before any state change.
+            if (authorization.Check(verdict.SenderId, reading) is { } refused)
+            {
+                return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), refused.Reason, refused.Detail,
+                    reading.Value, null, null);
+            }
+
+            // Recorded before the rules run, so a crash in between can never lead to a second application.
+            _applied.Record(verdict.SenderId, reading.MessageId, reading.SentAtMicros, redelivered);
         }
 
-        if (status == AppliedStatus.Expired)
-        {
-            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), RejectReasons.Expired,
-                "older than the applied readings this actuator still remembers", reading.Value, null, null);
-        }
-
-        // Authenticated is not authorized: the sender's registered kind, range and rate decide, before any state change.
-        if (authorization.Check(verdict.SenderId, reading) is { } refused)
-        {
-            return Record(reading.MessageId, attemptId, verdict.SenderId, topic, KindName(reading.Kind), refused.Reason, refused.Detail,
-                reading.Value, null, null);
-        }
-
-        // Recorded before the rules run, so a crash in between can never lead to a second application.
-        _applied.Record(verdict.SenderId, reading.MessageId, reading.SentAtMicros, redelivered);
         var effect = home.Apply(reading);
         // End to end: from the sensor's reading (stamped before sealing) to the rule applied here, after verification.
         var latencyMs = (DeviceReading.NowMicros(clock) - reading.SentAtMicros) / 1000.0;
