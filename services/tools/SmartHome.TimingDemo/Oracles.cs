@@ -138,63 +138,22 @@ public sealed class TimingServer : IDisposable
 {
     private readonly ITokenVerifier _verifier;
     private readonly byte[] _secret;
-    private readonly TcpListener _listener;
-    private readonly CancellationTokenSource _stop = new();
+    private readonly LoopbackTokenListener _listener;
     private long _requests;
-    private int _disposed;
 
     public TimingServer(ITokenVerifier verifier, byte[] secret, IPAddress address, int port)
     {
-        ArgumentNullException.ThrowIfNull(verifier);
-        ArgumentNullException.ThrowIfNull(address);
-        if (!IPAddress.IsLoopback(address))
-        {
-            throw new ArgumentException($"The demo server binds loopback only, not {address}.", nameof(address));
-        }
-
-        if (verifier.SecretLength > byte.MaxValue)
-        {
-            throw new ArgumentException("Token too long for the wire format.", nameof(verifier));
-        }
-
-        _verifier = verifier;
         _secret = (byte[])secret.Clone();
-        _listener = new TcpListener(address, port);
-        _listener.Start();
-        Endpoint = (IPEndPoint)_listener.LocalEndpoint;
+        _listener = new LoopbackTokenListener(verifier, address, port);
+        _verifier = verifier;
     }
 
-    public IPEndPoint Endpoint { get; }
+    public IPEndPoint Endpoint => _listener.Endpoint;
 
     public long Requests => Interlocked.Read(ref _requests);
 
     /// <summary>Accepts clients until disposed; each client gets its own thread (few clients, low jitter).</summary>
-    public Task RunAsync() => Task.Run(async () =>
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptSocketAsync(_stop.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            catch (ObjectDisposedException)
-            {
-                break;
-            }
-            catch (SocketException)
-            {
-                break;
-            }
-
-            var thread = new Thread(() => Serve(client)) { IsBackground = true, Name = "timing-client" };
-            thread.Start();
-        }
-    });
+    public Task RunAsync() => _listener.AcceptAsync(Serve, "timing-client");
 
     private void Serve(Socket client)
     {
@@ -208,7 +167,7 @@ public sealed class TimingServer : IDisposable
             try
             {
                 client.Send([(byte)len]);
-                while (Volatile.Read(ref _disposed) == 0)
+                while (!_listener.Stopped)
                 {
                     NetworkOracle.ReceiveExactly(client, header);
                     var body = token.AsSpan(0, header[0]);
@@ -238,15 +197,5 @@ public sealed class TimingServer : IDisposable
     }
 
     /// <summary>Stops accepting and ends client loops; safe to call more than once.</summary>
-    public void Dispose()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        _stop.Cancel();
-        _listener.Stop();
-        _stop.Dispose();
-    }
+    public void Dispose() => _listener.Dispose();
 }
