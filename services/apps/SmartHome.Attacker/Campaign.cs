@@ -45,12 +45,7 @@ public sealed class Campaign : IAsyncDisposable
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     // Like a failing attack: this one goes unjudged, the campaign goes on (the next one tries to harvest again).
-                    foreach (var level in request.Levels)
-                    {
-                        _context.Telemetry.AttackFailed(name, level, ex);
-                        results.Add(_context.Skipped(name, level, $"campaign error: could not capture legit traffic: {ex.GetBaseException().Message}")
-                            with { Unjudged = request.Attempts });
-                    }
+                    results.AddRange(request.Levels.Select(level => Failed(name, level, ex, "could not capture legit traffic: ", request.Attempts)));
 
                     continue;
                 }
@@ -71,8 +66,7 @@ public sealed class Campaign : IAsyncDisposable
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     // One failing attack must not cost the campaign the others' results.
-                    _context.Telemetry.AttackFailed(name, level, ex);
-                    result = _context.Skipped(name, level, $"campaign error: {ex.GetBaseException().Message}") with { Unjudged = request.Attempts };
+                    result = Failed(name, level, ex, string.Empty, request.Attempts);
                 }
 
                 results.Add(result with { DurationMs = attackClock.Elapsed.TotalMilliseconds });
@@ -81,6 +75,13 @@ public sealed class Campaign : IAsyncDisposable
 
         await _context.Control.CloseAsync().ConfigureAwait(false);
         return new CampaignReport(Settings.Pipeline, started, clock.Elapsed.TotalMilliseconds, request.Attempts, results);
+    }
+
+    /// <summary>An attack at a level that could not be run: logged, and reported with every attempt unjudged.</summary>
+    private AttackResult Failed(string name, AttackLevel level, Exception ex, string what, int attempts)
+    {
+        _context.Telemetry.AttackFailed(name, level, ex);
+        return _context.Skipped(name, level, $"campaign error: {what}{ex.GetBaseException().Message}") with { Unjudged = attempts };
     }
 
     /// <summary>First half of replay-after-restart: capture legit traffic now (before the actuator restarts).</summary>
