@@ -93,7 +93,18 @@ public sealed class SummaryWriterTests
     public void Latency_table_uses_the_shared_formats()
     {
         var table = SummaryWriter.LatencyTable(Samples.Results().Latency);
-        Assert.Contains("| secure | 1000 | 2 | 1 | 1.234 | 2.500 | 9.876 | 12.000 | 950 | 0.812 |", table, StringComparison.Ordinal);
+        Assert.Contains("| secure | 1000 | 2 | 1 | ", table, StringComparison.Ordinal);
+        Assert.Contains(" | 1.234 | 2.500 | 9.876 | 12.000 | – | 950 | 0.812 |", table, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Latency_table_shows_each_p50_against_the_raw_broker_hop()
+    {
+        var hop = new BrokerHopResult("127.0.0.1:1883", 1000, 998, BrokerHop.PayloadBytes, 1000, 0.617, 1.5, 0.7, 3);
+        var table = SummaryWriter.LatencyTable(Samples.Results().Latency, hop);
+        // 1.234 / 0.617 = 2.00
+        Assert.Contains(" | 1.234 | 2.500 | 9.876 | 12.000 | 2.00 × | 950 | 0.812 |", table, StringComparison.Ordinal);
+        Assert.Contains("| raw broker hop (floor) | 1000 | 2 | – | 0.700 | 0.617 | – | 1.500 | 3.000 | 1.00 × | – | – |", table, StringComparison.Ordinal);
     }
 
     [Fact]

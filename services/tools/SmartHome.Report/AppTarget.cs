@@ -2,6 +2,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using SmartHome.AppHost;
 
 namespace SmartHome.Report;
 
@@ -22,6 +23,9 @@ public interface IAppTarget : IAsyncDisposable
 
     /// <summary>OS process id of a pipeline's broker when known (for its CPU time), else null.</summary>
     int? BrokerPid(string pipeline);
+
+    /// <summary>Host and port of the insecure pipeline's (plaintext, anonymous) broker, for the raw broker-hop floor; null when unknown.</summary>
+    (string Host, int Port)? InsecureBroker { get; }
 }
 
 /// <summary>Starts the whole AppHost on random broker ports with temp log/state dirs; disposes every process afterwards.</summary>
@@ -158,6 +162,21 @@ public sealed class ManagedApp : IAppTarget
 
     public int? BrokerPid(string pipeline) => ResourcePid($"{pipeline}-broker");
 
+    public (string Host, int Port)? InsecureBroker
+    {
+        get
+        {
+            var broker = _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.OfType<IMosquittoBroker>()
+                .FirstOrDefault(r => r.Name == "insecure-broker");
+            return broker switch
+            {
+                ExternalBrokerResource external when Uri.TryCreate(external.Uri, UriKind.Absolute, out var uri) => (uri.Host, uri.Port),
+                { Endpoint.IsAllocated: true } hosted => ("127.0.0.1", hosted.Endpoint.Port),
+                _ => null,
+            };
+        }
+    }
+
     /// <summary>The OS process id Aspire reports for an executable resource (a broker), else null.</summary>
     public int? ResourcePid(string resource)
     {
@@ -235,6 +254,9 @@ public sealed class AttachedApp(IReadOnlyDictionary<string, Uri> urls, string br
     }
 
     public int? BrokerPid(string pipeline) => null;
+
+    public (string Host, int Port)? InsecureBroker =>
+        urls.TryGetValue("insecure-broker", out var uri) && uri.Scheme == "mqtt" && uri.Port > 0 ? (uri.Host, uri.Port) : null;
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

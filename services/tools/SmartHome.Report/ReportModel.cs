@@ -19,6 +19,9 @@ public sealed class ReportResults
     /// <summary>Side-by-side latency run, one entry per pipeline.</summary>
     public List<LatencyResult> Latency { get; init; } = [];
 
+    /// <summary>The floor of the latency run: one raw broker hop measured side by side with the pipelines (null when not measured).</summary>
+    public BrokerHopResult? BrokerHop { get; set; }
+
     /// <summary>In-process cost of the crypto primitives (full mode).</summary>
     public CryptoBreakdown? Crypto { get; set; }
 
@@ -118,6 +121,21 @@ public sealed record LatencyResult(
 {
     public double LossPercent => Count == 0 ? 0 : 100.0 * Lost / Count;
 }
+
+/// <summary>
+/// One raw broker hop: an MQTTnet publisher and subscriber in the report's process through the insecure pipeline's broker,
+/// QoS 1, no crypto, JSON, spans or decision log; latency = arrival at the subscriber − the publish timestamp.
+/// </summary>
+public sealed record BrokerHopResult(
+    string Broker,
+    int Sent,
+    int Received,
+    int PayloadBytes,
+    double TargetRatePerSecond,
+    double P50Ms,
+    double P99Ms,
+    double MeanMs,
+    double MaxMs);
 
 /// <summary>One point of a latency CDF: <see cref="Percentile"/> % of readings took at most <see cref="LatencyMs"/>.</summary>
 public sealed record CdfPoint(double Percentile, double LatencyMs);

@@ -93,7 +93,9 @@ public sealed record ReportOptions
     public int? ChaosSeed { get; init; }
 
     public static readonly string[] UrlKeys =
-        ["insecure-sensor", "insecure-actuator", "secure-sensor", "secure-actuator", "insecure-attacker", "secure-attacker"];
+        ["insecure-sensor", "insecure-actuator", "secure-sensor", "secure-actuator", "insecure-attacker", "secure-attacker",
+            // mqtt://host:port of the insecure pipeline's broker, for the raw broker-hop floor (optional).
+            "insecure-broker"];
 
     /// <summary>Parses a command line as the report does; a rejected one throws <see cref="ArgumentException"/> (one problem a line).</summary>
     public static ReportOptions Parse(IReadOnlyList<string> args) => ReportCommandLine.Parse(args);

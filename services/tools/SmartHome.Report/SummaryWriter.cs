@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using SmartHome.Contracts;
 
@@ -35,7 +36,7 @@ public static class SummaryWriter
             }
 
             sb.Append("## Latency and cost per message\n\n");
-            sb.Append(LatencyTable(r.Latency)).Append('\n');
+            sb.Append(LatencyTable(r.Latency, r.BrokerHop)).Append('\n');
             if (r.Latency.Count > 0)
             {
                 var l = r.Latency[0];
@@ -43,7 +44,10 @@ public static class SummaryWriter
                   .Append(Fmt.Rate(l.TargetRatePerSecond)).Append(" readings/s (target), round-robin over the sensor's devices. ")
                   .Append("Latency is the actuator's own latencyMs: decision time (after verification and the home rule) − the reading's send timestamp (taken before sealing). ")
                   .Append("Lost = published but never decided; rejected = legitimate readings the actuator refused. ")
-                  .Append("CPU/msg = (sensor + actuator CPU time during the run) / readings, from GET /process; the broker's CPU is not included.\n\n");
+                  .Append("CPU/msg = (sensor + actuator CPU time during the run) / readings, from GET /process; the broker's CPU is not included. ")
+                  .Append("The raw broker hop ran at the same time, rate and count through the insecure pipeline's broker: an MQTTnet publisher and ")
+                  .Append("subscriber in the report's process, QoS 1, ").Append(Fmt.Int(BrokerHop.PayloadBytes))
+                  .Append("-byte payloads, no crypto, JSON, spans or decision log; its latency is arrival at the subscriber − the publish timestamp.\n\n");
             }
         }
 
@@ -168,25 +172,45 @@ public static class SummaryWriter
         return cell;
     }
 
-    /// <summary>Table 2: latency percentiles, throughput and CPU per message per pipeline.</summary>
-    public static string LatencyTable(IReadOnlyList<LatencyResult> latency)
+    /// <summary>
+    /// Table 2: latency percentiles, throughput and CPU per message per pipeline, and the raw broker hop measured beside
+    /// them, with each pipeline's p50 as a multiple of the hop's (the floor no pipeline can go under).
+    /// </summary>
+    public static string LatencyTable(IReadOnlyList<LatencyResult> latency, BrokerHopResult? hop = null)
     {
         var sb = new StringBuilder(
-            "| Pipeline | Readings | Lost | Rejected | p50 ms | p95 ms | p99 ms | max ms | Throughput /s | CPU ms/msg |\n" +
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+            "| Pipeline | Readings | Lost | Rejected | mean ms | p50 ms | p95 ms | p99 ms | max ms | p50 ÷ hop p50 | Throughput /s | CPU ms/msg |\n" +
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        string Ratio(double p50) => hop is { Received: > 0, P50Ms: > 0 } h
+            ? (p50 / h.P50Ms).ToString("0.00", CultureInfo.InvariantCulture) + " ×"
+            : "–";
         foreach (var l in latency)
         {
             sb.Append("| ").Append(l.Pipeline)
               .Append(" | ").Append(Fmt.Int(l.Count))
               .Append(" | ").Append(Fmt.Int(l.Lost))
               .Append(" | ").Append(Fmt.Int(l.RejectedLegit))
+              .Append(" | ").Append(Fmt.Ms(l.MeanMs))
               .Append(" | ").Append(Fmt.Ms(l.P50Ms))
               .Append(" | ").Append(Fmt.Ms(l.P95Ms))
               .Append(" | ").Append(Fmt.Ms(l.P99Ms))
               .Append(" | ").Append(Fmt.Ms(l.MaxMs))
+              .Append(" | ").Append(Ratio(l.P50Ms))
               .Append(" | ").Append(Fmt.Rate(l.ThroughputPerSecond))
               .Append(" | ").Append(Fmt.Ms(l.CpuMsPerMessage))
               .Append(" |\n");
+        }
+
+        if (hop is not null)
+        {
+            sb.Append("| raw broker hop (floor) | ").Append(Fmt.Int(hop.Sent))
+              .Append(" | ").Append(Fmt.Int(hop.Sent - hop.Received))
+              .Append(" | – | ").Append(Fmt.Ms(hop.MeanMs))
+              .Append(" | ").Append(Fmt.Ms(hop.P50Ms))
+              .Append(" | – | ").Append(Fmt.Ms(hop.P99Ms))
+              .Append(" | ").Append(Fmt.Ms(hop.MaxMs))
+              .Append(" | ").Append(Ratio(hop.P50Ms))
+              .Append(" | – | – |\n");
         }
 
         return sb.ToString();

@@ -15,7 +15,7 @@ internal static class LatencyRun
         var results = context.Results;
         using (var clients = PipelineClients.ForBoth(context.App))
         {
-            await RunAsync(clients, context.Options, results, context.Progress, ct).ConfigureAwait(false);
+            await RunAsync(clients, context.App.InsecureBroker, context.Options, results, context.Progress, ct).ConfigureAwait(false);
         }
 
         await between(results).ConfigureAwait(false);
@@ -23,7 +23,8 @@ internal static class LatencyRun
         AddGoals(results);
     }
 
-    public static async Task RunAsync(PipelineClients clients, ReportOptions options, ReportResults results,
+    /// <param name="floorBroker">The insecure pipeline's broker, where the raw broker hop is measured side by side with the pipelines; null skips it.</param>
+    public static async Task RunAsync(PipelineClients clients, (string Host, int Port)? floorBroker, ReportOptions options, ReportResults results,
         ConsoleProgress progress, CancellationToken ct)
     {
         await WarmUpAsync(clients.Values, options.RatePerSecond, options.Concurrency, results, progress, ct).ConfigureAwait(false);
@@ -34,7 +35,14 @@ internal static class LatencyRun
             fractions[i] = f;
             progress.Report("latency run", fractions.Average(), string.Join(", ", ReportRunner.Pipelines.Select((q, j) => $"{q} {fractions[j] * 100:0}%")));
         }, ct)).ToList();
+        var floor = MeasureFloorAsync(floorBroker, options, results, ct);
         var measured = await Task.WhenAll(runs).ConfigureAwait(false);
+        results.BrokerHop = await floor.ConfigureAwait(false);
+        if (results.BrokerHop is { } hop)
+        {
+            progress.Line($"raw broker hop: {hop.Received} of {hop.Sent} arrived; p50 {Fmt.Ms(hop.P50Ms)} ms, p99 {Fmt.Ms(hop.P99Ms)} ms.");
+        }
+
         foreach (var m in measured)
         {
             var l = Analysis.Latency(m);
@@ -45,6 +53,32 @@ internal static class LatencyRun
                 results.Note($"{l.Pipeline}: {l.RejectedLegit} legitimate readings were rejected: " +
                     string.Join(", ", l.RejectReasons.Select(kv => $"{kv.Key} {kv.Value}")) + ".");
             }
+        }
+    }
+
+    /// <summary>
+    /// The floor runs at the same time as the pipelines, at their rate and count, so it meets the same load on the machine
+    /// and the same broker; a failure to reach the broker is a note, not a failed report.
+    /// </summary>
+    private static async Task<BrokerHopResult?> MeasureFloorAsync((string Host, int Port)? broker, ReportOptions options, ReportResults results,
+        CancellationToken ct)
+    {
+        if (broker is not { } b)
+        {
+            results.Note("Raw broker hop not measured: the insecure broker's address is unknown (attached: give --insecure-broker mqtt://host:port).");
+            return null;
+        }
+
+        try
+        {
+            // Its own warm-up first (connection, JIT), as the pipelines had theirs.
+            await BrokerHop.MeasureAsync(b.Host, b.Port, 300, options.RatePerSecond, options.Concurrency, ct).ConfigureAwait(false);
+            return await BrokerHop.MeasureAsync(b.Host, b.Port, options.Readings, options.RatePerSecond, options.Concurrency, ct).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or TimeoutException)
+        {
+            results.Note($"Raw broker hop not measured: {b.Host}:{b.Port} refused or failed ({ex.Message}).");
+            return null;
         }
     }
 
@@ -68,6 +102,18 @@ internal static class LatencyRun
         var ok = secure is { Applied: > 0 };
         r.Goals.Add(new GoalCheck("Issue 4: secure p50 < 1.5 ms",
             ok ? $"secure p50 = {Fmt.Ms(secure!.P50Ms)} ms" : "no secure readings applied", ok ? secure!.P50Ms < 1.5 : null));
+        if (r.BrokerHop is { Received: > 0 } hop && insecure is { Applied: > 0 })
+        {
+            var ratio = insecure.P50Ms / hop.P50Ms;
+            r.Goals.Add(new GoalCheck("Insecure p50 ≤ 2 × the raw broker hop's p50 (same run, same broker)",
+                $"insecure p50 {Fmt.Ms(insecure.P50Ms)} ms vs broker hop p50 {Fmt.Ms(hop.P50Ms)} ms = " +
+                ratio.ToString("0.00", CultureInfo.InvariantCulture) + " ×", ratio <= 2));
+        }
+        else
+        {
+            r.Goals.Add(new GoalCheck("Insecure p50 ≤ 2 × the raw broker hop's p50 (same run, same broker)", "not measured", null));
+        }
+
         if (r.Crypto is { MeasuredSecureMinusInsecureP50Us: { } diff } c && insecure is not null)
         {
             // Median against median: a mean inflated by other work on the machine would flatter the ratio.
