@@ -77,14 +77,7 @@ public sealed partial class SensorPublisher : IAsyncDisposable
             Sequence: device.NextSequence(),
             SentAtMicros: DeviceReading.NowMicros(_clock));
 
-        var topic = Topics.Readings(device.DeviceId);
-        using var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"publish {topic}", ActivityKind.Producer);
-        activity?.SetTag(Attr.MessagingSystem, "mqtt");
-        activity?.SetTag(Attr.MessagingDestination, topic);
-        activity?.SetTag(Attr.MessagingOperationType, "publish");
-        activity?.SetTag(Attr.MessagingMessageId, reading.MessageId);
-        activity?.SetTag(Attr.Pipeline, _pipeline);
-        activity?.SetTag(Attr.Device, device.DeviceId);
+        using var activity = StartPublishActivity(device.DeviceId, reading.MessageId);
 
         var bytes = reading.ToUtf8Json();
         // On disk before it is on the wire: until the actuator acknowledges it, the outbox sends it again, also after a crash.
@@ -125,20 +118,27 @@ public sealed partial class SensorPublisher : IAsyncDisposable
             return;
         }
 
-        var topic = Topics.Readings(entry.DeviceId);
-        using var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"publish {topic}", ActivityKind.Producer);
-        activity?.SetTag(Attr.MessagingSystem, "mqtt");
-        activity?.SetTag(Attr.MessagingDestination, topic);
-        activity?.SetTag(Attr.MessagingOperationType, "publish");
-        activity?.SetTag(Attr.MessagingMessageId, entry.MessageId);
-        activity?.SetTag(Attr.Pipeline, _pipeline);
-        activity?.SetTag(Attr.Device, entry.DeviceId);
+        using var activity = StartPublishActivity(entry.DeviceId, entry.MessageId);
         activity?.SetTag("smarthome.retransmission", entry.Attempts);
         await SendAsync(entry.DeviceId, entry.Reading, activity, retransmission: true, cancellationToken).ConfigureAwait(false);
         if (_outbox.MarkSent(entry.MessageId))
         {
             SmartHomeTelemetry.OutboxRetransmissions.Add(1, _pipelineTag);
         }
+    }
+
+    /// <summary>The producer span of one reading's publish, first send or retransmission alike.</summary>
+    private Activity? StartPublishActivity(string deviceId, string messageId)
+    {
+        var topic = Topics.Readings(deviceId);
+        var activity = SmartHomeTelemetry.ActivitySource.StartActivity($"publish {topic}", ActivityKind.Producer);
+        activity?.SetTag(Attr.MessagingSystem, "mqtt");
+        activity?.SetTag(Attr.MessagingDestination, topic);
+        activity?.SetTag(Attr.MessagingOperationType, "publish");
+        activity?.SetTag(Attr.MessagingMessageId, messageId);
+        activity?.SetTag(Attr.Pipeline, _pipeline);
+        activity?.SetTag(Attr.Device, deviceId);
+        return activity;
     }
 
     private async Task SendAsync(string deviceId, byte[] reading, Activity? activity, bool retransmission, CancellationToken cancellationToken)

@@ -38,12 +38,7 @@ public static class TimingCommandLine
 
     private static Command DemoCommand(ITimingCommands commands)
     {
-        var seed = Seed("Seed of the secret (unless --secret) and of the sampling order.");
-        var amplify = Amplify(DefaultAmplify);
-        var sweepSamples = SweepSamples();
-        var reps = Repetitions();
-        var output = Out();
-        var secret = Secret();
+        var measurement = new MeasurementOptions();
         var attack = new AttackStatisticsOptions();
         var netAmplify = Integer("--net-amplify", "Spin iterations per correct byte of the vulnerable verifier behind the TCP server.",
             DefaultNetworkAmplify, 0);
@@ -69,14 +64,15 @@ public static class TimingCommandLine
 
         var command = new Command("demo", "All in one, in-process and over loopback TCP (response time and response order side by side, then the detection limit), within --budget; writes tables, CSV and PNG.")
         {
-            seed, amplify, sweepSamples, reps, output, secret, netAmplify, noNetwork, noUnamplified, budget, keep, limitLevels, limitSeconds,
+            netAmplify, noNetwork, noUnamplified, budget, keep, limitLevels, limitSeconds,
         };
+        measurement.AddTo(command);
         attack.AddTo(command);
         command.SetAction(async (parse, _) =>
         {
-            var seedValue = parse.GetValue(seed);
-            return await commands.DemoAsync(new DemoArguments(seedValue, parse.GetValue(amplify), parse.GetValue(sweepSamples), parse.GetValue(reps),
-                parse.GetRequiredValue(output), HexValue(parse, secret), attack.Bind(parse, seedValue), !parse.GetValue(noUnamplified),
+            var m = measurement.Bind(parse, attack);
+            return await commands.DemoAsync(new DemoArguments(m.Seed, m.Amplify, m.SweepSamples, m.Repetitions, m.Out, m.Secret, m.Attack,
+                !parse.GetValue(noUnamplified),
                 parse.GetValue(noNetwork) ? null : parse.GetValue(netAmplify), TimeSpan.FromSeconds(parse.GetValue(budget)), parse.GetValue(keep),
                 ParseLevels(parse.GetRequiredValue(limitLevels))!, TimeSpan.FromSeconds(parse.GetValue(limitSeconds)))).ConfigureAwait(false);
         });
@@ -85,22 +81,13 @@ public static class TimingCommandLine
 
     private static Command SweepCommand(ITimingCommands commands)
     {
-        var seed = Seed("Seed of the secret (unless --secret) and of the sampling order.");
-        var amplify = Amplify(DefaultAmplify);
-        var sweepSamples = SweepSamples();
-        var reps = Repetitions();
-        var output = Out();
-        var secret = Secret();
+        var measurement = new MeasurementOptions();
         // The sweep runs no attack, but its summary describes the attack statistics these options set.
         var attack = new AttackStatisticsOptions(withContinue: false);
-        var command = new Command("sweep", "Only the time-vs-prefix-length measurement and its plot.") { seed, amplify, sweepSamples, reps, output, secret };
+        var command = new Command("sweep", "Only the time-vs-prefix-length measurement and its plot.");
+        measurement.AddTo(command);
         attack.AddTo(command);
-        command.SetAction(parse =>
-        {
-            var seedValue = parse.GetValue(seed);
-            return commands.Sweep(new SweepArguments(seedValue, parse.GetValue(amplify), parse.GetValue(sweepSamples), parse.GetValue(reps),
-                parse.GetRequiredValue(output), HexValue(parse, secret), attack.Bind(parse, seedValue)));
-        });
+        command.SetAction(parse => commands.Sweep(measurement.Bind(parse, attack)));
         return command;
     }
 
@@ -281,6 +268,34 @@ public static class TimingCommandLine
             return address;
         },
     };
+
+    /// <summary>The secret, the verifier's amplification, the sweep's sampling and the output folder: the options demo and sweep share.</summary>
+    private sealed class MeasurementOptions
+    {
+        private readonly Option<int> _seed = Seed("Seed of the secret (unless --secret) and of the sampling order.");
+        private readonly Option<int> _amplify = Amplify(DefaultAmplify);
+        private readonly Option<int> _sweepSamples = SweepSamples();
+        private readonly Option<int> _repetitions = Repetitions();
+        private readonly Option<string> _out = Out();
+        private readonly Option<string?> _secret = Secret();
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_seed);
+            command.Options.Add(_amplify);
+            command.Options.Add(_sweepSamples);
+            command.Options.Add(_repetitions);
+            command.Options.Add(_out);
+            command.Options.Add(_secret);
+        }
+
+        public SweepArguments Bind(ParseResult parse, AttackStatisticsOptions attack)
+        {
+            var seed = parse.GetValue(_seed);
+            return new SweepArguments(seed, parse.GetValue(_amplify), parse.GetValue(_sweepSamples), parse.GetValue(_repetitions),
+                parse.GetRequiredValue(_out), HexValue(parse, _secret), attack.Bind(parse, seed));
+        }
+    }
 
     /// <summary>The options of the byte-by-byte attack's statistics, shared by the commands that attack (or describe the attack).</summary>
     private sealed class AttackStatisticsOptions
