@@ -46,8 +46,8 @@ public sealed class ReportEndToEndTests : IDisposable
             var pipeline = l.GetProperty("pipeline").GetString()!;
             Assert.Equal(500, l.GetProperty("count").GetInt32());
             Assert.True(l.GetProperty("lost").GetInt32() < 5, $"{pipeline} lost readings");
-            var row = summaryRows.Single(r => r[0] == pipeline && r.Length == 10);
-            foreach (var (metric, column) in new[] { ("p50Ms", 4), ("p95Ms", 5), ("p99Ms", 6), ("maxMs", 7) })
+            var row = summaryRows.Single(r => r[0] == pipeline && r.Length == 12);
+            foreach (var (metric, column) in new[] { ("meanMs", 4), ("p50Ms", 5), ("p95Ms", 6), ("p99Ms", 7), ("maxMs", 8) })
             {
                 var value = l.GetProperty(metric).GetDouble();
                 Assert.True(value > 0, $"{pipeline} {metric} is {value}");
@@ -56,8 +56,16 @@ public sealed class ReportEndToEndTests : IDisposable
             }
 
             Assert.Equal(l.GetProperty("count").GetInt32().ToString(CultureInfo.InvariantCulture), row[1]);
-            Assert.Equal(Fmt.Rate(l.GetProperty("throughputPerSecond").GetDouble()), row[8]);
+            Assert.Equal(Fmt.Rate(l.GetProperty("throughputPerSecond").GetDouble()), row[10]);
         }
+
+        // The floor ran beside the pipelines, through the insecure broker, and the table shows it.
+        var hop = root.GetProperty("brokerHop");
+        Assert.Equal(500, hop.GetProperty("sent").GetInt32());
+        Assert.True(hop.GetProperty("received").GetInt32() > 495, $"the broker hop lost {500 - hop.GetProperty("received").GetInt32()} messages");
+        var hopRow = summaryRows.Single(r => r[0] == "raw broker hop (floor)");
+        Assert.Equal(Fmt.Ms(hop.GetProperty("p50Ms").GetDouble()), hopRow[5]);
+        Assert.Equal("1.00 ×", hopRow[9]);
 
         var attacks = root.GetProperty("attacks").EnumerateArray().ToList();
         // A campaign refused for want of the control secret would otherwise pass as "not run" below.
