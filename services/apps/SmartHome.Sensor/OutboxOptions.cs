@@ -35,8 +35,9 @@ public sealed class OutboxOptions : SmartHome.ServiceDefaults.IValidatableOption
     public double RetryMaxSeconds { get; set; } = 30;
 
     /// <summary>
-    /// fsync each new reading before it is published (default true): an unacknowledged reading survives a power loss,
-    /// not only a crash of the sensor. Concurrent publishes share one fsync. False: the page cache only (survives SIGKILL).
+    /// fsync each new reading (default true): an unacknowledged reading survives a power loss, not only a crash of the
+    /// sensor. The fsync runs beside the send and a publish completes when both are done; concurrent publishes share one
+    /// fsync. False: the page cache only (survives SIGKILL).
     /// </summary>
     public bool Fsync { get; set; } = true;
 

@@ -35,6 +35,9 @@ public enum OutboxRemoval
     DroppedExpired,
 }
 
+/// <summary>A reading the outbox took: the readings dropped to make room, and when it is durable (fsynced).</summary>
+public readonly record struct OutboxAdmission(IReadOnlyList<OutboxEntry> Dropped, Task Durable);
+
 /// <summary>Thrown when <see cref="OutboxDropPolicy.RejectNew"/> refuses a reading because the outbox is full.</summary>
 public sealed class OutboxFullException(string message) : Exception(message);
 
@@ -42,8 +45,8 @@ public sealed class OutboxFullException(string message) : Exception(message);
 /// The sensor's durable outbox: every reading is appended to an append-only file (<c>P</c> line) before it is published
 /// and leaves it when the actuator acknowledges it or a bound drops it (<c>D</c> line). A restarted sensor reads the file
 /// back and retransmits what is still pending. Lines end with a newline: a line a crash tore (no newline) or a power loss
-/// garbled (no parse) is ignored. With <see cref="OutboxOptions.Fsync"/> each new reading is fsynced before it is
-/// published, concurrent adds sharing one fsync (group commit). The file is rewritten with only the pending readings
+/// garbled (no parse) is ignored. With <see cref="OutboxOptions.Fsync"/> each new reading is also fsynced, concurrent adds
+/// sharing one fsync (group commit); the publisher runs that fsync beside the send (<see cref="Admit"/>). The file is rewritten with only the pending readings
 /// (temp, fsync, rename) when it holds four times more lines than that. Thread-safe.
 /// </summary>
 public sealed class SensorOutbox : IDisposable
@@ -105,20 +108,27 @@ public sealed class SensorOutbox : IDisposable
     public OutboxOptions Options => _options;
 
     /// <summary>
-    /// Takes responsibility for a new reading: appended (and fsynced, if configured) before this completes, so it is
-    /// published only once it would survive a crash. Returns the readings dropped to make room (drop-oldest); throws
-    /// <see cref="OutboxFullException"/> when full under <see cref="OutboxDropPolicy.RejectNew"/>. Waits for the fsync
-    /// without holding a thread, so many concurrent publishes share one fsync (group commit) instead of blocking one each.
+    /// Takes responsibility for a new reading and waits until it is durable (<see cref="Admit"/>, then its fsync).
+    /// Returns the readings dropped to make room (drop-oldest).
     /// </summary>
     public async Task<IReadOnlyList<OutboxEntry>> AddAsync(string deviceId, string messageId, byte[] reading)
     {
-        var (dropped, position) = Append(deviceId, messageId, reading);
-        if (_options.Fsync)
-        {
-            await SyncToAsync(position).ConfigureAwait(false);
-        }
+        var admission = Admit(deviceId, messageId, reading);
+        await admission.Durable.ConfigureAwait(false);
+        return admission.Dropped;
+    }
 
-        return dropped;
+    /// <summary>
+    /// Takes responsibility for a new reading: written to the file before this returns, so a crash of this process can no
+    /// longer lose it. <see cref="OutboxAdmission.Durable"/> completes when it is fsynced too (at once without
+    /// <see cref="OutboxOptions.Fsync"/>); that wait holds no thread, and concurrent admissions share one fsync (group
+    /// commit). Throws <see cref="OutboxFullException"/> when full under <see cref="OutboxDropPolicy.RejectNew"/>.
+    /// </summary>
+    public OutboxAdmission Admit(string deviceId, string messageId, byte[] reading)
+    {
+        var (dropped, position) = Append(deviceId, messageId, reading);
+        // On the pool: an uncontended group commit would otherwise fsync on this thread before returning.
+        return new OutboxAdmission(dropped, _options.Fsync ? Task.Run(() => SyncToAsync(position)) : Task.CompletedTask);
     }
 
     private (IReadOnlyList<OutboxEntry> Dropped, long Position) Append(string deviceId, string messageId, byte[] reading)

@@ -80,11 +80,13 @@ public sealed partial class SensorPublisher : IAsyncDisposable
         using var activity = StartPublishActivity(device.DeviceId, reading.MessageId);
 
         var bytes = reading.ToUtf8Json();
-        // On disk before it is on the wire: until the actuator acknowledges it, the outbox sends it again, also after a crash.
-        IReadOnlyList<OutboxEntry> dropped;
+        // In the outbox file before it is on the wire: until the actuator acknowledges it, the outbox sends it again, also
+        // after a crash of this process. The fsync that makes it survive a power loss too runs beside the send rather than
+        // before it: a power loss before the fsync loses the reading either way, unless the send had already delivered it.
+        OutboxAdmission admission;
         try
         {
-            dropped = await _outbox.AddAsync(device.DeviceId, reading.MessageId, bytes).ConfigureAwait(false);
+            admission = _outbox.Admit(device.DeviceId, reading.MessageId, bytes);
         }
         catch (OutboxFullException ex)
         {
@@ -93,12 +95,13 @@ public sealed partial class SensorPublisher : IAsyncDisposable
             throw;
         }
 
-        foreach (var entry in dropped)
+        foreach (var entry in admission.Dropped)
         {
             ReportDropped(_logger, entry, OutboxRemoval.DroppedFull, _pipeline);
         }
 
-        await SendAsync(device.DeviceId, bytes, activity, retransmission: false, cancellationToken).ConfigureAwait(false);
+        var send = SendAsync(device.DeviceId, bytes, activity, retransmission: false, cancellationToken);
+        await Task.WhenAll(admission.Durable, send).ConfigureAwait(false);
         _outbox.MarkSent(reading.MessageId);
         Interlocked.Increment(ref _published);
         SmartHomeTelemetry.ReadingsPublished.Add(1, _pipelineTag);
