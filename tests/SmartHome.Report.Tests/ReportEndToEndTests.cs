@@ -104,7 +104,11 @@ public sealed class ReportEndToEndTests : IDisposable
         var sealPlusOpen = root.GetProperty("crypto").GetProperty("sealPlusOpenUs").GetDouble();
         Assert.Equal(sealPlusOpen, double.Parse(csv[("crypto", "", "seal+open", "", "meanUs")], CultureInfo.InvariantCulture));
         Assert.Contains("Seal + open per message: " + Fmt.Us(sealPlusOpen) + " µs (mean)", summary, StringComparison.Ordinal);
-        Assert.Equal(2, root.GetProperty("goals").GetArrayLength());
+        var goals = root.GetProperty("goals").EnumerateArray().ToList();
+        Assert.Equal(3, goals.Count);
+        // The floor goal is judged (met or not), never "not measured", when the hop ran.
+        var floorGoal = goals.Single(g => g.GetProperty("goal").GetString()!.StartsWith("Insecure p50", StringComparison.Ordinal));
+        Assert.NotEqual(JsonValueKind.Null, floorGoal.GetProperty("met").ValueKind);
         Assert.Contains("Machine: ", summary, StringComparison.Ordinal);
     }
 
