@@ -188,6 +188,10 @@ function flash(item) {
   item.classList.add("changed");
 }
 
+function isSentinel(decision) {
+  return Boolean(decision.attemptId) && decision.attemptId.includes("-sentinel-");
+}
+
 function drawDecision(home, update) {
   const d = update.decision;
   const list = $(`#decisions-${home}`);
@@ -197,7 +201,12 @@ function drawDecision(home, update) {
   const row = el("li", { class: `${d.verdict} new` },
     el("span", { class: "time", text: time(d.receivedAt) }),
     el("span", { class: "verdict", text: d.verdict }));
-  if (d.attemptId) row.append(el("span", { class: "attack", text: "attack" }));
+  // The attacker ends every judged attack × level with a sentinel (a plain "sentinel" payload on the victim's topic, carrying
+  // its attempt id): once the actuator decided on it, every attempt before it was delivered. Any actuator rejects it as
+  // malformed; it is the judge's marker, not an attempt.
+  if (isSentinel(d)) row.append(el("span", { class: "sentinel", text: "judge's sentinel",
+    title: "The attacker's end-of-attempts marker: rejected as malformed by design, not an attack attempt" }));
+  else if (d.attemptId) row.append(el("span", { class: "attack", text: "attack" }));
   row.append(el("span", { text: `${d.sender || "unknown sender"} · ${valueText(d)}` }), el("span", { text: outcome }));
   if (update.traceUrl) {
     row.append(el("a", { href: update.traceUrl, target: "_blank", rel: "noopener", text: "trace",
