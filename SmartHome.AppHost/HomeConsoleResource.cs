@@ -1,9 +1,11 @@
 using Microsoft.Extensions.DependencyInjection;
+using SmartHome.AppHost.PipelineControl;
 
 namespace SmartHome.AppHost;
 
 /// <summary>
-/// The home console (services/apps/SmartHome.Console): both homes live in a browser, with attack and key-rotation controls.
+/// The home console (services/apps/SmartHome.Console): both homes live in a browser, with attack, key-rotation and
+/// stop/start controls.
 /// It reads each enabled pipeline's actuator, calls its sensor and attacker with the control secret (which never reaches the
 /// browser), and links every decision to its trace in this dashboard.
 /// </summary>
@@ -18,6 +20,8 @@ public static class HomeConsoleResource
             .WithEnvironment("SmartHome__LogDirectory", settings.LogDirectory)
             // It forwards the page's presses to the sensors' POST /rotate and the attackers' POST /campaign.
             .WithControlSecret()
+            // Stop and start each home's broker, sensor and actuator: the AppHost's loopback control surface runs the commands.
+            .WithPipelineControl()
             .WithAppHostWatchdog()
             .WithTelemetryExport(settings)
             .WithHttpEndpoint()

@@ -34,6 +34,19 @@ public sealed class ConsoleHubTests
     }
 
     [Fact]
+    public async Task A_page_opened_later_sees_each_pipeline_part_in_its_latest_state()
+    {
+        _hub.PublishResource(new ResourceEvent("insecure", "sensor", "Running", "Healthy"));
+        _hub.PublishResource(new ResourceEvent("insecure", "sensor", "Exited", null));
+        _hub.PublishResource(new ResourceEvent("secure", "broker", "Running", "Healthy"));
+
+        var replay = await ReplayAsync();
+
+        Assert.Equal([ConsoleEvents.Resource, ConsoleEvents.Resource], replay.Select(i => i.EventType));
+        Assert.Contains(replay, i => i.Data.Contains("\"role\":\"sensor\"", StringComparison.Ordinal) && i.Data.Contains("\"state\":\"Exited\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_page_opened_later_sees_the_link_the_recent_rows_in_order_and_the_latest_state()
     {
         _hub.PublishLink(new LinkEvent("insecure", true, "live"));

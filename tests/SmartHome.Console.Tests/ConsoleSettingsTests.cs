@@ -17,6 +17,15 @@ public sealed class ConsoleSettingsTests
         Assert.Contains(problems, p => p.StartsWith("Console:Attempts", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("http://127.0.0.1:5123/", true)]
+    [InlineData("http://localhost:5123", true)]
+    [InlineData("http://192.0.2.2:5123/", false)]
+    [InlineData("https://127.0.0.1:5123/", false)]
+    [InlineData("not a url", false)]
+    public void The_pipeline_control_surface_must_be_on_this_machine(string url, bool valid) =>
+        Assert.Equal(valid, new ConsoleOptions { PipelineControlUrl = url }.Problems().Count == 0);
+
     [Fact]
     public void The_homes_are_the_pipelines_whose_actuator_was_referenced()
     {

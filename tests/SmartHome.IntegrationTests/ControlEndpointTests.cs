@@ -23,7 +23,7 @@ public sealed class QuietAppFixture : IAsyncLifetime
 /// <summary>
 /// The services' HTTP control surfaces against the real app: state-changing endpoints refuse a request without (or with a
 /// wrong) per-run control secret and change nothing; with the AppHost's secret they work; /health stays open; every service
-/// listens on loopback only.
+/// listens on loopback only; the AppHost's own pipeline control surface (the console's stop/start) refuses the same way.
 /// </summary>
 public sealed class ControlEndpointTests(QuietAppFixture quiet, ITestOutputHelper output) : IClassFixture<QuietAppFixture>
 {
@@ -170,6 +170,44 @@ public sealed class ControlEndpointTests(QuietAppFixture quiet, ITestOutputHelpe
             output.WriteLine($"{service} endpoint port {port}: {string.Join(", ", front)}");
             Assert.NotEmpty(front);
             Assert.All(front, e => Assert.True(ListeningSockets.IsLoopback(e.Address), $"{service}'s endpoint listens on {e}"));
+        }
+    }
+
+    [Fact]
+    public async Task The_apphosts_pipeline_control_surface_needs_the_control_secret_and_stops_nothing_for_anyone_else()
+    {
+        await Fixture.WaitHealthyAsync("insecure-broker", "insecure-sensor", "home-console");
+        // Where the console was told to send its stop/start presses: a loopback port of the AppHost process itself.
+        Assert.True(Fixture.App.ResourceNotifications.TryGetCurrentState("home-console", out var console));
+        var surface = new Uri(console.Snapshot.EnvironmentVariables.Single(e => e.Name == "Console__PipelineControlUrl").Value!);
+        Assert.True(surface.IsLoopback, surface.ToString());
+
+        using var client = new HttpClient();
+        foreach (var (path, secret, status) in new[]
+                 {
+                     ("pipeline/insecure-sensor/stop", null, HttpStatusCode.Unauthorized),
+                     ("pipeline/insecure-sensor/stop", WrongSecret, HttpStatusCode.Unauthorized),
+                     // With the secret, still only the homes' brokers, sensors and actuators, and only stop and start.
+                     ("pipeline/home-console/stop", Fixture.ControlSecret, HttpStatusCode.NotFound),
+                     ("pipeline/insecure-sensor/restart", Fixture.ControlSecret, HttpStatusCode.BadRequest),
+                 })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(surface, path));
+            if (secret is not null)
+            {
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secret);
+            }
+
+            using var refused = await client.SendAsync(request);
+            Assert.Equal(status, refused.StatusCode);
+        }
+
+        // Judged by the resources: a stop would have shown within this time.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        foreach (var resource in new[] { "insecure-sensor", "home-console" })
+        {
+            Assert.True(Fixture.App.ResourceNotifications.TryGetCurrentState(resource, out var current));
+            Assert.Equal(KnownResourceStates.Running, current.Snapshot.State?.Text);
         }
     }
 

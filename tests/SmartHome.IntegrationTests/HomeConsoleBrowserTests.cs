@@ -9,7 +9,9 @@ namespace SmartHome.IntegrationTests;
 /// inject attack at the outsider level against both homes with the console's own controls, and reads on the page that the
 /// insecure home's heating went on because of the forged reading while the secure home's state stayed as it was. Only what
 /// the page shows is read, never the HTTP API behind it. Run on the host's broker (Mosquitto where installed), which takes
-/// the README's pictures (SMARTHOME_SCREENSHOTS=docs/images refreshes them), and on the embedded broker.
+/// the README's pictures (SMARTHOME_SCREENSHOTS=docs/images refreshes them), and on the embedded broker. Then it rotates the
+/// secure home's keys with the console's button; and, in a test of its own, stops and starts the insecure home's sensor,
+/// actuator and broker with the console's buttons and reads each part's state on the page.
 /// </summary>
 public abstract class HomeConsoleBrowserScenario : IAsyncLifetime
 {
@@ -89,10 +91,72 @@ public abstract class HomeConsoleBrowserScenario : IAsyncLifetime
         Assert.Equal(secureBefore, await page.Locator("#state-secure").InnerTextAsync());
         Assert.Equal("off", await StateAsync(page, "secure", "heating"));
         await ScreenshotAsync(page, "console-after.png");
+
+        // The key-rotation button says what it does; pressed with the keyboard, the page says the devices announced new keys.
+        var rotate = page.Locator("#rotate-secure");
+        Assert.Equal("Rotate the secure home's session keys (every device announces a fresh AES-256 key now)", await rotate.InnerTextAsync());
+        await rotate.FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await page.Locator("#control-status").Filter(new() { HasText = "The secure home's devices announced fresh session keys." })
+            .WaitForAsync(new() { Timeout = 60_000 });
+    }
+
+    [ToolFact("chromium")]
+    public async Task The_console_stops_and_starts_a_homes_broker_sensor_and_actuator_and_shows_each_state()
+    {
+        await _app.WaitHealthyAsync("insecure-broker", "insecure-actuator", "insecure-sensor", "secure-broker", "secure-actuator", "secure-sensor",
+            "home-console");
+        var console = _app.App.GetEndpoint("home-console", "http").ToString().TrimEnd('/');
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await DashboardBrowser.LaunchAsync(playwright, Chromium!);
+        var page = await DashboardBrowser.NewPageAsync(browser);
+        await OpenHomesAsync(page, console);
+
+        foreach (var (role, stopSays, startSays) in new[]
+                 {
+                     ("sensor", "its four devices stop sending readings", "its devices send readings again"),
+                     ("actuator", "nothing is applied and the console loses its decisions", "it applies readings again"),
+                     ("broker", "no message gets through until it is started again", "messages flow again"),
+                 })
+        {
+            var state = page.Locator($"#part-state-insecure-{role}");
+            var button = page.Locator($"#pipeline-insecure-{role}");
+            await state.Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^running$") }).WaitForAsync(new() { Timeout = 60_000 });
+            Assert.Equal($"Stop the insecure home's {role} ({stopSays})", await button.InnerTextAsync());
+            await button.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await state.Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^stopped$") }).WaitForAsync(new() { Timeout = 60_000 });
+            await page.Locator("#control-status").Filter(new() { HasText = $"The insecure home's {role}: stopped." }).WaitForAsync(new() { Timeout = 60_000 });
+            await button.Filter(new() { HasText = $"Start the insecure home's {role} ({startSays})" }).WaitForAsync(new() { Timeout = 30_000 });
+            if (role == "actuator")
+            {
+                // Without its actuator the home's decisions stop: the page says it is not answering.
+                await page.Locator("#link-insecure").Filter(new() { HasText = "not answering" }).WaitForAsync(new() { Timeout = 30_000 });
+            }
+
+            // The secure home's parts were not touched.
+            Assert.Equal("running", (await page.Locator($"#part-state-secure-{role}").InnerTextAsync()).Trim());
+
+            await button.FocusAsync();
+            await page.Keyboard.PressAsync("Enter");
+            await state.Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^running$") }).WaitForAsync(new() { Timeout = 120_000 });
+            await button.Filter(new() { HasText = $"Stop the insecure home's {role}" }).WaitForAsync(new() { Timeout = 30_000 });
+        }
+
+        // Back to normal: the console follows the restarted actuator again.
+        await page.Locator("#link-insecure").Filter(new() { HasText = "live" }).WaitForAsync(new() { Timeout = 60_000 });
     }
 
     /// <summary>Opens the console and waits until both homes are live and both attackers are known to it.</summary>
     private static async Task OpenAsync(IPage page, string console)
+    {
+        await OpenHomesAsync(page, console);
+        Assert.Equal(string.Empty, (await page.Locator("#attacker-status").InnerTextAsync()).Trim());
+    }
+
+    /// <summary>Opens the console and waits until both homes are live.</summary>
+    private static async Task OpenHomesAsync(IPage page, string console)
     {
         await page.GotoAsync(console + "/");
         foreach (var home in new[] { "insecure", "secure" })
@@ -101,8 +165,6 @@ public abstract class HomeConsoleBrowserScenario : IAsyncLifetime
             await page.Locator($"#actuator-{home}-heating .value").Filter(new() { HasTextRegex = new System.Text.RegularExpressions.Regex("^(on|off)$") })
                 .WaitForAsync();
         }
-
-        Assert.Equal(string.Empty, (await page.Locator("#attacker-status").InnerTextAsync()).Trim());
     }
 
     /// <summary>

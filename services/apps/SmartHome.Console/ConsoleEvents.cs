@@ -16,6 +16,9 @@ public static class ConsoleEvents
 
     /// <summary>A run started or ended, as <see cref="RunEvent"/>.</summary>
     public const string Run = "run";
+
+    /// <summary>A home's broker, sensor or actuator changed state (running, stopped, ...), as <see cref="ResourceEvent"/>.</summary>
+    public const string Resource = "resource";
 }
 
 /// <param name="Layer">The layer that refused it (<see cref="Layers.FromRejectReason"/>), for rejections.</param>
@@ -31,3 +34,8 @@ public sealed record CellEvent(long RunId, string Pipeline, string Attack, strin
 /// <param name="Status"><c>started</c> or <c>finished</c>.</param>
 public sealed record RunEvent(long RunId, string Status, string Description, IReadOnlyList<string> Pipelines, IReadOnlyList<string> Attacks,
     IReadOnlyList<string> Levels, string? Message);
+
+/// <param name="Role"><c>broker</c>, <c>sensor</c> or <c>actuator</c>.</param>
+/// <param name="State">Aspire's state of the resource (<c>Running</c>, <c>Stopping</c>, <c>Exited</c>, ...).</param>
+/// <param name="Health">Aspire's health of it (<c>Healthy</c>, <c>Unhealthy</c>, ...), when known.</param>
+public sealed record ResourceEvent(string Pipeline, string Role, string State, string? Health);

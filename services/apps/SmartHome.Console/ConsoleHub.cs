@@ -7,7 +7,7 @@ namespace SmartHome.Console;
 
 /// <summary>
 /// Fans the console's events out to every open page, serialized once. Keeps what a page opened later needs to draw the
-/// same picture: each home's latest event and link, its recent decisions, the decision behind each home state's latest
+/// same picture: each home's latest event and link, the state of its broker, sensor and actuator, its recent decisions, the decision behind each home state's latest
 /// change, and the last run's grid. Every page's stream ends when <paramref name="stopping"/> fires (the console is stopping),
 /// so an open page does not hold the shutdown until its timeout.
 /// </summary>
@@ -28,6 +28,7 @@ public sealed class ConsoleHub(CancellationToken stopping = default)
     private readonly Dictionary<string, Queue<(long Seq, SseItem<string> Item)>> _recent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long Seq, SseItem<string> Item)> _changes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SseItem<string>> _cells = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SseItem<string>> _resources = new(StringComparer.Ordinal);
     private SseItem<string>? _runStarted;
     private SseItem<string>? _runFinished;
 
@@ -66,6 +67,16 @@ public sealed class ConsoleHub(CancellationToken stopping = default)
         lock (_gate)
         {
             _links[link.Pipeline] = item;
+            Broadcast(item);
+        }
+    }
+
+    public void PublishResource(ResourceEvent resource)
+    {
+        var item = Item(ConsoleEvents.Resource, resource);
+        lock (_gate)
+        {
+            _resources[$"{resource.Pipeline}/{resource.Role}"] = item;
             Broadcast(item);
         }
     }
@@ -170,6 +181,7 @@ public sealed class ConsoleHub(CancellationToken stopping = default)
     {
         var replay = new List<SseItem<string>>();
         replay.AddRange(_links.Values);
+        replay.AddRange(_resources.Values);
         foreach (var pipeline in _latestHome.Keys)
         {
             // Causes and recent rows in the order they happened, then the latest state (which may be newer than both).

@@ -12,6 +12,12 @@ public sealed class ConsoleOptions : IValidatableOptions
     /// <summary>The Aspire dashboard (the AppHost sets it), so each decision row links to its trace; none: rows carry no link.</summary>
     public string? DashboardUrl { get; set; }
 
+    /// <summary>
+    /// The AppHost's pipeline control surface (the AppHost sets it: a loopback address of its own process), through which the
+    /// console stops and starts each home's broker, sensor and actuator; none: those controls say they need the AppHost.
+    /// </summary>
+    public string? PipelineControlUrl { get; set; }
+
     /// <summary>Attempts per attack × level that the attack controls offer first (a demo wants seconds, not the report's 100).</summary>
     public int Attempts { get; set; } = 10;
 
@@ -23,9 +29,18 @@ public sealed class ConsoleOptions : IValidatableOptions
 
     public Uri? Dashboard => string.IsNullOrWhiteSpace(DashboardUrl) ? null : new Uri(DashboardUrl.TrimEnd('/') + "/");
 
+    public Uri? PipelineControl => string.IsNullOrWhiteSpace(PipelineControlUrl) ? null : new Uri(PipelineControlUrl.TrimEnd('/') + "/");
+
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
+        if (!string.IsNullOrWhiteSpace(PipelineControlUrl)
+            && (!Uri.TryCreate(PipelineControlUrl, UriKind.Absolute, out var control) || control.Scheme != "http" || !control.IsLoopback))
+        {
+            // It carries the control secret: never off this machine.
+            problems.Add($"Console:PipelineControlUrl must be an http address on this machine (loopback) (is '{PipelineControlUrl}').");
+        }
+
         if (!string.IsNullOrWhiteSpace(DashboardUrl)
             && (!Uri.TryCreate(DashboardUrl, UriKind.Absolute, out var url) || url.Scheme is not ("http" or "https")))
         {

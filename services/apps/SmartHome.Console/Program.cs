@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using SmartHome.Console;
 using SmartHome.ServiceDefaults;
@@ -45,7 +44,18 @@ builder.Services.AddSingleton<PageToken>();
 builder.Services.AddSingleton(sp => new ConsoleHub(sp.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping));
 builder.Services.AddSingleton<AttackRunner>();
 builder.Services.AddSingleton<SensorControls>();
+builder.Services.AddSingleton<PipelineControls>();
 builder.Services.AddHostedService<ActuatorRelay>();
+builder.Services.AddHostedService<PipelineStateRelay>();
+if (options.PipelineControl is { } pipelineControl)
+{
+    // The AppHost's own loopback surface (not a resource): the stop/start commands and the resources' states.
+    builder.Services.AddHttpClient(PipelineControls.ClientName, client =>
+    {
+        client.BaseAddress = pipelineControl;
+        client.Timeout = Timeout.InfiniteTimeSpan;
+    });
+}
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
@@ -62,55 +72,7 @@ app.Use((context, next) =>
 app.UseDefaultFiles();
 app.UseStaticFiles();
 
-var api = app.MapGroup("/api");
-
-// What the page needs to start: its control token, the homes, the attack catalogue, which attackers run, the dashboard.
-api.MapGet("/session", async (PageToken token, AttackRunner runner, CancellationToken ct) =>
-{
-    var catalogues = await Task.WhenAll(homes.Pipelines.Select(p => runner.CatalogueAsync(p, ct))).ConfigureAwait(false);
-    return Results.Ok(new
-    {
-        token = token.Value,
-        homes = homes.Pipelines,
-        attackers = homes.Pipelines.Zip(catalogues).ToDictionary(h => h.First, h => h.Second is not null),
-        attacks = catalogues.FirstOrDefault(c => c is not null) ?? [],
-        levels = AttackPlan.AllLevels,
-        attempts = options.Attempts,
-        dashboardUrl = options.Dashboard?.ToString(),
-        running = runner.IsRunning,
-    });
-}).RequireLoopback();
-
-// One stream for the page: both homes' decisions and states, the actuators' links, the attack grid as it fills in.
-api.MapGet("/events", (ConsoleHub hub, CancellationToken ct) => TypedResults.ServerSentEvents(hub.SubscribeAsync(ct))).RequireLoopback();
-
-var controls = api.MapGroup(string.Empty).AddEndpointFilter<ControlPressFilter>();
-
-// Attack controls: ?homes=insecure,secure&attacks=inject&levels=outsider&attempts=10 (no attacks: the whole campaign).
-controls.MapPost("/attacks", (AttackRunner runner, [FromQuery(Name = "homes")] string? targets, string? attacks, string? levels, int? attempts) =>
-{
-    if (!AttackPlan.TryCreate(homes, targets, attacks, levels, attempts, options.Attempts, out var plan, out var error))
-    {
-        return Results.BadRequest(new { error });
-    }
-
-    return runner.TryStart(plan, out var runId)
-        ? Results.Accepted(value: new { runId, description = plan.Describe() })
-        : Results.Conflict(new { error = "An attack run is still going: wait for its grid to finish." });
-});
-
-// Key rotation: ?home=secure.
-controls.MapPost("/rotate", async (SensorControls sensors, string? home, CancellationToken ct) =>
-{
-    if (!homes.Contains(home))
-    {
-        return Results.BadRequest(new { error = $"choose a home: {string.Join(", ", homes.Pipelines)}" });
-    }
-
-    return await sensors.RotateAsync(home!, ct).ConfigureAwait(false) is { } problem
-        ? Results.Json(new { error = problem }, statusCode: StatusCodes.Status502BadGateway)
-        : Results.Ok(new { message = $"The {home} home's devices announced fresh session keys." });
-});
+app.MapConsoleApi(homes, options);
 
 app.Run();
 return 0;

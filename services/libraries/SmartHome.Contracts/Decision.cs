@@ -6,7 +6,7 @@ namespace SmartHome.Contracts;
 /// <param name="AttemptId">The attacker's correlation label, if the message carried one.</param>
 /// <param name="Sender">Sender the protection layer established (or the topic's device on the insecure pipeline).</param>
 /// <param name="Verdict"><c>applied</c> or <c>rejected</c>.</param>
-/// <param name="Reason">Reject reason, or the rule's effect when applied.</param>
+/// <param name="Reason">Reject reason (<c>malformed</c>, <c>replay</c>, ...); null when applied (what the rules did is in <paramref name="Effect"/>).</param>
 /// <param name="Effect">What the rules did when applied ("door unlocked", "no change"), the reject detail otherwise.</param>
 public sealed record Decision(
     long Seq,

@@ -17,6 +17,13 @@ const ACTUATORS = [
   { key: "plug", label: "Garage plug relay", field: "plugRelayOn", text: v => (v ? "on" : "cut off"), alarming: v => !v },
 ];
 
+// A home's pipeline resources the console can stop and start, and what each button says it will do.
+const PARTS = [
+  { role: "broker", label: "Broker", stop: "no message gets through until it is started again", start: "messages flow again" },
+  { role: "sensor", label: "Sensor", stop: "its four devices stop sending readings", start: "its devices send readings again" },
+  { role: "actuator", label: "Actuator", stop: "nothing is applied and the console loses its decisions", start: "it applies readings again" },
+];
+
 const ROWS_KEPT = 30;
 const LEVEL_WORDS = { "outsider": "outsider", "insider": "insider", "compromised-broker": "compromised broker" };
 
@@ -65,11 +72,69 @@ function drawHome(home) {
     el("ul", { class: "actuators", id: `state-${home}` }, ...ACTUATORS.map(a =>
       el("li", { id: `actuator-${home}-${a.key}`, class: `actuator-${a.key}` }, a.label,
         el("span", { class: "value", text: "…" }), el("span", { class: "cause", text: "" })))),
+    el("h3", { text: "Pipeline (stop and start its parts)" }),
+    el("ul", { class: "parts", id: `parts-${home}` }, ...PARTS.map(p => drawPart(home, p))),
     el("h3", { text: "Decisions, newest first" }),
     el("p", { class: "skipped", id: `skipped-${home}` }),
     el("ol", { class: "decisions", id: `decisions-${home}`, "aria-label": `${homeTitle(home)}: decisions` }));
   $("#homes").append(article);
   newest.set(home, { seq: 0, at: "" });
+}
+
+function drawPart(home, part) {
+  const button = el("button", { type: "button", id: `pipeline-${home}-${part.role}`, class: "part-control" });
+  button.hidden = true;
+  button.addEventListener("click", () => pressPart(home, part, button));
+  return el("li", { id: `part-${home}-${part.role}` }, part.label,
+    el("span", { class: "part-state", id: `part-state-${home}-${part.role}`, role: "status",
+      text: session.pipelineControls ? "state not known yet" : "stop and start it in the dashboard (the console runs without its AppHost)" }),
+    button);
+}
+
+// Aspire's state words, as a person says them.
+function partWords(state, health) {
+  if (state === "Running") return health && health !== "Healthy" ? "running (not healthy yet)" : "running";
+  if (["Exited", "Finished", "FailedToStart", "NotStarted"].includes(state)) return state === "FailedToStart" ? "failed to start" : "stopped";
+  if (state === "Stopping") return "stopping…";
+  if (state === "Starting" || state === "Waiting") return "starting…";
+  return state.toLowerCase();
+}
+
+function partAction(state) {
+  return ["Exited", "Finished", "FailedToStart", "NotStarted"].includes(state) ? "start" : "stop";
+}
+
+function describePart(home, part, action) {
+  return action === "stop"
+    ? `Stop the ${home} home's ${part.role} (${part.stop})`
+    : `Start the ${home} home's ${part.role} (${part.start})`;
+}
+
+function onResource(event) {
+  const resource = JSON.parse(event.data);
+  const part = PARTS.find(p => p.role === resource.role);
+  const item = $(`#part-${resource.pipeline}-${resource.role}`);
+  if (!part || !item) return;
+  const words = partWords(resource.state, resource.health);
+  const label = $(`#part-state-${resource.pipeline}-${resource.role}`);
+  if (label.textContent !== words && label.textContent !== "state not known yet") flash(item);
+  label.textContent = words;
+  item.classList.toggle("stopped", words === "stopped" || words === "failed to start");
+  const button = $(`#pipeline-${resource.pipeline}-${resource.role}`);
+  const action = partAction(resource.state);
+  button.dataset.action = action;
+  button.textContent = describePart(resource.pipeline, part, action);
+  button.hidden = false;
+  // A part between states is not pressed again until it settles.
+  button.disabled = resource.state === "Stopping" || resource.state === "Starting" || resource.state === "Waiting";
+}
+
+async function pressPart(home, part, button) {
+  const action = button.dataset.action;
+  button.disabled = true;
+  $(`#part-state-${home}-${part.role}`).textContent = action === "stop" ? "stopping…" : "starting…";
+  await press(`/api/pipeline?home=${encodeURIComponent(home)}&role=${part.role}&action=${action}`, body => body.message);
+  button.disabled = false;
 }
 
 function onHome(event) {
@@ -123,6 +188,10 @@ function flash(item) {
   item.classList.add("changed");
 }
 
+function isSentinel(decision) {
+  return Boolean(decision.attemptId) && decision.attemptId.includes("-sentinel-");
+}
+
 function drawDecision(home, update) {
   const d = update.decision;
   const list = $(`#decisions-${home}`);
@@ -132,7 +201,12 @@ function drawDecision(home, update) {
   const row = el("li", { class: `${d.verdict} new` },
     el("span", { class: "time", text: time(d.receivedAt) }),
     el("span", { class: "verdict", text: d.verdict }));
-  if (d.attemptId) row.append(el("span", { class: "attack", text: "attack" }));
+  // The attacker ends every judged attack × level with a sentinel (a plain "sentinel" payload on the victim's topic, carrying
+  // its attempt id): once the actuator decided on it, every attempt before it was delivered. Any actuator rejects it as
+  // malformed; it is the judge's marker, not an attempt.
+  if (isSentinel(d)) row.append(el("span", { class: "sentinel", text: "judge's sentinel",
+    title: "The attacker's end-of-attempts marker: rejected as malformed by design, not an attack attempt" }));
+  else if (d.attemptId) row.append(el("span", { class: "attack", text: "attack" }));
   row.append(el("span", { text: `${d.sender || "unknown sender"} · ${valueText(d)}` }), el("span", { text: outcome }));
   if (update.traceUrl) {
     row.append(el("a", { href: update.traceUrl, target: "_blank", rel: "noopener", text: "trace",
@@ -350,6 +424,7 @@ function connect() {
   events.addEventListener("link", onLink);
   events.addEventListener("run", onRun);
   events.addEventListener("cell", onCell);
+  events.addEventListener("resource", onResource);
   events.addEventListener("open", () => { $("#connection").textContent = "Live: updates arrive as they happen."; });
   // EventSource reconnects by itself; the console then replays what a fresh page needs.
   events.addEventListener("error", () => { $("#connection").textContent = "Connection to the console lost; reconnecting…"; });
