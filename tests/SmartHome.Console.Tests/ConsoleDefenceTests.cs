@@ -69,15 +69,12 @@ public sealed class ConsoleDefenceTests : IAsyncLifetime
         }
     }
 
-    [Theory]
+    [NonLoopbackTheory]
     [MemberData(nameof(Presses))]
     public async Task A_press_from_another_machine_is_refused_and_reaches_no_service(string press)
     {
         // Any address of this machine other than loopback: the connection then comes from it, as from another host.
-        var address = NetworkInterface.GetAllNetworkInterfaces()
-            .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
-            .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
-            .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
+        var address = NonLoopbackTheoryAttribute.Address;
         Assert.NotNull(address);
 
         var status = await PressAsync(new Uri($"http://{address}:{_port}{press}"), Token, "same-origin");
@@ -178,4 +175,24 @@ public sealed class ConsoleDefenceTests : IAsyncLifetime
             }
         }
     }
+}
+
+/// <summary>
+/// A theory that needs an IPv4 address of this machine other than loopback (to connect from it as another host would);
+/// skipped, saying so, on a machine that has none. CI counts a skip as a failure, so there it always runs.
+/// </summary>
+public sealed class NonLoopbackTheoryAttribute : TheoryAttribute
+{
+    public NonLoopbackTheoryAttribute()
+    {
+        if (Address is null)
+        {
+            Skip = "Skipped: this machine has no non-loopback IPv4 address to connect from as another host would.";
+        }
+    }
+
+    public static IPAddress? Address { get; } = NetworkInterface.GetAllNetworkInterfaces()
+        .Where(n => n.OperationalStatus == OperationalStatus.Up && n.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+        .SelectMany(n => n.GetIPProperties().UnicastAddresses).Select(a => a.Address)
+        .FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork && !IPAddress.IsLoopback(a));
 }
