@@ -54,8 +54,8 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
             {
                 throw new ArgumentException($"Sender '{id}' has no Ed25519 public key.", nameof(senders));
             }
-            // The v2 replay state of a device is its own slot, so it never collides with its v1 window.
-            int slot = replay.OpenSlot("v2:" + id, out ulong highest);
+            // Give v2 its own store (the actuator uses actuator-replay-v2.bin): a device has one window per protocol version.
+            int slot = replay.OpenSlot(id, out ulong highest);
             _senders[id] = new SenderState(id, key, slot, highest, new PerSecondBudget(options.AnnouncementsPerSenderPerSecond, _time));
         }
         _lookup = _senders.GetAlternateLookup<ReadOnlySpan<char>>();

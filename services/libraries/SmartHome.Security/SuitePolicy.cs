@@ -25,6 +25,9 @@ public sealed class SuitePolicy
 
     public CryptoSuite DeploymentSuite { get; }
 
+    /// <summary>The registered device ids.</summary>
+    public IEnumerable<string> Devices => _allowed.Keys;
+
     /// <summary>Every suite some registered device may use: the receiver needs the keys of each.</summary>
     public IReadOnlyList<CryptoSuite> InUse { get; }
 
