@@ -162,8 +162,9 @@ public static class KeyFiles
     {
         using var key = NSec.Cryptography.Key.Create(algorithm,
             new NSec.Cryptography.KeyCreationParameters { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport });
-        return (Encoding.ASCII.GetString(key.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText)),
-            Encoding.ASCII.GetString(key.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.PkixPublicKeyText)));
+        // NSec writes CRLF; every other PEM here (and openssl's) is LF.
+        return (Encoding.ASCII.GetString(key.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText)).ReplaceLineEndings("\n"),
+            Encoding.ASCII.GetString(key.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.PkixPublicKeyText)).ReplaceLineEndings("\n"));
     }
 
     private static NSec.Cryptography.Key LoadNSecPrivate(string path, NSec.Cryptography.Algorithm algorithm, string what)
