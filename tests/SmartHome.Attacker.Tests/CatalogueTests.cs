@@ -10,7 +10,7 @@ public sealed class CatalogueTests
         [
             "eavesdrop", "inject", "tamper", "replay", "replay-cross-topic", "key-substitution", "downgrade", "wildcard-subscribe",
             "credential-guessing", "client-id-takeover", "retained-poisoning", "malformed", "oversized", "flood",
-            "capability-abuse", "implausible-value", "announcement-flood", "ack-forgery",
+            "capability-abuse", "implausible-value", "announcement-flood", "ack-forgery", "suite-downgrade",
         ];
 
         Assert.Equal(expected, AttackCatalogue.All.Select(a => a.Name));

@@ -20,7 +20,7 @@ public static class SuiteFormat
     public const int DerivedSize = EnvelopeFormat.SessionKeySize + EnvelopeFormat.SaltSize;
 
     /// <summary>version, type, suite, id length, key id, counter, timestamp (without the sender id).</summary>
-    internal const int FixedHeaderSize = 1 + 1 + 1 + 1 + 4 + 8 + 8;
+    public const int FixedHeaderSize = 1 + 1 + 1 + 1 + 4 + 8 + 8;
 
     /// <summary>Announcement body after the header: recipient fingerprint ‖ ephemeral public key.</summary>
     internal const int AnnouncementBodySize = EnvelopeFormat.FingerprintSize + PublicKeySize;
