@@ -130,4 +130,30 @@ public sealed class SuiteVectorTests
         Assert.Equal(d["sessionKey"]!.GetValue<string>(), Convert.ToHexStringLower(okm[..32]));
         Assert.Equal(d["salt"]!.GetValue<string>(), Convert.ToHexStringLower(okm[32..]));
     }
+
+    /// <summary>node's crypto (X25519, HKDF, AES-GCM, Ed25519) verifies and opens each v2 vector, then seals a reading the C# receiver applies.</summary>
+    [ToolTheory("node")]
+    [InlineData(CryptoSuite.Modern)]
+    [InlineData(CryptoSuite.SessionSigned)]
+    public void Node_opens_each_v2_vector_and_seals_a_message_the_receiver_accepts(CryptoSuite suite)
+    {
+        string script = Path.Combine(AppContext.BaseDirectory, "interop", "verify-vector-v2.mjs");
+        var run = Tools.Run(Tools.Find("node")!, [script, VectorPath(suite)], 30_000);
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        var result = JsonNode.Parse(run.Stdout)!;
+        var v = Committed(suite);
+        Assert.Equal(v["data"]!["plaintext"]!.GetValue<string>(), result["plaintext"]!.GetValue<string>());
+        Assert.Equal(v["derived"]!["sessionKey"]!.GetValue<string>(), result["sessionKey"]!.GetValue<string>());
+
+        var keys = SuiteTestKeys.Shared;
+        var time = new ManualTime(DateTimeOffset.FromUnixTimeMilliseconds(v["receiverTimeUnixMs"]!.GetValue<long>()));
+        using var receiver = new SuiteEnvelopeReceiver(keys.ActuatorAgreement, [new(TestKeys.Device, keys.DevicePublic)], ReplayStore.InMemory(),
+            new EnvelopeReceiverOptions { Time = time, TopicRule = TopicRules.Strict() });
+        Assert.Equal(ReceiveOutcome.KeyAccepted,
+            receiver.Receive(v["announcement"]!["topic"]!.GetValue<string>(), Convert.FromHexString(v["announcement"]!["hex"]!.GetValue<string>())).Outcome);
+        var node = result["nodeMessage"]!;
+        var fromNode = receiver.Receive(node["topic"]!.GetValue<string>(), Convert.FromHexString(node["hex"]!.GetValue<string>()));
+        Assert.Equal(ReceiveOutcome.Data, fromNode.Outcome);
+        Assert.Equal(node["plaintext"]!.GetValue<string>(), Encoding.UTF8.GetString(fromNode.Plaintext!));
+    }
 }
