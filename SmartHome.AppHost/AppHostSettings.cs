@@ -32,6 +32,9 @@ public sealed class AppHostSettings
 
     public string ReadingsPerSecond { get; init; } = "4";
 
+    /// <summary>The secure pipeline's crypto suite (<c>Security:Suite</c>: seed, modern or session-signed; default seed), handed to its actuator and sensor.</summary>
+    public string Suite { get; init; } = SmartHome.Security.CryptoSuites.SeedName;
+
     /// <summary><c>Broker:Mode=external</c>: the AppHost starts no broker; each enabled pipeline's broker is one of these.</summary>
     public bool UsesExternalBrokers { get; init; }
 
@@ -134,6 +137,11 @@ public sealed class AppHostSettings
         }
 
         error ??= ControlSecret.Problem(config);
+        var suite = config["Security:Suite"] is { Length: > 0 } suiteName ? suiteName : SmartHome.Security.CryptoSuites.SeedName;
+        if (error is null && !SmartHome.Security.CryptoSuites.TryParse(suite, out _))
+        {
+            error = $"Security:Suite is '{suite}', not one of {string.Join(", ", SmartHome.Security.CryptoSuites.Names)}.";
+        }
         var policy = new RestartPolicy();
         try
         {
@@ -165,6 +173,7 @@ public sealed class AppHostSettings
             InsecurePort = insecurePort,
             SecurePort = securePort,
             ReadingsPerSecond = config["Sensor:ReadingsPerSecond"] ?? "4",
+            Suite = suite,
             RestartPolicy = policy,
             UsesExternalBrokers = external,
             ExternalInsecure = externalInsecure,

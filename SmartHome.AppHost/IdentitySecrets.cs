@@ -32,6 +32,8 @@ internal static class IdentitySecrets
         actuator.WithBrokerLogin(keys, [BrokerAcl.Actuator])
             .WithEnvironment("Security__DecryptionKey", keys.ActuatorPrivateKey)
             .WithEnvironment("Security__AckSigningKey", keys.ActuatorSigningPrivateKey)
+            // The modern and session-signed suites' static X25519 key (read only when a device may use them).
+            .WithEnvironment("Security__AgreementKey", keys.ActuatorAgreementPrivateKey)
             .WithEnvironment("Security__DevicePublicKeys", keys.DevicesDirectory)
             .WithDeviceRegistry(keys);
 
@@ -41,11 +43,13 @@ internal static class IdentitySecrets
     {
         sensor.WithBrokerLogin(keys, devices)
             .WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey)
-            .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey);
+            .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey)
+            .WithEnvironment("Security__ActuatorAgreementPublicKey", keys.ActuatorAgreementPublicKey);
         // The sensor simulates its default devices, the ones KeyGen creates by default.
         foreach (var device in devices)
         {
             sensor.WithEnvironment($"Security__SigningKeys__{device}", keys.DevicePrivateKey(device));
+            sensor.WithEnvironment($"Security__SuiteSigningKeys__{device}", keys.DeviceSuitePrivateKey(device));
         }
 
         return sensor;

@@ -98,7 +98,7 @@ public sealed class SecureAuthorizationTests(SecureKeysFixture keys) : IClassFix
 
             Assert.Equal(RejectReasons.UnknownSender, decision.Reason);
             Assert.True(_home.DoorLocked);
-            Assert.DoesNotContain(protection.Receiver.SnapshotReplayState(), s => s.SenderId == "door-front");
+            Assert.DoesNotContain(protection.SnapshotReplayState(), s => s.SenderId == "door-front");
         }
     }
 }

@@ -111,6 +111,28 @@ public sealed class AppHostModelTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(null, "seed")]
+    [InlineData("modern", "modern")]
+    [InlineData("session-signed", "session-signed")]
+    public async Task The_secure_actuator_and_sensor_get_the_suite_and_their_own_suite_keys(string? configured, string expected)
+    {
+        await using var builder = configured is null ? await BuildModelAsync() : await BuildModelAsync($"--Security:Suite={configured}");
+        var keys = new SmartHome.Security.KeyPaths(Path.Combine(_temp.Path, "keys"));
+#pragma warning disable CS0618 // The evaluators for a model that is not running.
+        var actuator = await ((ProjectResource)Resource(builder, "secure-actuator")).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+        var sensor = await ((ProjectResource)Resource(builder, "secure-sensor")).GetEnvironmentVariableValuesAsync(DistributedApplicationOperation.Publish);
+#pragma warning restore CS0618
+        Assert.Equal(expected, actuator["Security__Suite"]);
+        Assert.Equal(expected, sensor["Security__Suite"]);
+        Assert.Equal(keys.ActuatorAgreementPrivateKey, actuator["Security__AgreementKey"]);
+        Assert.Equal(keys.ActuatorAgreementPublicKey, sensor["Security__ActuatorAgreementPublicKey"]);
+        Assert.Equal(keys.DeviceSuitePrivateKey("temp-living"), sensor["Security__SuiteSigningKeys__temp-living"]);
+        // Each process gets only its own identity's secrets: the sensor no X25519 private key, the actuator no device key.
+        Assert.DoesNotContain(sensor.Values, v => v == keys.ActuatorAgreementPrivateKey);
+        Assert.DoesNotContain(actuator.Values, v => v.EndsWith("ed25519.key.pem", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task A_disabled_pipeline_has_no_resources()
     {

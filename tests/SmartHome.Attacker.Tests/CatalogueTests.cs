@@ -10,7 +10,7 @@ public sealed class CatalogueTests
         [
             "eavesdrop", "inject", "tamper", "replay", "replay-cross-topic", "key-substitution", "downgrade", "wildcard-subscribe",
             "credential-guessing", "client-id-takeover", "retained-poisoning", "malformed", "oversized", "flood",
-            "capability-abuse", "implausible-value", "announcement-flood", "ack-forgery",
+            "capability-abuse", "implausible-value", "announcement-flood", "ack-forgery", "suite-downgrade",
         ];
 
         Assert.Equal(expected, AttackCatalogue.All.Select(a => a.Name));
@@ -31,7 +31,7 @@ public sealed class CatalogueTests
     public void Only_the_attacks_that_replay_or_alter_legit_traffic_need_captures()
     {
         var needing = AttackCatalogue.All.Where(a => a.NeedsCaptures).Select(a => a.Name);
-        Assert.Equal([Attacks.Tamper, Attacks.Replay, Attacks.ReplayCrossTopic], needing);
+        Assert.Equal([Attacks.Tamper, Attacks.Replay, Attacks.ReplayCrossTopic, Attacks.SuiteDowngrade], needing);
         Assert.True(((IAttack)ReplayAttack.AfterRestart).NeedsCaptures);
     }
 }

@@ -91,6 +91,18 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
             Assert.True(r.ExitCode == 0, $"{f}: {r.Stderr}");
             Assert.Contains("2048 bit", r.Stdout, StringComparison.Ordinal);
         }
+        // The v2 suites' keys: openssl names the algorithm and derives from each private key exactly the public file.
+        foreach (var (pub, priv, algorithm) in ((string, string, string)[])[
+            (P.ActuatorAgreementPublicKey, P.ActuatorAgreementPrivateKey, "X25519"),
+            (P.DeviceSuitePublicKey("temp-living"), P.DeviceSuitePrivateKey("temp-living"), "ED25519"),
+            (P.DeviceSuitePublicKey("fleet-0002"), P.DeviceSuitePrivateKey("fleet-0002"), "ED25519")])
+        {
+            var r = Tools.Run(openssl, ["pkey", "-pubin", "-in", pub, "-noout", "-text"]);
+            Assert.True(r.ExitCode == 0, $"{pub}: {r.Stderr}");
+            Assert.Contains(algorithm + " Public-Key", r.Stdout, StringComparison.Ordinal);
+            var derived = Tools.Run(openssl, ["pkey", "-in", priv, "-pubout"]);
+            Assert.Equal(File.ReadAllText(pub).Trim(), derived.Stdout.Trim());
+        }
         var v = Tools.Run(openssl, ["verify", "-CAfile", P.BrokerCaCertificate, P.BrokerServerCertificate]);
         Assert.True(v.ExitCode == 0, v.Stdout + v.Stderr);
         var x = Tools.Run(openssl, ["x509", "-in", P.BrokerServerCertificate, "-noout", "-ext", "subjectAltName"]);
@@ -242,11 +254,19 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
             string users = "{ \"users\": { " + string.Join(", ", passwords.Select(p => $"\"{p.Key}\": \"{p.Value}\"")) + " } }";
             File.WriteAllText(Path.Combine(cp.BrokerDirectory, "users.json"), users);
             Directory.Delete(cp.PrivateDirectory, recursive: true);
-            // That layout predates acknowledgements: no actuator signing pair.
+            // That layout predates acknowledgements and the v2 suites: no actuator signing pair, no X25519/Ed25519 keys.
             File.Delete(cp.ActuatorSigningPublicKey);
+            File.Delete(cp.ActuatorAgreementPublicKey);
+            var ids = cp.ListDeviceIds();
+            foreach (string id in ids)
+            {
+                File.Delete(cp.DeviceSuitePublicKey(id));
+            }
 
             KeyGenReport report = KeyMaterialGenerator.Generate(cp, new KeyGenOptions { Fleet = 2 });
-            Assert.Equal([cp.ActuatorSigningPrivateKey, cp.ActuatorSigningPublicKey], report.Created);
+            string[] expected = [cp.ActuatorSigningPrivateKey, cp.ActuatorSigningPublicKey, cp.ActuatorAgreementPrivateKey, cp.ActuatorAgreementPublicKey,
+                .. ids.SelectMany(id => new[] { cp.DeviceSuitePrivateKey(id), cp.DeviceSuitePublicKey(id) })];
+            Assert.Equal(expected.Order(StringComparer.Ordinal), report.Created.Order(StringComparer.Ordinal));
             Assert.Empty(report.Repaired);
             Assert.False(File.Exists(Path.Combine(cp.BrokerDirectory, "users.json")));
             Assert.Equal(devicesKey, File.ReadAllText(cp.DevicePrivateKey("door-front")));

@@ -77,7 +77,7 @@ app.MapGet("/decisions/stream", (HomeFeed feed, HttpRequest request, Cancellatio
 // Dashboard command "show replay-window state": per sender, highest counter, window fill, key id.
 app.MapGet("/replay-window", () =>
     protection is SecureReceiverProtection secure
-        ? Results.Ok(secure.Receiver.SnapshotReplayState())
+        ? Results.Ok(secure.SnapshotReplayState())
         : Results.Ok(Array.Empty<object>()))
     .RequireLoopback();
 

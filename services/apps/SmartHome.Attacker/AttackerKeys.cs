@@ -23,6 +23,33 @@ internal sealed class AttackerKeys(CampaignSettings settings) : IDisposable
     private RSA? _actuatorPublicKey;
     private EnvelopeForge? _forge;
     private InsiderSession? _insiderSession;
+    private NSec.Cryptography.Key? _stolenSuiteKey;
+    private NSec.Cryptography.Key? _ownSuiteKey;
+    private NSec.Cryptography.PublicKey? _actuatorAgreementKey;
+
+    /// <summary>
+    /// The actuator's X25519 public key (v2 suites): <c>x25519.pub.pem</c> next to its RSA public key (keys/actuator/), public
+    /// like it.
+    /// </summary>
+    public NSec.Cryptography.PublicKey ActuatorAgreementKey => _actuatorAgreementKey ??= KeyFiles.LoadX25519Public(Path.Combine(
+        Path.GetDirectoryName(settings.Secrets.ActuatorPublicKey ?? new KeyPaths(KeyPaths.FindDefaultRoot()).ActuatorPublicKey)!, "x25519.pub.pem"));
+
+    /// <summary>
+    /// The Ed25519 key a level signs v2 messages with: the insider's stolen plug-garage key (<c>ed25519.key.pem</c> in the
+    /// identity folder its stolen DSA key came from: the theft takes the device's folder), a fresh key of its own otherwise.
+    /// </summary>
+    public NSec.Cryptography.Key SuiteSigningKey(AttackLevel level)
+    {
+        if (level == AttackLevel.Insider)
+        {
+            var stolen = settings.Secrets.StolenSigningKey
+                         ?? throw new InvalidOperationException(
+                             $"No stolen signing key of {AttackerIdentities.InsiderDevice}: set {AttackerSecrets.StolenSigningKeyKey}.");
+            return _stolenSuiteKey ??= KeyFiles.LoadEd25519Private(Path.Combine(Path.GetDirectoryName(stolen)!, "ed25519.key.pem"));
+        }
+
+        return _ownSuiteKey ??= NSec.Cryptography.Key.Create(SuiteFormat.Signature);
+    }
 
     /// <summary>Writes envelopes wrapped for the actuator's public key.</summary>
     public EnvelopeForge Forge
@@ -98,6 +125,8 @@ internal sealed class AttackerKeys(CampaignSettings settings) : IDisposable
     {
         _stolenKey?.Dispose();
         _ownKey?.Dispose();
+        _stolenSuiteKey?.Dispose();
+        _ownSuiteKey?.Dispose();
         _actuatorPublicKey?.Dispose();
     }
 }

@@ -24,6 +24,7 @@ public static class Attacks
     public const string ImplausibleValue = "implausible-value";
     public const string AnnouncementFlood = "announcement-flood";
     public const string AckForgery = "ack-forgery";
+    public const string SuiteDowngrade = "suite-downgrade";
 
     /// <summary>The four classic attacks the insecure pipeline must lose 100/100.</summary>
     public static readonly IReadOnlyList<string> Classic = [Eavesdrop, Inject, Tamper, Replay];

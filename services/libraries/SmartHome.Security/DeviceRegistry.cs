@@ -15,8 +15,12 @@ namespace SmartHome.Security;
 /// <param name="Max">Largest plausible value (inclusive).</param>
 /// <param name="MaxReadingsPerSecond">Sustained reading rate allowed; one second's worth may arrive as a burst.</param>
 /// <param name="Values">When set, the only values allowed (a door contact: 0 closed, 1 open).</param>
+/// <param name="Suites">
+/// The crypto suites (<see cref="CryptoSuites.Names"/>) this device may send in; null: the deployment's suite
+/// (<c>Security:Suite</c>) only. A message in any other suite is <c>suite-not-allowed</c> (<see cref="SuitePolicy"/>).
+/// </param>
 public sealed record DeviceProfile(string Kind, string Unit, double Min, double Max, double MaxReadingsPerSecond,
-    IReadOnlyList<double>? Values = null)
+    IReadOnlyList<double>? Values = null, IReadOnlyList<string>? Suites = null)
 {
     /// <summary>Why <paramref name="value"/> is not plausible for this device, or null when it is.</summary>
     public string? Implausibility(double value)
@@ -170,6 +174,10 @@ public sealed class DeviceRegistry
         { Min: var min, Max: var max } when !double.IsFinite(min) || !double.IsFinite(max) || min > max => "has no finite range min ≤ max",
         { MaxReadingsPerSecond: var rate } when !double.IsFinite(rate) || rate <= 0 => "has no positive maxReadingsPerSecond",
         { Values: { } values } when values.Any(v => v < profile.Min || v > profile.Max) => "lists values outside its range",
+        { Suites: { Count: 0 } } => "lists no suite (leave \"suites\" out for the deployment's suite)",
+        { Suites: { } suites } when suites.FirstOrDefault(n => !CryptoSuites.TryParse(n, out _)) is { } bad =>
+            $"lists suite '{bad}', not one of {string.Join(", ", CryptoSuites.Names)}",
+        { Suites: { } suites } when suites.Distinct(StringComparer.Ordinal).Count() != suites.Count => "lists a suite twice",
         _ => null,
     };
 }

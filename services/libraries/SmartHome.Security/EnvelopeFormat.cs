@@ -257,8 +257,13 @@ public static class RejectReasons
     /// announcements failed verification in the last second: a flood cannot buy unlimited DSA work.
     /// </summary>
     public const string RateLimited = "rate-limited";
+    /// <summary>
+    /// The message's suite (v1 = seed, v2 = its suite byte) is not one the receiver allows for that device, or data claims
+    /// another suite than its session key was announced in: refused before any cryptography, so no downgrade is tried.
+    /// </summary>
+    public const string SuiteNotAllowed = "suite-not-allowed";
 
     /// <summary>All reasons, for metric pre-registration and dashboards.</summary>
     public static IReadOnlyList<string> All { get; } =
-        [Malformed, Oversize, UnknownSender, WrongTopic, UnknownKey, Replay, Stale, BadSignature, GcmTag, BadKey, RateLimited];
+        [Malformed, Oversize, UnknownSender, WrongTopic, UnknownKey, Replay, Stale, BadSignature, GcmTag, BadKey, RateLimited, SuiteNotAllowed];
 }

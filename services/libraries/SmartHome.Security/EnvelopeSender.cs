@@ -30,7 +30,7 @@ public readonly record struct SealResult(byte[] Message, KeyAnnouncement? Announ
 /// Session keys are never persisted: a restarted sender announces a fresh key and resumes its counter from
 /// the <see cref="CounterStore"/> reservation.
 /// </summary>
-public sealed class EnvelopeSender : IDisposable
+public sealed class EnvelopeSender : IEnvelopeSender
 {
     private readonly string _senderId;
     private readonly byte[] _senderIdBytes;

@@ -143,4 +143,49 @@ public static class KeyFiles
             throw new KeyMaterialException(path, $"Corrupt {what} file '{path}': not a readable PEM DSA-2048 key.", ex);
         }
     }
+
+    /// <summary>Loads an X25519 private key (PKCS#8 PEM, <c>BEGIN PRIVATE KEY</c>).</summary>
+    public static NSec.Cryptography.Key LoadX25519Private(string path) =>
+        LoadNSecPrivate(path, NSec.Cryptography.KeyAgreementAlgorithm.X25519, "X25519 private key");
+
+    public static NSec.Cryptography.PublicKey LoadX25519Public(string path) =>
+        LoadNSecPublic(path, NSec.Cryptography.KeyAgreementAlgorithm.X25519, "X25519 public key");
+
+    public static NSec.Cryptography.Key LoadEd25519Private(string path) =>
+        LoadNSecPrivate(path, NSec.Cryptography.SignatureAlgorithm.Ed25519, "Ed25519 private key");
+
+    public static NSec.Cryptography.PublicKey LoadEd25519Public(string path) =>
+        LoadNSecPublic(path, NSec.Cryptography.SignatureAlgorithm.Ed25519, "Ed25519 public key");
+
+    /// <summary>PKCS#8 PEM of a new key pair's private half (RFC 8410, what openssl writes), and SPKI PEM of its public half.</summary>
+    public static (string PrivatePem, string PublicPem) NewNSecPair(NSec.Cryptography.Algorithm algorithm)
+    {
+        using var key = NSec.Cryptography.Key.Create(algorithm,
+            new NSec.Cryptography.KeyCreationParameters { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport });
+        // NSec writes CRLF; every other PEM here (and openssl's) is LF.
+        return (Encoding.ASCII.GetString(key.Export(NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText)).ReplaceLineEndings("\n"),
+            Encoding.ASCII.GetString(key.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.PkixPublicKeyText)).ReplaceLineEndings("\n"));
+    }
+
+    private static NSec.Cryptography.Key LoadNSecPrivate(string path, NSec.Cryptography.Algorithm algorithm, string what)
+    {
+        byte[] pem = Encoding.ASCII.GetBytes(ReadText(path, what));
+        // Exportable so KeyGen can check a kept pair matches; the key never leaves its owner's process anyway.
+        var parameters = new NSec.Cryptography.KeyCreationParameters { ExportPolicy = NSec.Cryptography.KeyExportPolicies.AllowPlaintextExport };
+        if (NSec.Cryptography.Key.TryImport(algorithm, pem, NSec.Cryptography.KeyBlobFormat.PkixPrivateKeyText, out var key, in parameters) && key is not null)
+        {
+            return key;
+        }
+        throw new KeyMaterialException(path, $"Corrupt {what} file '{path}': not a readable PKCS#8 PEM {what}.");
+    }
+
+    private static NSec.Cryptography.PublicKey LoadNSecPublic(string path, NSec.Cryptography.Algorithm algorithm, string what)
+    {
+        byte[] pem = Encoding.ASCII.GetBytes(ReadText(path, what));
+        if (NSec.Cryptography.PublicKey.TryImport(algorithm, pem, NSec.Cryptography.KeyBlobFormat.PkixPublicKeyText, out var key) && key is not null)
+        {
+            return key;
+        }
+        throw new KeyMaterialException(path, $"Corrupt {what} file '{path}': not a readable SPKI PEM {what}.");
+    }
 }

@@ -112,6 +112,10 @@ public static class KeyMaterialGenerator
             kept.Add(paths.ActuatorSigningPrivateKey);
             kept.Add(paths.ActuatorSigningPublicKey);
         }
+        // Keys of the modern and session-signed suites: the actuator's static X25519 key (KeyGen writes every suite's keys,
+        // so switching Security:Suite needs no second KeyGen run).
+        NSecPair(paths.ActuatorAgreementPublicKey, paths.ActuatorAgreementPrivateKey, NSec.Cryptography.KeyAgreementAlgorithm.X25519,
+            options.Force, created, kept);
         TimeSpan rsaTime = sw.Elapsed;
         options.Log?.WriteLine($"actuator RSA-2048: {rsaTime.TotalMilliseconds:F0} ms");
 
@@ -233,6 +237,10 @@ public static class KeyMaterialGenerator
             KeyFiles.WriteAtomic(paths.DevicePrivateKey(id), privPem, isPrivate: true);
             KeyFiles.WriteAtomic(paths.DevicePublicKey(id), dsa.ExportSubjectPublicKeyInfoPem(), isPrivate: false);
         });
+        foreach (string id in ids)
+        {
+            NSecPair(paths.DeviceSuitePublicKey(id), paths.DeviceSuitePrivateKey(id), NSec.Cryptography.SignatureAlgorithm.Ed25519, force, created, kept);
+        }
         foreach (string id in todo)
         {
             created.Add(paths.DevicePrivateKey(id));
@@ -351,6 +359,26 @@ public static class KeyMaterialGenerator
         {
             throw new KeyMaterialException(keyPath, $"Corrupt private key file '{keyPath}': not a PEM private key matching '{certPath}'.", ex);
         }
+    }
+
+    /// <summary>An X25519 or Ed25519 pair (PKCS#8 / SPKI PEM), generated when missing, else checked to match.</summary>
+    private static void NSecPair(string publicPath, string privatePath, NSec.Cryptography.Algorithm algorithm, bool force, List<string> created, List<string> kept)
+    {
+        if (NeedsPair(publicPath, privatePath, force))
+        {
+            var (privatePem, publicPem) = KeyFiles.NewNSecPair(algorithm);
+            KeyFiles.WriteAtomic(privatePath, privatePem, isPrivate: true);
+            KeyFiles.WriteAtomic(publicPath, publicPem, isPrivate: false);
+            created.Add(privatePath);
+            created.Add(publicPath);
+            return;
+        }
+        bool agreement = algorithm is NSec.Cryptography.KeyAgreementAlgorithm;
+        using var priv = agreement ? KeyFiles.LoadX25519Private(privatePath) : KeyFiles.LoadEd25519Private(privatePath);
+        var pub = agreement ? KeyFiles.LoadX25519Public(publicPath) : KeyFiles.LoadEd25519Public(publicPath);
+        RequireSamePublic(priv.PublicKey.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey), pub.Export(NSec.Cryptography.KeyBlobFormat.RawPublicKey), publicPath);
+        kept.Add(privatePath);
+        kept.Add(publicPath);
     }
 
     /// <summary>True when the pair must be generated; a half-present pair is an error (never silently replaced).</summary>

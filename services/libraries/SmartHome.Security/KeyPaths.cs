@@ -31,10 +31,24 @@ public sealed class KeyPaths
     /// <summary>The actuator's DSA-2048 private key: it signs acknowledgements (a second secret of the same identity, in its folder).</summary>
     public string ActuatorSigningPrivateKey => Path.Combine(IdentityDirectory("actuator"), "dsa.key.pem");
 
+    /// <summary>The actuator's static X25519 public key (modern and session-signed suites): devices agree session keys with it.</summary>
+    public string ActuatorAgreementPublicKey => Path.Combine(ActuatorDirectory, "x25519.pub.pem");
+    /// <summary>The actuator's static X25519 private key (modern and session-signed suites).</summary>
+    public string ActuatorAgreementPrivateKey => Path.Combine(IdentityDirectory("actuator"), "x25519.key.pem");
+
     /// <summary>Device public keys and the registry: public, handed to the actuator as a folder.</summary>
     public string DevicesDirectory => Path.Combine(Root, "devices");
     public string DevicePublicKey(string deviceId) => Path.Combine(DevicesDirectory, CheckId(deviceId) + ".dsa.pub.pem");
     public string DevicePrivateKey(string deviceId) => Path.Combine(IdentityDirectory(deviceId), "dsa.key.pem");
+    /// <summary>A device's Ed25519 public key (modern and session-signed suites).</summary>
+    public string DeviceSuitePublicKey(string deviceId) => DeviceSuitePublicKeyIn(DevicesDirectory, deviceId);
+    /// <summary>A device's Ed25519 private key (modern and session-signed suites).</summary>
+    public string DeviceSuitePrivateKey(string deviceId) => Path.Combine(IdentityDirectory(deviceId), "ed25519.key.pem");
+
+    /// <summary><c>{id}.ed25519.pub.pem</c> in a devices folder handed over on its own.</summary>
+    public static string DeviceSuitePublicKeyIn(string devicesDirectory, string deviceId) =>
+        Path.Combine(devicesDirectory, CheckId(deviceId) + ".ed25519.pub.pem");
+
     /// <summary>The device registry (device → kind, range, rate): who may send what (<see cref="SmartHome.Security.DeviceRegistry"/>).</summary>
     public string DeviceRegistry => Path.Combine(DevicesDirectory, "registry.json");
 

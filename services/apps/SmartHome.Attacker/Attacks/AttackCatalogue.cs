@@ -26,6 +26,7 @@ internal static class AttackCatalogue
         OwnIdentityAttack.ImplausibleValue,
         AnnouncementFloodAttack.Instance,
         AckForgeryAttack.Instance,
+        SuiteDowngradeAttack.Instance,
     ];
 
     /// <summary>The attack named <paramref name="name"/>; null for a name the catalogue does not run (e.g. replay-after-restart).</summary>

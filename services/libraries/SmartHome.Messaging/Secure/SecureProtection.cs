@@ -7,18 +7,18 @@ using Attr = SmartHome.ServiceDefaults.SmartHomeTelemetry.Attributes;
 namespace SmartHome.Messaging.Secure;
 
 /// <summary>
-/// The secure pipeline's sending side: one <see cref="EnvelopeSender"/> per device (its own DSA key,
-/// session key and persisted counter). Announcements are retained so a restarted actuator learns the
+/// The secure pipeline's sending side: one <see cref="IEnvelopeSender"/> per device in the deployment's suite (its own
+/// signing key, session key and persisted counter). Announcements are retained so a restarted actuator learns the
 /// current session key from the broker.
 /// </summary>
 public sealed class SecureSenderProtection : IMessageProtection, IDisposable
 {
-    private readonly Dictionary<string, EnvelopeSender> _senders;
+    private readonly Dictionary<string, IEnvelopeSender> _senders;
     private readonly KeyValuePair<string, object?> _sealTag = new(Attr.CryptoOperation, "seal");
     private readonly KeyValuePair<string, object?> _announceTag = new(Attr.CryptoOperation, "announce");
 
-    public SecureSenderProtection(IReadOnlyDictionary<string, EnvelopeSender> senders) =>
-        _senders = new Dictionary<string, EnvelopeSender>(senders, StringComparer.Ordinal);
+    public SecureSenderProtection(IReadOnlyDictionary<string, IEnvelopeSender> senders) =>
+        _senders = new Dictionary<string, IEnvelopeSender>(senders, StringComparer.Ordinal);
 
     public string Mode => "secure";
 
@@ -60,7 +60,7 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
     private static OutboundMessage Announcement(KeyAnnouncement announcement) =>
         new(announcement.Topic, announcement.Message, Retain: true);
 
-    private EnvelopeSender GetSender(string deviceId) =>
+    private IEnvelopeSender GetSender(string deviceId) =>
         _senders.TryGetValue(deviceId, out var sender)
             ? sender
             : throw new InvalidOperationException($"No signing key for device '{deviceId}' in keys/devices (run KeyGen).");
@@ -73,7 +73,7 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
         string stateDirectory, RotationPolicy rotation)
     {
         var counters = CounterStore.InDirectory(Path.Combine(stateDirectory, "sensor-counters"));
-        var senders = new Dictionary<string, EnvelopeSender>(StringComparer.Ordinal);
+        var senders = new Dictionary<string, IEnvelopeSender>(StringComparer.Ordinal);
         foreach (var (deviceId, signingKey) in signingKeys)
         {
             var publicRecipient = KeyFiles.LoadRsa(actuatorPublicKey, requirePrivate: false);
@@ -83,13 +83,33 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
 
         return new SecureSenderProtection(senders);
     }
+
+    /// <summary>
+    /// Senders in a v2 suite (<paramref name="suite"/> modern or session-signed): each device's Ed25519 private key
+    /// (<paramref name="signingKeys"/>: device id → file) and the actuator's X25519 public key.
+    /// </summary>
+    public static SecureSenderProtection CreateV2(CryptoSuite suite, string actuatorAgreementKey, IReadOnlyDictionary<string, string> signingKeys,
+        string stateDirectory, RotationPolicy rotation)
+    {
+        ArgumentNullException.ThrowIfNull(signingKeys);
+        var counters = CounterStore.InDirectory(Path.Combine(stateDirectory, "sensor-counters"));
+        var recipient = KeyFiles.LoadX25519Public(actuatorAgreementKey);
+        var senders = new Dictionary<string, IEnvelopeSender>(StringComparer.Ordinal);
+        foreach (var (deviceId, signingKey) in signingKeys)
+        {
+            senders[deviceId] = new SuiteEnvelopeSender(deviceId, suite, KeyFiles.LoadEd25519Private(signingKey), recipient, rotation, counters,
+                TimeProvider.System, Topics.Keys(deviceId));
+        }
+
+        return new SecureSenderProtection(senders);
+    }
 }
 
 /// <summary>
-/// The secure pipeline's receiving side: the actuator's <see cref="EnvelopeReceiver"/> with every known
-/// device's DSA public key and a replay store that survives restarts.
+/// The secure pipeline's receiving side: the actuator's <see cref="SuiteGate"/> over the receivers of every suite some
+/// registered device may use, each with its devices' public keys and a replay store that survives restarts.
 /// </summary>
-public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessageProtection, IDisposable
+public sealed class SecureReceiverProtection(SuiteGate receiver) : IMessageProtection, IDisposable
 {
     private readonly KeyValuePair<string, object?> _openTag = new(Attr.CryptoOperation, "open");
 
@@ -97,7 +117,10 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
 
     public IReadOnlyList<string> SubscriptionFilters { get; } = [Topics.ReadingsFilter, Topics.KeysFilter];
 
-    public EnvelopeReceiver Receiver => receiver;
+    public SuiteGate Receiver => receiver;
+
+    /// <summary>Replay and key state of the seed receiver's senders (v2 keeps no dashboard snapshot yet).</summary>
+    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState() => receiver.Seed?.SnapshotReplayState() ?? [];
 
     public IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading) =>
         throw new InvalidOperationException("The actuator does not publish readings.");
@@ -127,22 +150,71 @@ public sealed class SecureReceiverProtection(EnvelopeReceiver receiver) : IMessa
         TimeSpan freshness)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        ArgumentNullException.ThrowIfNull(registry);
-        var senders = registry.Devices.Keys
-            .Select(id => new KeyValuePair<string, DSA>(id, keys.GetDevicePublicKey(id)))
-            .ToList();
-        var rsa = KeyFiles.LoadRsa(decryptionKey, requirePrivate: true);
+        return Create(new SuitePolicy(CryptoSuite.Seed, registry), new ReceiverKeyFiles(() => keys, decryptionKey, null, null), stateDirectory, freshness);
+    }
+
+    /// <summary>
+    /// The actuator's receiver for every suite in <see cref="SuitePolicy.InUse"/>: a suite nobody may use needs no keys, a
+    /// suite somebody may use and whose keys are missing stops the start with a <see cref="KeyMaterialException"/> naming
+    /// the file and the suite.
+    /// </summary>
+    public static SecureReceiverProtection Create(SuitePolicy policy, ReceiverKeyFiles files, string stateDirectory, TimeSpan freshness)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(files);
         Directory.CreateDirectory(stateDirectory);
-        var replay = ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay.bin"));
-        var receiver = new EnvelopeReceiver(rsa, senders, replay,
-            new EnvelopeReceiverOptions
-            {
-                FreshnessWindow = freshness,
-                // Data only on smarthome/readings/<id>, announcements only on smarthome/keys/<id> (docs/PROTOCOL.md).
-                TopicRule = TopicRules.Strict(Topics.ReadingsPrefix, Topics.KeysPrefix),
-                // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile.
-                AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements"),
-            });
-        return new SecureReceiverProtection(receiver);
+        var options = new EnvelopeReceiverOptions
+        {
+            FreshnessWindow = freshness,
+            // Data only on smarthome/readings/<id>, announcements only on smarthome/keys/<id> (docs/PROTOCOL.md).
+            TopicRule = TopicRules.Strict(Topics.ReadingsPrefix, Topics.KeysPrefix),
+            // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile (seed only).
+            AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements"),
+        };
+        EnvelopeReceiver? seed = null;
+        SuiteEnvelopeReceiver? v2 = null;
+        var seedDevices = AllowedDevices(policy, s => s == CryptoSuite.Seed);
+        if (seedDevices.Count > 0)
+        {
+            var keys = files.SeedKeys?.Invoke() ?? throw new InvalidOperationException("The seed suite is in use but no device public keys were given.");
+            var senders = seedDevices.Select(id => new KeyValuePair<string, DSA>(id, keys.GetDevicePublicKey(id))).ToList();
+            var rsa = KeyFiles.LoadRsa(files.DecryptionKey ?? throw new InvalidOperationException("The seed suite is in use but no RSA key was given."),
+                requirePrivate: true);
+            seed = new EnvelopeReceiver(rsa, senders, ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay.bin")), options);
+        }
+        var v2Devices = AllowedDevices(policy, SuiteFormat.IsV2Suite);
+        if (v2Devices.Count > 0)
+        {
+            string suites = string.Join(", ", policy.InUse.Where(SuiteFormat.IsV2Suite).Select(s => s.Name()));
+            var agreementKey = WithSuite(suites, () => KeyFiles.LoadX25519Private(files.AgreementKey
+                ?? throw new InvalidOperationException("A v2 suite is in use but no X25519 key was given.")));
+            var senders = v2Devices.Select(id => new KeyValuePair<string, NSec.Cryptography.PublicKey>(id,
+                WithSuite(suites, () => KeyFiles.LoadEd25519Public(KeyPaths.DeviceSuitePublicKeyIn(files.DevicesDirectory!, id))))).ToList();
+            v2 = new SuiteEnvelopeReceiver(agreementKey, senders, ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay-v2.bin")),
+                options with { AnnouncementDirectory = null });
+        }
+        return new SecureReceiverProtection(new SuiteGate(policy, seed, v2));
+    }
+
+    private static List<string> AllowedDevices(SuitePolicy policy, Func<CryptoSuite, bool> suite) =>
+        policy.Devices.Where(id => policy.TryGetAllowed(id, out var allowed) && allowed.Any(suite)).ToList();
+
+    /// <summary>Names the suite that needed a missing or corrupt key file, so the operator knows why it is wanted.</summary>
+    private static T WithSuite<T>(string suites, Func<T> load)
+    {
+        try
+        {
+            return load();
+        }
+        catch (KeyMaterialException ex)
+        {
+            throw new KeyMaterialException(ex.FilePath, $"{ex.Message} (needed by suite {suites}: Security:Suite or a registry pin)", ex);
+        }
     }
 }
+
+/// <summary>
+/// Where the actuator's keys of each suite come from. Seed: the device DSA public keys (loaded only when some device may
+/// use seed) and the RSA private key. v2: the X25519 private key and the folder of <c>{id}.ed25519.pub.pem</c>.
+/// </summary>
+public sealed record ReceiverKeyFiles(Func<KeyStore>? SeedKeys, string? DecryptionKey, string? AgreementKey, string? DevicesDirectory);

@@ -30,6 +30,18 @@ public static class ProtectionFactory
     /// <summary>The actuator's DSA public key that acknowledgements verify under (sensor): <c>Security:ActuatorSigningPublicKey</c>.</summary>
     public const string ActuatorSigningPublicKeyKey = "Security:ActuatorSigningPublicKey";
 
+    /// <summary>The deployment's crypto suite, <c>seed</c> (default), <c>modern</c> or <c>session-signed</c>: <c>Security:Suite</c>.</summary>
+    public const string SuiteKey = "Security:Suite";
+
+    /// <summary>The actuator's X25519 public key (sensor, v2 suites): <c>Security:ActuatorAgreementPublicKey</c>.</summary>
+    public const string ActuatorAgreementPublicKeyKey = "Security:ActuatorAgreementPublicKey";
+
+    /// <summary>One device's Ed25519 private key (sensor, v2 suites): <c>Security:SuiteSigningKeys:{device}</c>.</summary>
+    public const string SuiteSigningKeysSection = "Security:SuiteSigningKeys";
+
+    /// <summary>The actuator's X25519 private key (actuator, v2 suites): <c>Security:AgreementKey</c>.</summary>
+    public const string AgreementKeyKey = "Security:AgreementKey";
+
     /// <summary>The actuator's identity in acknowledgement headers: its broker account.</summary>
     public const string ActuatorIdentity = BrokerAcl.Actuator;
 
@@ -76,7 +88,15 @@ public static class ProtectionFactory
             MaxMessages = configuration.GetValue("Security:RotateAfterMessages", RotationPolicy.Default.MaxMessages),
             MaxAge = TimeSpan.FromMinutes(configuration.GetValue("Security:RotateAfterMinutes", RotationPolicy.Default.MaxAge.TotalMinutes)),
         };
-        var signingKeys = deviceIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, id => SigningKey(configuration, id), StringComparer.Ordinal);
+        var suite = Suite(configuration);
+        var ids = deviceIds.Distinct(StringComparer.Ordinal).ToList();
+        if (suite != CryptoSuite.Seed)
+        {
+            var suiteKeys = ids.ToDictionary(id => id, id => SuiteSigningKey(configuration, id), StringComparer.Ordinal);
+            return SecureSenderProtection.CreateV2(suite, ActuatorAgreementPublicKey(configuration), suiteKeys, StateDirectory(configuration), rotation);
+        }
+
+        var signingKeys = ids.ToDictionary(id => id, id => SigningKey(configuration, id), StringComparer.Ordinal);
         return SecureSenderProtection.Create(ActuatorPublicKey(configuration), signingKeys, StateDirectory(configuration), rotation);
     }
 
@@ -94,11 +114,39 @@ public static class ProtectionFactory
             return new PlaintextProtection();
         }
 
+        var policy = new SuitePolicy(Suite(configuration), registry);
+        var devices = DevicePublicKeys(configuration);
         // Not disposed: the receiver keeps using the device public keys the store loaded.
-        var keys = KeyStore.LoadDevices(DevicePublicKeys(configuration));
+        var files = new ReceiverKeyFiles(() => KeyStore.LoadDevices(devices), DecryptionKey(configuration), AgreementKey(configuration), devices);
         var freshness = TimeSpan.FromSeconds(configuration.GetValue("Security:FreshnessSeconds", 30.0));
-        return SecureReceiverProtection.Create(keys, registry, DecryptionKey(configuration), StateDirectory(configuration), freshness);
+        return SecureReceiverProtection.Create(policy, files, StateDirectory(configuration), freshness);
     }
+
+    /// <summary>
+    /// <c>Security:Suite</c>, validated at start: absent is <c>seed</c>; anything but a suite name is an
+    /// <see cref="InvalidOperationException"/> whose one sentence lists the valid names (<see cref="StartupCheck"/> prints it).
+    /// </summary>
+    public static CryptoSuite Suite(IConfiguration configuration)
+    {
+        var name = configuration[SuiteKey];
+        if (string.IsNullOrEmpty(name))
+        {
+            return CryptoSuites.Default;
+        }
+
+        return CryptoSuites.TryParse(name, out var suite)
+            ? suite
+            : throw new InvalidOperationException($"{SuiteKey} is '{name}', not one of {string.Join(", ", CryptoSuites.Names)}.");
+    }
+
+    public static string ActuatorAgreementPublicKey(IConfiguration configuration) =>
+        configuration[ActuatorAgreementPublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorAgreementPublicKey;
+
+    public static string SuiteSigningKey(IConfiguration configuration, string deviceId) =>
+        configuration[$"{SuiteSigningKeysSection}:{deviceId}"] is { Length: > 0 } file ? file : Keys(configuration).DeviceSuitePrivateKey(deviceId);
+
+    public static string AgreementKey(IConfiguration configuration) =>
+        configuration[AgreementKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorAgreementPrivateKey;
 
     public static string ActuatorPublicKey(IConfiguration configuration) =>
         configuration[ActuatorPublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorPublicKey;
