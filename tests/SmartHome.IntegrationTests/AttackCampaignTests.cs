@@ -44,7 +44,7 @@ public sealed class AttackCampaign(SmartHomeAppFixture fixture, ITestOutputHelpe
     [
         "replay-cross-topic", "key-substitution", "downgrade", "wildcard-subscribe", "credential-guessing", "client-id-takeover",
         "retained-poisoning", "malformed", "oversized", "flood", "capability-abuse", "implausible-value", "announcement-flood",
-        "ack-forgery",
+        "ack-forgery", "suite-downgrade",
     ];
 
     /// <summary>The announcement flood runs at 1,000/s; the test keeps it short (the report runs the full 60 s).</summary>
