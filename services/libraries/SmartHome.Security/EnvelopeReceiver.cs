@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
@@ -79,7 +78,7 @@ public sealed class EnvelopeReceiver : IDisposable
     private readonly ConcurrentDictionary<string, SenderState> _senders = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, SenderState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
     private readonly object _rsaLock = new();
-    private readonly string? _announcementDirectory;
+    private readonly AnnouncementFiles? _announcements;
     private readonly PerSecondBudget _failureBudget;
     private readonly int _announcementsPerSender;
     private readonly long _minAnnouncementIntervalMs;
@@ -102,18 +101,13 @@ public sealed class EnvelopeReceiver : IDisposable
         _time = options.Time;
         _freshnessMs = (long)options.FreshnessWindow.TotalMilliseconds;
         _topicRule = options.TopicRule;
-        _announcementDirectory = options.AnnouncementDirectory;
+        _announcements = options.AnnouncementDirectory is { } directory ? new AnnouncementFiles(directory) : null;
         ArgumentOutOfRangeException.ThrowIfLessThan(options.AnnouncementsPerSenderPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.FailedAnnouncementsPerSecond, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MinAnnouncementInterval, TimeSpan.Zero);
         _announcementsPerSender = options.AnnouncementsPerSenderPerSecond;
         _minAnnouncementIntervalMs = (long)options.MinAnnouncementInterval.TotalMilliseconds;
         _failureBudget = new PerSecondBudget(options.FailedAnnouncementsPerSecond, _time);
-        if (_announcementDirectory is not null)
-        {
-            Directory.CreateDirectory(_announcementDirectory);
-        }
-
         _lookup = _senders.GetAlternateLookup<ReadOnlySpan<char>>();
         foreach (var (id, key) in senders)
         {
@@ -144,87 +138,21 @@ public sealed class EnvelopeReceiver : IDisposable
 
         lock (state.Lock)
         {
-            RestoreAnnouncement(state, "previous");
-            RestoreAnnouncement(state, "current");
+            foreach (var (topic, wire) in _announcements?.Kept(senderId) ?? [])
+            {
+                RestoreAnnouncement(state, topic, wire);
+            }
         }
 
         return true;
-    }
-
-    private string AnnouncementPath(string senderId, string which) =>
-        Path.Combine(_announcementDirectory!, $"{senderId}.{which}.announcement");
-
-    /// <summary>Keeps the announcement just accepted (topic + bytes); the one before becomes "previous".</summary>
-    private void PersistAnnouncement(SenderState sender, string topic, ReadOnlySpan<byte> wire)
-    {
-        if (_announcementDirectory is null)
-        {
-            return;
-        }
-
-        try
-        {
-            var current = AnnouncementPath(sender.Id, "current");
-            if (File.Exists(current))
-            {
-                File.Move(current, AnnouncementPath(sender.Id, "previous"), overwrite: true);
-            }
-
-            var topicBytes = Encoding.UTF8.GetBytes(topic);
-            var content = new byte[2 + topicBytes.Length + wire.Length];
-            BinaryPrimitives.WriteUInt16BigEndian(content, (ushort)topicBytes.Length);
-            topicBytes.CopyTo(content, 2);
-            wire.CopyTo(content.AsSpan(2 + topicBytes.Length));
-            var temporary = current + ".tmp";
-            File.WriteAllBytes(temporary, content);
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            File.Move(temporary, current, overwrite: true);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Losing this file only costs a re-announcement after a restart; the message itself was valid.
-        }
     }
 
     /// <summary>
     /// Re-installs a kept announcement after a restart: format, recipient, topic binding and DSA signature are
     /// checked again; replay and freshness are not (it was accepted before, and it is older by nature).
     /// </summary>
-    private void RestoreAnnouncement(SenderState sender, string which)
+    private void RestoreAnnouncement(SenderState sender, string topic, ReadOnlySpan<byte> wire)
     {
-        if (_announcementDirectory is null)
-        {
-            return;
-        }
-
-        byte[] content;
-        try
-        {
-            var path = AnnouncementPath(sender.Id, which);
-            if (!File.Exists(path))
-            {
-                return;
-            }
-
-            content = File.ReadAllBytes(path);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            return;
-        }
-
-        if (content.Length < 2 || content.Length < 2 + BinaryPrimitives.ReadUInt16BigEndian(content))
-        {
-            return;
-        }
-
-        var topicLength = BinaryPrimitives.ReadUInt16BigEndian(content);
-        var topic = Encoding.UTF8.GetString(content, 2, topicLength);
-        var wire = content.AsSpan(2 + topicLength);
         if (!ParsedEnvelope.TryParse(wire, out ParsedEnvelope msg, out _) || msg.Type == EnvelopeType.Data
             || !string.Equals(Encoding.ASCII.GetString(msg.SenderId), sender.Id, StringComparison.Ordinal) || !_topicRule(topic, sender.Id, msg.Type))
         {
@@ -368,7 +296,7 @@ public sealed class EnvelopeReceiver : IDisposable
         }
         sender.LastAnnouncementMs = msg.TimestampMs;
         Commit(sender, msg.Counter);
-        PersistAnnouncement(sender, topic, wire);
+        _announcements?.Keep(sender.Id, topic, wire);
         return new ReceiveResult
         {
             Outcome = ReceiveOutcome.KeyAccepted,

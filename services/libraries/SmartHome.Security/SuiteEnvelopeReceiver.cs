@@ -22,6 +22,7 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
     private readonly long _minAnnouncementIntervalMs;
     private readonly TopicRule _topicRule;
     private readonly PerSecondBudget _failureBudget;
+    private readonly AnnouncementFiles? _announcements;
     private readonly Dictionary<string, SenderState> _senders = new(StringComparer.Ordinal);
     private readonly Dictionary<string, SenderState>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
@@ -47,6 +48,7 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
         _minAnnouncementIntervalMs = (long)options.MinAnnouncementInterval.TotalMilliseconds;
         _topicRule = options.TopicRule;
         _failureBudget = new PerSecondBudget(options.FailedAnnouncementsPerSecond, _time);
+        _announcements = options.AnnouncementDirectory is { } directory ? new AnnouncementFiles(directory) : null;
         foreach (var (id, key) in senders)
         {
             DeviceIds.Require(id, nameof(senders));
@@ -56,7 +58,12 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
             }
             // Give v2 its own store (the actuator uses actuator-replay-v2.bin): a device has one window per protocol version.
             int slot = replay.OpenSlot(id, out ulong highest);
-            _senders[id] = new SenderState(id, key, slot, highest, new PerSecondBudget(options.AnnouncementsPerSenderPerSecond, _time));
+            var state = new SenderState(id, key, slot, highest, new PerSecondBudget(options.AnnouncementsPerSenderPerSecond, _time));
+            _senders[id] = state;
+            foreach (var (topic, wire) in _announcements?.Kept(id) ?? [])
+            {
+                RestoreAnnouncement(state, topic, wire);
+            }
         }
         _lookup = _senders.GetAlternateLookup<ReadOnlySpan<char>>();
     }
@@ -93,7 +100,7 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
         }
         lock (sender.Lock)
         {
-            return msg.Type == EnvelopeType.Data ? ReceiveData(sender, in msg, binding) : ReceiveAnnouncement(sender, in msg, binding);
+            return msg.Type == EnvelopeType.Data ? ReceiveData(sender, in msg, binding) : ReceiveAnnouncement(sender, in msg, binding, topic!, wire);
         }
     }
 
@@ -145,7 +152,8 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
         };
     }
 
-    private ReceiveResult ReceiveAnnouncement(SenderState sender, in ParsedSuiteEnvelope msg, ReadOnlySpan<byte> binding)
+    private ReceiveResult ReceiveAnnouncement(SenderState sender, in ParsedSuiteEnvelope msg, ReadOnlySpan<byte> binding, string topic,
+        ReadOnlySpan<byte> wire)
     {
         if (!CryptographicOperations.FixedTimeEquals(msg.Fingerprint, _fingerprint))
         {
@@ -168,22 +176,12 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
             _failureBudget.Spend();
             return sender.Rejected(RejectReasons.BadSignature, "Ed25519 signature does not verify under the sender's key");
         }
-        Span<byte> derived = stackalloc byte[SuiteFormat.DerivedSize];
-        try
+        if (!DeriveAndInstall(sender, in msg))
         {
-            if (!PublicKey.TryImport(SuiteFormat.Agreement, msg.EphemeralKey, KeyBlobFormat.RawPublicKey, out PublicKey? ephemeral)
-                || ephemeral is null
-                || !SuiteFormat.Derive(_agreementKey, ephemeral, msg.Signed, derived))
-            {
-                _failureBudget.Spend();
-                return sender.Rejected(RejectReasons.BadKey, "ephemeral X25519 key gives no usable shared secret");
-            }
-            sender.Install(new SessionKey(msg.KeyId, msg.Suite, derived, msg.Counter));
+            _failureBudget.Spend();
+            return sender.Rejected(RejectReasons.BadKey, "ephemeral X25519 key gives no usable shared secret");
         }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(derived);
-        }
+        _announcements?.Keep(sender.Id, topic, wire);
         sender.LastAnnouncementMs = msg.TimestampMs;
         Commit(sender, msg.Counter);
         return new ReceiveResult
@@ -194,6 +192,50 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
             KeyId = msg.KeyId,
             Timestamp = DateTimeOffset.FromUnixTimeMilliseconds(msg.TimestampMs),
         };
+    }
+
+    /// <summary>Agrees the session key of a verified announcement and installs it; false if the ephemeral key is unusable.</summary>
+    private bool DeriveAndInstall(SenderState sender, in ParsedSuiteEnvelope msg)
+    {
+        Span<byte> derived = stackalloc byte[SuiteFormat.DerivedSize];
+        try
+        {
+            if (!PublicKey.TryImport(SuiteFormat.Agreement, msg.EphemeralKey, KeyBlobFormat.RawPublicKey, out PublicKey? ephemeral)
+                || ephemeral is null
+                || !SuiteFormat.Derive(_agreementKey, ephemeral, msg.Signed, derived))
+            {
+                return false;
+            }
+            sender.Install(new SessionKey(msg.KeyId, msg.Suite, derived, msg.Counter));
+            return true;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(derived);
+        }
+    }
+
+    /// <summary>
+    /// Re-installs a kept announcement after a restart: format, sender, topic, recipient fingerprint and Ed25519 signature
+    /// are checked again; replay and freshness are not (it was accepted before, and it is older by nature).
+    /// </summary>
+    private void RestoreAnnouncement(SenderState sender, string topic, ReadOnlySpan<byte> wire)
+    {
+        if (!ParsedSuiteEnvelope.TryParse(wire, out ParsedSuiteEnvelope msg, out _) || msg.Type != EnvelopeType.KeyAnnouncement
+            || !string.Equals(Encoding.ASCII.GetString(msg.SenderId), sender.Id, StringComparison.Ordinal)
+            || !_topicRule(topic, sender.Id, msg.Type)
+            || !CryptographicOperations.FixedTimeEquals(msg.Fingerprint, _fingerprint))
+        {
+            return;
+        }
+        Span<byte> binding = stackalloc byte[EnvelopeFormat.MaxTopicLength + 2];
+        int bindingLength = EnvelopeFormat.WriteTopicBinding(topic, binding);
+        if (bindingLength < 0 || !SuiteFormat.Verify(sender.PublicKey, msg.Signed, binding[..bindingLength], msg.Signature)
+            || !DeriveAndInstall(sender, in msg))
+        {
+            return;
+        }
+        sender.LastAnnouncementMs = msg.TimestampMs;
     }
 
     private bool FreshAndNew(SenderState sender, ulong counter, long timestampMs, out ReceiveResult rejected)

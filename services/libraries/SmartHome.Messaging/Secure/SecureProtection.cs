@@ -168,7 +168,7 @@ public sealed class SecureReceiverProtection(SuiteGate receiver) : IMessageProte
             FreshnessWindow = freshness,
             // Data only on smarthome/readings/<id>, announcements only on smarthome/keys/<id> (docs/PROTOCOL.md).
             TopicRule = TopicRules.Strict(Topics.ReadingsPrefix, Topics.KeysPrefix),
-            // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile (seed only).
+            // Kept announcements let a restarted actuator decrypt the readings queued for it meanwhile.
             AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements"),
         };
         EnvelopeReceiver? seed = null;
@@ -191,7 +191,8 @@ public sealed class SecureReceiverProtection(SuiteGate receiver) : IMessageProte
             var senders = v2Devices.Select(id => new KeyValuePair<string, NSec.Cryptography.PublicKey>(id,
                 WithSuite(suites, () => KeyFiles.LoadEd25519Public(KeyPaths.DeviceSuitePublicKeyIn(files.DevicesDirectory!, id))))).ToList();
             v2 = new SuiteEnvelopeReceiver(agreementKey, senders, ReplayStore.OpenFile(Path.Combine(stateDirectory, "actuator-replay-v2.bin")),
-                options with { AnnouncementDirectory = null });
+                // Its own folder, as it has its own replay file: v1 and v2 announcements of one device are kept apart.
+                options with { AnnouncementDirectory = Path.Combine(stateDirectory, "actuator-announcements-v2") });
         }
         return new SecureReceiverProtection(new SuiteGate(policy, seed, v2));
     }
