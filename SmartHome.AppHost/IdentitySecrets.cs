@@ -27,29 +27,47 @@ internal static class IdentitySecrets
     public static IResourceBuilder<ProjectResource> WithDeviceRegistry(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys) =>
         actuator.WithEnvironment("Security__DeviceRegistry", keys.DeviceRegistry);
 
-    /// <summary>The actuator: its broker password, RSA private key and acknowledgement-signing DSA key; public: device keys and the device registry.</summary>
-    public static IResourceBuilder<ProjectResource> WithActuatorSecrets(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys) =>
+    /// <summary>
+    /// The actuator: its broker password, RSA private key and acknowledgement-signing DSA key, and its X25519 key when a
+    /// v2 suite can be in use (<see cref="SuiteKeyNeeds.ActuatorNeedsV2"/>); public: device keys and the device registry.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithActuatorSecrets(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys,
+        bool v2Suites)
+    {
         actuator.WithBrokerLogin(keys, [BrokerAcl.Actuator])
             .WithEnvironment("Security__DecryptionKey", keys.ActuatorPrivateKey)
             .WithEnvironment("Security__AckSigningKey", keys.ActuatorSigningPrivateKey)
-            // The modern and session-signed suites' static X25519 key (read only when a device may use them).
-            .WithEnvironment("Security__AgreementKey", keys.ActuatorAgreementPrivateKey)
             .WithEnvironment("Security__DevicePublicKeys", keys.DevicesDirectory)
             .WithDeviceRegistry(keys);
+        if (v2Suites)
+        {
+            actuator.WithEnvironment("Security__AgreementKey", keys.ActuatorAgreementPrivateKey);
+        }
+
+        return actuator;
+    }
 
     /// <summary>The sensor: the broker password and DSA private key of each device it simulates (and only those); public: the actuator's RSA key.</summary>
+    /// <param name="v2Suite">The deployment's suite is a v2 one: the devices' Ed25519 keys and the actuator's X25519 key instead of nothing.</param>
     public static IResourceBuilder<ProjectResource> WithSensorSecrets(this IResourceBuilder<ProjectResource> sensor, KeyPaths keys,
-        IReadOnlyList<string> devices)
+        IReadOnlyList<string> devices, bool v2Suite)
     {
         sensor.WithBrokerLogin(keys, devices)
             .WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey)
-            .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey)
-            .WithEnvironment("Security__ActuatorAgreementPublicKey", keys.ActuatorAgreementPublicKey);
+            .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey);
+        if (v2Suite)
+        {
+            sensor.WithEnvironment("Security__ActuatorAgreementPublicKey", keys.ActuatorAgreementPublicKey);
+        }
+
         // The sensor simulates its default devices, the ones KeyGen creates by default.
         foreach (var device in devices)
         {
             sensor.WithEnvironment($"Security__SigningKeys__{device}", keys.DevicePrivateKey(device));
-            sensor.WithEnvironment($"Security__SuiteSigningKeys__{device}", keys.DeviceSuitePrivateKey(device));
+            if (v2Suite)
+            {
+                sensor.WithEnvironment($"Security__SuiteSigningKeys__{device}", keys.DeviceSuitePrivateKey(device));
+            }
         }
 
         return sensor;
