@@ -53,6 +53,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConnectionState> _connections = new(StringComparer.Ordinal);
 
     private readonly SharedSubscriptions _shared = new();
+    private readonly RedeliveryMarks _redelivery = new();
     private readonly SessionExpiryTimers _sessionExpiry;
 
     // Persistence (conf.Persistence): what the store needs that MQTTnet does not expose, the restore of stored sessions,
@@ -145,6 +146,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             _users.TryRemove(e.Id, out _);
             _connections.TryRemove(e.Id, out _);
             _shared.Forget(e.Id);
+            _redelivery.Forget(e.Id);
             return Task.CompletedTask;
         };
         _server.InterceptingPublishAsync += InterceptPublishAsync;
@@ -395,6 +397,8 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             _shared.Forget(clientId);
         }
 
+        _redelivery.Connected(clientId, e.CleanSession == true);
+
         // Outbound window: the client's Receive Maximum, else (MQTT 3.1.1, or none sent) max_inflight_messages.
         int window = e.ReceiveMaximum > 0 ? e.ReceiveMaximum : _conf.MaxInflightMessages;
         var v5 = e.ProtocolVersion == MQTTnet.Formatter.MqttProtocolVersion.V500;
@@ -451,12 +455,15 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
                 break;
             case MqttPubAckPacket ack:
                 state?.Window?.Leave(ack.PacketIdentifier);
+                _redelivery.Acknowledged(e.ClientId, ack.PacketIdentifier);
                 break;
             case MqttPubCompPacket complete:
                 state?.Window?.Leave(complete.PacketIdentifier);
+                _redelivery.Acknowledged(e.ClientId, complete.PacketIdentifier);
                 break;
             case MqttPubRecPacket received when (int)received.ReasonCode >= 0x80:
                 state?.Window?.Leave(received.PacketIdentifier);
+                _redelivery.Acknowledged(e.ClientId, received.PacketIdentifier);
                 break;
             case MqttSubscribePacket subscribe:
                 _shared.OnSubscribe(e.ClientId, subscribe);
@@ -543,6 +550,11 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
             return;
         }
 
+        if (publish.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce && _redelivery.Sending(e.ClientId, publish.PacketIdentifier, publish.Topic, publish.Payload))
+        {
+            publish.Dup = true;
+        }
+
         if (publish.QualityOfServiceLevel > MqttQualityOfServiceLevel.AtMostOnce && state?.Window is { } window)
         {
             // Flow control: hold this PUBLISH until the client has fewer than Receive Maximum unacknowledged.
@@ -564,6 +576,7 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
 
     private async Task ForgetUnacknowledgedAsync(string clientId, ushort packetIdentifier)
     {
+        _redelivery.Acknowledged(clientId, packetIdentifier);
         try
         {
             var status = await _server.GetSessionAsync(clientId).ConfigureAwait(false);
