@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using SmartHome.Actuator;
-using SmartHome.Messaging.Tests.Interop;
+using SmartHome.Messaging.Tests.InteropRig;
 using SmartHome.Security;
 
 namespace SmartHome.Messaging.Tests;

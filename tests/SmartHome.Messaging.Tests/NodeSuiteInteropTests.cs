@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using SmartHome.Actuator;
-using SmartHome.Messaging.Tests.Interop;
+using SmartHome.Messaging.Tests.InteropRig;
 using SmartHome.Security;
 using EnvelopeReasons = SmartHome.Security.RejectReasons;
 
@@ -49,8 +49,11 @@ public sealed class NodeSuiteInteropTests
         Assert.Equal(17.5, after.LastTemperature);
         Assert.Equal(before.ChangeCount + 1, after.ChangeCount);
 
-        // The same bytes again are a replay.
+        // The same bytes again are a replay; relabelled to a suite the registry does not allow the device, refused
+        // before any cryptography.
         Assert.Equal(EnvelopeReasons.Replay, actuator.Process(messages[1]).Reason);
+        var other = suite == CryptoSuite.Modern ? CryptoSuite.SessionSigned : CryptoSuite.Modern;
+        Assert.Equal(EnvelopeReasons.SuiteNotAllowed, actuator.Process(messages[1].WithByte(2, (byte)other)).Reason);
         Assert.Equal(after, actuator.Home.Snapshot());
     }
 

@@ -6,7 +6,7 @@ using SmartHome.Contracts;
 using SmartHome.Messaging.Secure;
 using SmartHome.Security;
 
-namespace SmartHome.Messaging.Tests.Interop;
+namespace SmartHome.Messaging.Tests.InteropRig;
 
 /// <summary>
 /// The REAL actuator path a third-party sender's messages are judged by, as the actuator's Program.cs wires it: a keys

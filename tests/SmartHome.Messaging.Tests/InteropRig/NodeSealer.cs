@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace SmartHome.Messaging.Tests.Interop;
+namespace SmartHome.Messaging.Tests.InteropRig;
 
 /// <summary>
 /// Runs one of the node senders in interop/ (written from docs/PROTOCOL.md with node's crypto module only): writes the

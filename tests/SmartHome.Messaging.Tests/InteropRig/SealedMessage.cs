@@ -1,4 +1,4 @@
-namespace SmartHome.Messaging.Tests.Interop;
+namespace SmartHome.Messaging.Tests.InteropRig;
 
 /// <summary>One message a third-party sender sealed: the topic to publish it on and its bytes.</summary>
 public sealed record SealedMessage(string Topic, byte[] Bytes)
