@@ -188,4 +188,48 @@ public sealed class AppliedJournalTests
         Assert.Equal(readings, applied.Count);
         Assert.All(applied, g => Assert.Single(g));
     }
+    [Fact]
+    public async Task A_reading_is_recorded_while_the_journal_is_being_made_durable()
+    {
+        // The acknowledgement publisher's fsync must not hold up the next reading's judgement (it did: Record waited for
+        // it on the same lock, which put an fsync into the end-to-end latency of readings that came during one).
+        var path = Path.Combine(Path.GetTempPath(), "applied-" + Guid.NewGuid().ToString("N") + ".journal");
+        using var inFsync = new ManualResetEventSlim();
+        using var releaseFsync = new ManualResetEventSlim();
+        var fsyncs = 0;
+        try
+        {
+            using (var journal = AppliedJournal.Open(path, AppliedJournal.DefaultPerSenderCapacity, file =>
+            {
+                Interlocked.Increment(ref fsyncs);
+                inFsync.Set();
+                releaseFsync.Wait(TimeSpan.FromSeconds(30));
+                file.Flush(flushToDisk: true);
+            }))
+            {
+                journal.Record("door-front", "m1", 10, flagged: false);
+                var flushing = Task.Factory.StartNew(journal.Flush, TaskCreationOptions.LongRunning);
+                Assert.True(inFsync.Wait(TimeSpan.FromSeconds(30)), "the flush never started its fsync");
+
+                var recording = Task.Factory.StartNew(() => journal.Record("door-front", "m2", 11, flagged: false), TaskCreationOptions.LongRunning);
+                var finishedFirst = await Task.WhenAny(recording, Task.Delay(TimeSpan.FromSeconds(10)));
+                releaseFsync.Set();
+                await flushing;
+                Assert.Same(recording, finishedFirst);
+                Assert.Equal(AppliedStatus.Applied, journal.Check("door-front", "m2", 11, out _));
+
+                // m2 came after the first fsync began, so the next flush makes it durable with a second fsync.
+                journal.Flush();
+                Assert.Equal(2, fsyncs);
+                journal.Flush();
+                Assert.Equal(2, fsyncs);
+            }
+
+            Assert.Equal(new[] { "m1", "m2" }, AppliedJournal.ReadApplications(path).Keys.Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

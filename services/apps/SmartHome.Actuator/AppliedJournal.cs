@@ -24,7 +24,9 @@ public enum AppliedStatus
 /// acknowledged reading is on disk. Per sender the newest <see cref="PerSenderCapacity"/> ids are remembered; the
 /// oldest are forgotten, and the sender's floor rises to the newest <c>sentAtMicros</c> forgotten: a reading at or below
 /// the floor that the journal does not know is <see cref="AppliedStatus.Expired"/> (refused and reported, never applied
-/// twice). The file is rewritten from what is remembered when it grows past four times that. Thread-safe.
+/// twice). The file is rewritten from what is remembered when it grows past four times that. Thread-safe: the fsync
+/// runs outside the lock that <see cref="Record"/> takes, so a reading being judged never waits for the acknowledgement
+/// publisher's fsync of the readings before it.
 /// </summary>
 public sealed class AppliedJournal : IDisposable
 {
@@ -33,14 +35,17 @@ public sealed class AppliedJournal : IDisposable
     private readonly string? _path;
     private readonly Dictionary<string, SenderRecord> _senders = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Lock _syncGate = new();
+    private readonly Action<FileStream> _makeDurable;
     private FileStream? _file;
     private long _lines;
     private bool _dirty;
 
-    private AppliedJournal(string? path, int perSenderCapacity)
+    private AppliedJournal(string? path, int perSenderCapacity, Action<FileStream>? makeDurable)
     {
         _path = path;
         PerSenderCapacity = perSenderCapacity;
+        _makeDurable = makeDurable ?? (file => file.Flush(flushToDisk: true));
     }
 
     public int PerSenderCapacity { get; }
@@ -52,16 +57,21 @@ public sealed class AppliedJournal : IDisposable
     public static AppliedJournal InMemory(int perSenderCapacity = DefaultPerSenderCapacity)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(perSenderCapacity, 1);
-        return new AppliedJournal(null, perSenderCapacity);
+        return new AppliedJournal(null, perSenderCapacity, null);
     }
 
     /// <summary>Opens (or creates) the journal at <paramref name="path"/> and loads what it remembers; a torn last line is dropped.</summary>
-    public static AppliedJournal Open(string path, int perSenderCapacity = DefaultPerSenderCapacity)
+    public static AppliedJournal Open(string path, int perSenderCapacity = DefaultPerSenderCapacity) => Open(path, perSenderCapacity, null);
+
+    /// <param name="path">The journal file.</param>
+    /// <param name="perSenderCapacity">Applied ids remembered per sender.</param>
+    /// <param name="makeDurable">How <see cref="Flush"/> makes the written lines durable; null: fsync (tests pass a slow one).</param>
+    internal static AppliedJournal Open(string path, int perSenderCapacity, Action<FileStream>? makeDurable)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentOutOfRangeException.ThrowIfLessThan(perSenderCapacity, 1);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
-        var journal = new AppliedJournal(path, perSenderCapacity);
+        var journal = new AppliedJournal(path, perSenderCapacity, makeDurable);
         long validLength = 0;
         if (File.Exists(path))
         {
@@ -77,7 +87,8 @@ public sealed class AppliedJournal : IDisposable
             }
         }
 
-        journal._file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read);
+        // Unbuffered: every line is a write(2) when Record returns, and the fsync in Flush can run beside later writes.
+        journal._file = new FileStream(path, FileMode.OpenOrCreate, FileAccess.Write, FileShare.Read, bufferSize: 0);
         journal._file.SetLength(validLength);
         journal._file.Seek(validLength, SeekOrigin.Begin);
         return journal;
@@ -139,7 +150,6 @@ public sealed class AppliedJournal : IDisposable
                 _lines++;
             }
 
-            _file.Flush(flushToDisk: false);
             _dirty = true;
             if (_lines > 4L * Math.Max(1024, _senders.Values.Sum(s => s.Ids.Count + 1)))
             {
@@ -148,15 +158,34 @@ public sealed class AppliedJournal : IDisposable
         }
     }
 
-    /// <summary>Makes every recorded application durable (fsync); cheap when nothing changed.</summary>
+    /// <summary>
+    /// Makes every application recorded before the call durable (fsync); cheap when nothing changed. One fsync at a time,
+    /// outside the lock <see cref="Record"/> takes: readings recorded meanwhile are written beside it and made durable by
+    /// the next call.
+    /// </summary>
     public void Flush()
     {
-        lock (_gate)
+        lock (_syncGate)
         {
-            if (_dirty && _file is not null)
+            FileStream file;
+            lock (_gate)
             {
-                _file.Flush(flushToDisk: true);
+                if (!_dirty || _file is null)
+                {
+                    return;
+                }
+
+                file = _file;
                 _dirty = false;
+            }
+
+            try
+            {
+                _makeDurable(file);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Compacted or disposed meanwhile: both fsync what this file held (Compact the rewritten file, Dispose this one).
             }
         }
     }
@@ -251,7 +280,7 @@ public sealed class AppliedJournal : IDisposable
 
         _file!.Dispose();
         File.Move(temporary, _path!, overwrite: true);
-        _file = new FileStream(_path!, FileMode.Append, FileAccess.Write, FileShare.Read);
+        _file = new FileStream(_path!, FileMode.Append, FileAccess.Write, FileShare.Read, bufferSize: 0);
         _dirty = false;
     }
 
