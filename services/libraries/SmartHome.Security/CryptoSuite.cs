@@ -8,7 +8,7 @@ public enum CryptoSuite : byte
 {
     /// <summary>The seed's design, protocol v1 bytes unchanged: RSA-2048-OAEP key transport, AES-256-GCM, DSA-2048 on every message.</summary>
     Seed = 0x01,
-    /// <summary>v2: ephemeral-static ECDH P-256, HKDF-SHA256, AES-256-GCM, ECDSA P-256 on every message.</summary>
+    /// <summary>v2: ephemeral-static X25519 per session, HKDF-SHA256, AES-256-GCM, Ed25519 on every message (the announcement too).</summary>
     Modern = 0x02,
     /// <summary>v2: as <see cref="Modern"/>, but only the key announcement is signed; data is authenticated by AES-GCM alone.</summary>
     SessionSigned = 0x03,
