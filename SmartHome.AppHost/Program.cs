@@ -77,7 +77,7 @@ if (settings.SecureEnabled)
         .WithEnvironment("Security__Suite", settings.Suite)
         .WithExternalLogin(builder, "secure", settings.ExternalSecure)
         .WithCommand("replay-window", "Show replay-window state", context => HttpCommands.GetAsync(context, "/replay-window"),
-            new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
+            new CommandOptions { Description = "Per sender and suite: highest counter, window fill, session key id.", IconName = "Shield" });
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
         .WithPipelineDefaults(settings, "secure", broker)
         .WithControlSecret()

@@ -66,6 +66,43 @@ public sealed class SuitePinTests : IDisposable
     }
 
     [Fact]
+    public void The_replay_window_shows_the_senders_of_both_receivers_with_their_suite()
+    {
+        var config = Configuration("state-replay");
+        using var sensor = (SecureSenderProtection)ProtectionFactory.ForSensor("secure", config, Devices);
+        using var actuator = (SecureReceiverProtection)ProtectionFactory.ForActuator("secure", config, ProtectionFactory.LoadRegistry(config));
+
+        // Before any message: every registered sender, a v2 one named by the suite it will send in.
+        Assert.Equal([("door-front", "session-signed"), ("smoke-kitchen", "seed"), ("temp-living", "modern")],
+            actuator.SnapshotReplayState().Select(r => (r.SenderId, r.Suite!)));
+        Assert.All(actuator.SnapshotReplayState(), r => Assert.Equal(0u, r.CurrentKeyId));
+
+        foreach (var device in new[] { "temp-living", "door-front" })
+        {
+            for (byte reading = 1; reading <= 3; reading++)
+            {
+                foreach (var message in sensor.Protect(device, [reading]))
+                {
+                    actuator.Unprotect(message.Topic, message.Payload);
+                }
+            }
+        }
+        var replayed = sensor.Protect("temp-living", [9]).Single();
+        Assert.Equal(InboundKind.Data, actuator.Unprotect(replayed.Topic, replayed.Payload).Kind);
+        Assert.Equal(InboundKind.Rejected, actuator.Unprotect(replayed.Topic, replayed.Payload).Kind);
+
+        var rows = actuator.SnapshotReplayState().ToDictionary(r => r.SenderId);
+        // Announcement (counter 1) and three readings: counters 1..4 in the window; the replay is counted as rejected.
+        Assert.Equal(("modern", 5ul, 5L, 1L), (rows["temp-living"].Suite, rows["temp-living"].HighestCounter, rows["temp-living"].Accepted,
+            rows["temp-living"].Rejected));
+        Assert.Equal(("session-signed", 4ul, 4L, 0L), (rows["door-front"].Suite, rows["door-front"].HighestCounter, rows["door-front"].Accepted,
+            rows["door-front"].Rejected));
+        Assert.NotEqual(0u, rows["temp-living"].CurrentKeyId);
+        Assert.NotNull(rows["door-front"].LastAccepted);
+        Assert.Equal(("seed", 0ul), (rows["smoke-kitchen"].Suite, rows["smoke-kitchen"].HighestCounter));
+    }
+
+    [Fact]
     public void A_missing_key_of_a_pinned_suite_names_the_device_the_suite_and_the_file()
     {
         File.Delete(Keys.DeviceSuitePrivateKey("door-front"));

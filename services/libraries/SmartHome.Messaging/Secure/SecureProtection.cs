@@ -167,8 +167,23 @@ public sealed class SecureReceiverProtection(SuiteGate receiver) : IMessageProte
 
     public SuiteGate Receiver => receiver;
 
-    /// <summary>Replay and key state of the seed receiver's senders (v2 keeps no dashboard snapshot yet).</summary>
-    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState() => receiver.Seed?.SnapshotReplayState() ?? [];
+    /// <summary>
+    /// Replay and key state of every sender of both receivers, the suite named in each row, ordered by sender then suite. A
+    /// v2 sender without a session key yet is named by the v2 suite it would send in (<see cref="SuitePolicy.SendingSuite"/>,
+    /// else its first allowed v2 suite).
+    /// </summary>
+    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState()
+    {
+        var policy = receiver.Policy;
+        var v2 = (receiver.V2?.SnapshotReplayState() ?? []).Select(row => row.Suite is not null ? row : row with
+        {
+            Suite = (policy.SendingSuite(row.SenderId) is var sending && SuiteFormat.IsV2Suite(sending)
+                ? sending
+                : policy.TryGetAllowed(row.SenderId, out var allowed) ? allowed.First(SuiteFormat.IsV2Suite) : policy.DeploymentSuite).Name(),
+        });
+        return [.. (receiver.Seed?.SnapshotReplayState() ?? []).Concat(v2)
+            .OrderBy(row => row.SenderId, StringComparer.Ordinal).ThenBy(row => row.Suite, StringComparer.Ordinal)];
+    }
 
     public IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading) =>
         throw new InvalidOperationException("The actuator does not publish readings.");
