@@ -23,9 +23,12 @@ internal static class IdentitySecrets
         return service;
     }
 
-    /// <summary>The device registry (public): who may send what. Both pipelines' actuators authorize readings with it.</summary>
-    public static IResourceBuilder<ProjectResource> WithDeviceRegistry(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys) =>
-        actuator.WithEnvironment("Security__DeviceRegistry", keys.DeviceRegistry);
+    /// <summary>
+    /// The device registry (public): who may send what. Both pipelines' actuators authorize readings with it; the secure
+    /// sensor reads its suite pins.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithDeviceRegistry(this IResourceBuilder<ProjectResource> service, KeyPaths keys) =>
+        service.WithEnvironment("Security__DeviceRegistry", keys.DeviceRegistry);
 
     /// <summary>
     /// The actuator: its broker password, RSA private key and acknowledgement-signing DSA key, and its X25519 key when a
@@ -47,27 +50,39 @@ internal static class IdentitySecrets
         return actuator;
     }
 
-    /// <summary>The sensor: the broker password and DSA private key of each device it simulates (and only those); public: the actuator's RSA key.</summary>
-    /// <param name="v2Suite">The deployment's suite is a v2 one: the devices' Ed25519 keys and the actuator's X25519 key instead of nothing.</param>
+    /// <summary>
+    /// The sensor: the broker password of each device it simulates (and only those), and per device the private key of the
+    /// suite it seals in (<see cref="SuiteKeyNeeds.Sensor"/>): DSA for seed, Ed25519 for a v2 suite. Public: the actuator's
+    /// acknowledgement key, its RSA key when a device seals in seed, its X25519 key when one seals in a v2 suite, and the
+    /// device registry when a pin moves a device off the deployment's suite.
+    /// </summary>
     public static IResourceBuilder<ProjectResource> WithSensorSecrets(this IResourceBuilder<ProjectResource> sensor, KeyPaths keys,
-        IReadOnlyList<string> devices, bool v2Suite)
+        SensorKeyNeeds needs)
     {
-        sensor.WithBrokerLogin(keys, devices)
-            .WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey)
+        ArgumentNullException.ThrowIfNull(needs);
+        sensor.WithBrokerLogin(keys, needs.Choices.Select(c => c.DeviceId))
             .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey);
-        if (v2Suite)
+        if (needs.Seed)
+        {
+            sensor.WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey);
+        }
+
+        if (needs.V2)
         {
             sensor.WithEnvironment("Security__ActuatorAgreementPublicKey", keys.ActuatorAgreementPublicKey);
         }
 
-        // The sensor simulates its default devices, the ones KeyGen creates by default.
-        foreach (var device in devices)
+        if (needs.GivesRegistry)
         {
-            sensor.WithEnvironment($"Security__SigningKeys__{device}", keys.DevicePrivateKey(device));
-            if (v2Suite)
-            {
-                sensor.WithEnvironment($"Security__SuiteSigningKeys__{device}", keys.DeviceSuitePrivateKey(device));
-            }
+            sensor.WithDeviceRegistry(keys);
+        }
+
+        foreach (var choice in needs.Choices)
+        {
+            sensor.WithEnvironment(choice.Suite == CryptoSuite.Seed
+                    ? $"Security__SigningKeys__{choice.DeviceId}"
+                    : $"Security__SuiteSigningKeys__{choice.DeviceId}",
+                choice.Suite == CryptoSuite.Seed ? keys.DevicePrivateKey(choice.DeviceId) : keys.DeviceSuitePrivateKey(choice.DeviceId));
         }
 
         return sensor;

@@ -77,11 +77,11 @@ if (settings.SecureEnabled)
         .WithEnvironment("Security__Suite", settings.Suite)
         .WithExternalLogin(builder, "secure", settings.ExternalSecure)
         .WithCommand("replay-window", "Show replay-window state", context => HttpCommands.GetAsync(context, "/replay-window"),
-            new CommandOptions { Description = "Per sender: highest counter, window fill, session key id.", IconName = "Shield" });
+            new CommandOptions { Description = "Per sender and suite: highest counter, window fill, session key id.", IconName = "Shield" });
     var sensor = builder.AddProject<Projects.SmartHome_Sensor>("secure-sensor")
         .WithPipelineDefaults(settings, "secure", broker)
         .WithControlSecret()
-        .WithSensorSecrets(keys, SmartHome.Security.KeyMaterialGenerator.DefaultDevices, SuiteKeyNeeds.SensorNeedsV2(settings.Suite))
+        .WithSensorSecrets(keys, SuiteKeyNeeds.Sensor(settings.Suite, keys, SmartHome.Security.KeyMaterialGenerator.DefaultDevices))
         .WithEnvironment("Security__Suite", settings.Suite)
         .WithExternalLogin(builder, "secure", settings.ExternalSecure)
         .WithEnvironment("Sensor__ReadingsPerSecond", settings.ReadingsPerSecond)

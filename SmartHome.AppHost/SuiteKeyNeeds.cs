@@ -3,41 +3,76 @@ using SmartHome.Security;
 namespace SmartHome.AppHost;
 
 /// <summary>
-/// Which suites' key files the secure services are given: only those they can use (one secret, one owner). Seed's files
-/// are always given (acknowledgements are DSA-signed in every suite); the v2 suites' files only when a v2 suite can be in use.
+/// Which suites' key files the secure services are given: only those they can use (one secret, one owner). The actuator's
+/// DSA keys are always given (acknowledgements are DSA-signed in every suite); every other suite's files only when that suite
+/// can be in use.
 /// </summary>
 internal static class SuiteKeyNeeds
 {
-    /// <summary>The sensor seals every device in the deployment's suite.</summary>
-    public static bool SensorNeedsV2(string deploymentSuite) =>
-        CryptoSuites.TryParse(deploymentSuite, out var suite) && SuiteFormat.IsV2Suite(suite);
+    /// <summary>
+    /// The sensor seals each device in the suite <see cref="SenderSuites.Choose"/> picks from the deployment's suite and the
+    /// registry's pins, so it needs exactly the files of those suites for those devices.
+    /// </summary>
+    public static SensorKeyNeeds Sensor(string deploymentSuite, KeyPaths keys, IReadOnlyList<string> devices)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        var suite = CryptoSuites.Parse(deploymentSuite);
+        var registry = TryLoadRegistry(keys, out bool readable);
+        var choices = SenderSuites.Choose(suite, registry, devices);
+        // An unreadable registry is handed over anyway: the sensor then names what is wrong with it at start.
+        return new SensorKeyNeeds(choices, GivesRegistry: !readable || choices.Any(c => c.Pinned));
+    }
 
     /// <summary>
     /// The actuator opens what the deployment's suite or the device registry allows: a registry that pins a device to a v2
-    /// suite needs the X25519 key too. A registry KeyGen has not written yet is its default, which pins nothing; one that
-    /// does not load is reported by the actuator itself at start.
+    /// suite needs the X25519 key too.
     /// </summary>
     public static bool ActuatorNeedsV2(string deploymentSuite, KeyPaths keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if (SensorNeedsV2(deploymentSuite))
+        if (CryptoSuites.TryParse(deploymentSuite, out var suite) && SuiteFormat.IsV2Suite(suite))
         {
             return true;
         }
 
+        return TryLoadRegistry(keys, out _)?.Devices.Values.Any(profile =>
+            profile.Suites?.Any(name => CryptoSuites.TryParse(name, out var pinned) && SuiteFormat.IsV2Suite(pinned)) == true) == true;
+    }
+
+    /// <summary>
+    /// The registry KeyGen wrote. One it has not written yet is its default, which pins nothing (null, readable); one that
+    /// does not load is null and not readable (the services report it themselves at start).
+    /// </summary>
+    private static DeviceRegistry? TryLoadRegistry(KeyPaths keys, out bool readable)
+    {
+        readable = true;
         if (!File.Exists(keys.DeviceRegistry))
         {
-            return false;
+            return null;
         }
 
         try
         {
-            return DeviceRegistry.Load(keys.DeviceRegistry).Devices.Values.Any(profile =>
-                profile.Suites?.Any(name => CryptoSuites.TryParse(name, out var suite) && SuiteFormat.IsV2Suite(suite)) == true);
+            return DeviceRegistry.Load(keys.DeviceRegistry);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyMaterialException or ArgumentException)
         {
-            return false;
+            readable = false;
+            return null;
         }
     }
+}
+
+/// <summary>
+/// What the secure sensor is given: per device the files of its chosen suite (<see cref="Choices"/>), the actuator's public
+/// key of each chosen suite, and the device registry only when a pin changes a device's suite (or it does not load), so a
+/// deployment where every device follows <c>Security:Suite</c> holds what it always held.
+/// </summary>
+internal sealed record SensorKeyNeeds(IReadOnlyList<DeviceSuiteChoice> Choices, bool GivesRegistry)
+{
+    /// <summary>Some device seals in seed: the actuator's RSA public key, and those devices' DSA keys.</summary>
+    public bool Seed => Choices.Any(c => c.Suite == CryptoSuite.Seed);
+
+    /// <summary>Some device seals in a v2 suite: the actuator's X25519 public key, and those devices' Ed25519 keys.</summary>
+    public bool V2 => Choices.Any(c => SuiteFormat.IsV2Suite(c.Suite));
 }

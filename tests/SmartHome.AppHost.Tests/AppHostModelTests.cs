@@ -131,13 +131,20 @@ public sealed class AppHostModelTests : IDisposable
             Assert.DoesNotContain("Security__AgreementKey", actuator.Keys);
             Assert.DoesNotContain("Security__ActuatorAgreementPublicKey", sensor.Keys);
             Assert.DoesNotContain(sensor.Keys, k => k.StartsWith("Security__SuiteSigningKeys__", StringComparison.Ordinal));
+            Assert.Equal(keys.DevicePrivateKey("temp-living"), sensor["Security__SigningKeys__temp-living"]);
         }
         else
         {
             Assert.Equal(keys.ActuatorAgreementPrivateKey, actuator["Security__AgreementKey"]);
             Assert.Equal(keys.ActuatorAgreementPublicKey, sensor["Security__ActuatorAgreementPublicKey"]);
             Assert.Equal(keys.DeviceSuitePrivateKey("temp-living"), sensor["Security__SuiteSigningKeys__temp-living"]);
+            // No device seals in seed: no DSA device key, no RSA key.
+            Assert.DoesNotContain(sensor.Keys, k => k.StartsWith("Security__SigningKeys__", StringComparison.Ordinal));
+            Assert.DoesNotContain("Security__ActuatorPublicKey", sensor.Keys);
         }
+
+        // Without pins the sensor follows the deployment's suite and is not given the registry.
+        Assert.DoesNotContain("Security__DeviceRegistry", sensor.Keys);
 
         // Each process gets only its own identity's secrets: the sensor no X25519 private key, the actuator no device key.
         Assert.DoesNotContain(sensor.Values, v => v == keys.ActuatorAgreementPrivateKey);

@@ -74,7 +74,7 @@ app.MapGet("/decisions/stream", (HomeFeed feed, HttpRequest request, Cancellatio
         long.TryParse(request.Headers["Last-Event-ID"], System.Globalization.CultureInfo.InvariantCulture, out var seen) ? seen : null, ct)))
     .RequireLoopback();
 
-// Dashboard command "show replay-window state": per sender, highest counter, window fill, key id.
+// Dashboard command "show replay-window state": per sender and suite (seed and v2 receivers), highest counter, window fill, key id.
 app.MapGet("/replay-window", () =>
     protection is SecureReceiverProtection secure
         ? Results.Ok(secure.SnapshotReplayState())

@@ -52,6 +52,11 @@ builder.Services.AddHealthChecks().AddBrokerConnectionCheck<SensorPublisher>(p =
 
 var app = builder.Build();
 app.MapDefaultEndpoints();
+if (protection is SecureSenderProtection sealing)
+{
+    SuiteChoiceLog.Write(app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("SmartHome.Sensor.Suites"),
+        ProtectionFactory.Suite(builder.Configuration), sealing.Suites);
+}
 
 app.MapGet("/", (SensorPublisher publisher) => Results.Ok(new
 {

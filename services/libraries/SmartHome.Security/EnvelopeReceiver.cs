@@ -46,9 +46,22 @@ public sealed record EnvelopeReceiverOptions
     public int FailedAnnouncementsPerSecond { get; init; } = 100;
 }
 
-/// <summary>Replay and key state of one sender, for dashboards.</summary>
+/// <summary>Replay and key state of one sender in one suite, for dashboards (the actuator's <c>GET /replay-window</c> row).</summary>
+/// <param name="SenderId">The device.</param>
+/// <param name="Suite">
+/// The suite of this receiver's state (<see cref="CryptoSuites.Names"/>): <c>seed</c> for the v1 receiver, the current
+/// session key's suite for the v2 one. A device allowed seed and a v2 suite has a row for each.
+/// </param>
+/// <param name="HighestCounter">Highest accepted counter.</param>
+/// <param name="SeenInWindow">Counters accepted within the replay window below the highest.</param>
+/// <param name="WindowSize">The replay window's size.</param>
+/// <param name="CurrentKeyId">The current session key's id; 0 before the first accepted announcement.</param>
+/// <param name="Accepted">Messages accepted (data and announcements).</param>
+/// <param name="Rejected">Messages of this sender rejected by this receiver.</param>
+/// <param name="LastAccepted">When the last message was accepted.</param>
 public sealed record ReplayWindowSnapshot(
     string SenderId,
+    string? Suite,
     ulong HighestCounter,
     int SeenInWindow,
     int WindowSize,
@@ -399,6 +412,7 @@ public sealed class EnvelopeReceiver : IDisposable
             {
                 list.Add(new ReplayWindowSnapshot(
                     s.Id,
+                    CryptoSuites.SeedName,
                     s.Window.Highest,
                     s.Window.SeenInWindow(),
                     ReplayWindow.Size,

@@ -263,6 +263,35 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
         {
             _replay.Store(sender.Slot, sender.Window.Highest);
         }
+        sender.Accepted++;
+        sender.LastAcceptedMs = _time.GetUtcNow().ToUnixTimeMilliseconds();
+    }
+
+    /// <summary>
+    /// Every sender's replay window and key state (ordered by sender id), in the seed receiver's row type. A row's suite is
+    /// that of its current session key; null before the sender's first accepted announcement (the caller knows its policy).
+    /// </summary>
+    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState()
+    {
+        var list = new List<ReplayWindowSnapshot>(_senders.Count);
+        foreach (var s in _senders.Values)
+        {
+            lock (s.Lock)
+            {
+                list.Add(new ReplayWindowSnapshot(
+                    s.Id,
+                    s.Current?.Suite.Name(),
+                    s.Window.Highest,
+                    s.Window.SeenInWindow(),
+                    ReplayWindow.Size,
+                    s.Current?.KeyId ?? 0,
+                    s.Accepted,
+                    Interlocked.Read(ref s.RejectedCount),
+                    s.LastAcceptedMs == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(s.LastAcceptedMs)));
+            }
+        }
+        list.Sort(static (a, b) => string.CompareOrdinal(a.SenderId, b.SenderId));
+        return list;
     }
 
     public void Dispose()
@@ -308,7 +337,16 @@ public sealed class SuiteEnvelopeReceiver : IDisposable
             }
         }
 
-        public ReceiveResult Rejected(string reason, string detail) => ReceiveResult.Reject(reason, detail, Id);
+        public long Accepted;
+        /// <summary>Counted with Interlocked: some rejections (wrong topic) happen outside the sender's lock.</summary>
+        public long RejectedCount;
+        public long LastAcceptedMs;
+
+        public ReceiveResult Rejected(string reason, string detail)
+        {
+            Interlocked.Increment(ref RejectedCount);
+            return ReceiveResult.Reject(reason, detail, Id);
+        }
     }
 
     private sealed class SessionKey : IDisposable

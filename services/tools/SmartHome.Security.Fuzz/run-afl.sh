@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzz EnvelopeReceiver.Receive with AFL++ through SharpFuzz (single process, as the machine has 2 cores).
+# Fuzz the actuator's SuiteGate (seed v1 and both v2 suites) with AFL++ through SharpFuzz (single process, as the machine has 2 cores).
 # Usage: services/tools/SmartHome.Security.Fuzz/run-afl.sh [seconds]   (default 600)
 # Needs: apt-get install -y afl++ ; dotnet tool install --tool-path /tmp/sf SharpFuzz.CommandLine
 set -euo pipefail

@@ -7,7 +7,7 @@ using Attr = SmartHome.ServiceDefaults.SmartHomeTelemetry.Attributes;
 namespace SmartHome.Messaging.Secure;
 
 /// <summary>
-/// The secure pipeline's sending side: one <see cref="IEnvelopeSender"/> per device in the deployment's suite (its own
+/// The secure pipeline's sending side: one <see cref="IEnvelopeSender"/> per device in its chosen suite (its own
 /// signing key, session key and persisted counter). Announcements are retained so a restarted actuator learns the
 /// current session key from the broker.
 /// </summary>
@@ -66,44 +66,92 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
             : throw new InvalidOperationException($"No signing key for device '{deviceId}' in keys/devices (run KeyGen).");
 
     /// <summary>
-    /// Builds one sender per entry of <paramref name="signingKeys"/> (device id → its DSA private key file) for the
+    /// Builds one seed sender per entry of <paramref name="signingKeys"/> (device id → its DSA private key file) for the
     /// actuator's public key in <paramref name="actuatorPublicKey"/>, with counters persisted in <paramref name="stateDirectory"/>.
     /// </summary>
     public static SecureSenderProtection Create(string actuatorPublicKey, IReadOnlyDictionary<string, string> signingKeys,
         string stateDirectory, RotationPolicy rotation)
     {
-        var counters = CounterStore.InDirectory(Path.Combine(stateDirectory, "sensor-counters"));
-        var senders = new Dictionary<string, IEnvelopeSender>(StringComparer.Ordinal);
-        foreach (var (deviceId, signingKey) in signingKeys)
-        {
-            var publicRecipient = KeyFiles.LoadRsa(actuatorPublicKey, requirePrivate: false);
-            senders[deviceId] = new EnvelopeSender(deviceId, KeyFiles.LoadDsa(signingKey, requirePrivate: true), publicRecipient, rotation, counters,
-                TimeProvider.System, Topics.Keys(deviceId));
-        }
-
-        return new SecureSenderProtection(senders);
+        ArgumentNullException.ThrowIfNull(signingKeys);
+        var choices = signingKeys.Keys.Select(id => new DeviceSuiteChoice(id, CryptoSuite.Seed, Pinned: false)).ToList();
+        var files = new SenderKeyFiles(actuatorPublicKey, null, id => signingKeys[id], id => throw new InvalidOperationException($"'{id}' is seed only."));
+        return Create(choices, files, stateDirectory, rotation);
     }
 
     /// <summary>
-    /// Senders in a v2 suite (<paramref name="suite"/> modern or session-signed): each device's Ed25519 private key
-    /// (<paramref name="signingKeys"/>: device id → file) and the actuator's X25519 public key.
+    /// One sender per device in its chosen suite (<see cref="SenderSuites.Choose"/>): seed with the device's DSA key and the
+    /// actuator's RSA key, a v2 suite with the device's Ed25519 key and the actuator's X25519 key. Only the files of the
+    /// chosen suites are read; a missing or corrupt one is a <see cref="KeyMaterialException"/> naming the device, the suite
+    /// and the file.
     /// </summary>
-    public static SecureSenderProtection CreateV2(CryptoSuite suite, string actuatorAgreementKey, IReadOnlyDictionary<string, string> signingKeys,
-        string stateDirectory, RotationPolicy rotation)
+    public static SecureSenderProtection Create(IReadOnlyList<DeviceSuiteChoice> choices, SenderKeyFiles files, string stateDirectory,
+        RotationPolicy rotation)
     {
-        ArgumentNullException.ThrowIfNull(signingKeys);
+        ArgumentNullException.ThrowIfNull(choices);
+        ArgumentNullException.ThrowIfNull(files);
         var counters = CounterStore.InDirectory(Path.Combine(stateDirectory, "sensor-counters"));
-        var recipient = KeyFiles.LoadX25519Public(actuatorAgreementKey);
         var senders = new Dictionary<string, IEnvelopeSender>(StringComparer.Ordinal);
-        foreach (var (deviceId, signingKey) in signingKeys)
+        try
         {
-            senders[deviceId] = new SuiteEnvelopeSender(deviceId, suite, KeyFiles.LoadEd25519Private(signingKey), recipient, rotation, counters,
-                TimeProvider.System, Topics.Keys(deviceId));
+            foreach (var choice in choices)
+            {
+                var id = choice.DeviceId;
+                if (choice.Suite == CryptoSuite.Seed)
+                {
+                    var signingKey = ForDevice(choice, files.SigningKey(id), path => KeyFiles.LoadDsa(path, requirePrivate: true));
+                    var recipient = ForDevice(choice, Required(files.ActuatorPublicKey, "RSA"), path => KeyFiles.LoadRsa(path, requirePrivate: false));
+                    senders[id] = new EnvelopeSender(id, signingKey, recipient, rotation, counters, TimeProvider.System, Topics.Keys(id));
+                }
+                else
+                {
+                    var signingKey = ForDevice(choice, files.SuiteSigningKey(id), KeyFiles.LoadEd25519Private);
+                    var recipient = ForDevice(choice, Required(files.ActuatorAgreementPublicKey, "X25519"), KeyFiles.LoadX25519Public);
+                    senders[id] = new SuiteEnvelopeSender(id, choice.Suite, signingKey, recipient, rotation, counters, TimeProvider.System,
+                        Topics.Keys(id));
+                }
+            }
+        }
+        catch
+        {
+            foreach (var sender in senders.Values)
+            {
+                sender.Dispose();
+            }
+
+            throw;
         }
 
-        return new SecureSenderProtection(senders);
+        return new SecureSenderProtection(senders) { Suites = choices };
+    }
+
+    /// <summary>Each device's suite and why (for the start log); empty when built from a ready set of senders.</summary>
+    public IReadOnlyList<DeviceSuiteChoice> Suites { get; private init; } = [];
+
+    private static string Required(string? path, string key) =>
+        path ?? throw new InvalidOperationException($"No actuator {key} public key was given.");
+
+    /// <summary>Names the device and suite that needed a missing or corrupt key file: the operator then knows why it is wanted.</summary>
+    private static T ForDevice<T>(DeviceSuiteChoice choice, string path, Func<string, T> load)
+    {
+        try
+        {
+            return load(path);
+        }
+        catch (KeyMaterialException ex)
+        {
+            var why = choice.Pinned ? "its registry pin" : "the deployment's suite";
+            throw new KeyMaterialException(ex.FilePath,
+                $"Device '{choice.DeviceId}' seals in suite {choice.Suite.Name()} ({why}), which needs '{path}': {ex.Message}", ex);
+        }
     }
 }
+
+/// <summary>
+/// Where the sensor's keys of each suite come from (only the chosen suites' are read). Seed: the actuator's RSA public key
+/// and each device's DSA private key; v2: the actuator's X25519 public key and each device's Ed25519 private key.
+/// </summary>
+public sealed record SenderKeyFiles(string? ActuatorPublicKey, string? ActuatorAgreementPublicKey, Func<string, string> SigningKey,
+    Func<string, string> SuiteSigningKey);
 
 /// <summary>
 /// The secure pipeline's receiving side: the actuator's <see cref="SuiteGate"/> over the receivers of every suite some
@@ -119,8 +167,23 @@ public sealed class SecureReceiverProtection(SuiteGate receiver) : IMessageProte
 
     public SuiteGate Receiver => receiver;
 
-    /// <summary>Replay and key state of the seed receiver's senders (v2 keeps no dashboard snapshot yet).</summary>
-    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState() => receiver.Seed?.SnapshotReplayState() ?? [];
+    /// <summary>
+    /// Replay and key state of every sender of both receivers, the suite named in each row, ordered by sender then suite. A
+    /// v2 sender without a session key yet is named by the v2 suite it would send in (<see cref="SuitePolicy.SendingSuite"/>,
+    /// else its first allowed v2 suite).
+    /// </summary>
+    public IReadOnlyList<ReplayWindowSnapshot> SnapshotReplayState()
+    {
+        var policy = receiver.Policy;
+        var v2 = (receiver.V2?.SnapshotReplayState() ?? []).Select(row => row.Suite is not null ? row : row with
+        {
+            Suite = (policy.SendingSuite(row.SenderId) is var sending && SuiteFormat.IsV2Suite(sending)
+                ? sending
+                : policy.TryGetAllowed(row.SenderId, out var allowed) ? allowed.First(SuiteFormat.IsV2Suite) : policy.DeploymentSuite).Name(),
+        });
+        return [.. (receiver.Seed?.SnapshotReplayState() ?? []).Concat(v2)
+            .OrderBy(row => row.SenderId, StringComparer.Ordinal).ThenBy(row => row.Suite, StringComparer.Ordinal)];
+    }
 
     public IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading) =>
         throw new InvalidOperationException("The actuator does not publish readings.");

@@ -42,6 +42,9 @@ public static class ProtectionFactory
     /// <summary>The actuator's X25519 private key (actuator, v2 suites): <c>Security:AgreementKey</c>.</summary>
     public const string AgreementKeyKey = "Security:AgreementKey";
 
+    /// <summary>The device registry (actuator: who may send what; sensor: suite pins): <c>Security:DeviceRegistry</c>.</summary>
+    public const string DeviceRegistryKey = "Security:DeviceRegistry";
+
     /// <summary>The actuator's identity in acknowledgement headers: its broker account.</summary>
     public const string ActuatorIdentity = BrokerAcl.Actuator;
 
@@ -88,21 +91,31 @@ public static class ProtectionFactory
             MaxMessages = configuration.GetValue("Security:RotateAfterMessages", RotationPolicy.Default.MaxMessages),
             MaxAge = TimeSpan.FromMinutes(configuration.GetValue("Security:RotateAfterMinutes", RotationPolicy.Default.MaxAge.TotalMinutes)),
         };
-        var suite = Suite(configuration);
-        var ids = deviceIds.Distinct(StringComparer.Ordinal).ToList();
-        if (suite != CryptoSuite.Seed)
+        var choices = SenderSuites.Choose(Suite(configuration), SensorRegistry(configuration), deviceIds);
+        var files = new SenderKeyFiles(ActuatorPublicKey(configuration), ActuatorAgreementPublicKey(configuration),
+            id => SigningKey(configuration, id), id => SuiteSigningKey(configuration, id));
+        return SecureSenderProtection.Create(choices, files, StateDirectory(configuration), rotation);
+    }
+
+    /// <summary>
+    /// The registry whose suite pins the sensor honours: <c>Security:DeviceRegistry</c> when set (it must load), else the
+    /// keys folder's when it exists; null (no pins: every device in the deployment's suite) otherwise. The AppHost passes
+    /// it only when it pins a device, so a seed deployment's sensor holds what it always held.
+    /// </summary>
+    public static DeviceRegistry? SensorRegistry(IConfiguration configuration)
+    {
+        if (configuration[DeviceRegistryKey] is { Length: > 0 } path)
         {
-            var suiteKeys = ids.ToDictionary(id => id, id => SuiteSigningKey(configuration, id), StringComparer.Ordinal);
-            return SecureSenderProtection.CreateV2(suite, ActuatorAgreementPublicKey(configuration), suiteKeys, StateDirectory(configuration), rotation);
+            return DeviceRegistry.Load(path);
         }
 
-        var signingKeys = ids.ToDictionary(id => id, id => SigningKey(configuration, id), StringComparer.Ordinal);
-        return SecureSenderProtection.Create(ActuatorPublicKey(configuration), signingKeys, StateDirectory(configuration), rotation);
+        var fallback = Keys(configuration).DeviceRegistry;
+        return File.Exists(fallback) ? DeviceRegistry.Load(fallback) : null;
     }
 
     /// <summary>The device registry the actuator authorizes readings with (<c>Security:DeviceRegistry</c>, default keys/devices/registry.json).</summary>
     public static DeviceRegistry LoadRegistry(IConfiguration configuration) =>
-        DeviceRegistry.Load(configuration["Security:DeviceRegistry"] is { Length: > 0 } path
+        DeviceRegistry.Load(configuration[DeviceRegistryKey] is { Length: > 0 } path
             ? path
             : Keys(configuration).DeviceRegistry);
 
