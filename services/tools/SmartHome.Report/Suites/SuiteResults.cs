@@ -21,7 +21,7 @@ public sealed record SuiteResult
     /// <summary>In-process seal + open of this suite and the bytes of a real sealed reading.</summary>
     public SuiteCryptoCost? Crypto { get; init; }
 
-    /// <summary>Seal + open µs (mean) ÷ the secure pipeline's CPU µs per reading (sensor + broker + actuator) at the highest rate, in %.</summary>
+    /// <summary>Seal + open µs (p50 + p50) ÷ the secure pipeline's CPU µs per reading (sensor + broker + actuator) at the highest rate, in %.</summary>
     public double? CryptoSharePercent { get; init; }
 
     /// <summary>The throughput step search on the secure pipeline (null when --sustain-seconds 0).</summary>
@@ -83,6 +83,9 @@ public sealed record SuiteCryptoCost(
     int AnnouncementBytes)
 {
     public double SealPlusOpenMeanUs => SealMeanUs + OpenMeanUs;
+
+    /// <summary>Seal p50 + open p50: robust to the outliers other work on a shared machine puts into the mean.</summary>
+    public double SealPlusOpenP50Us => SealP50Us + OpenP50Us;
 }
 
 /// <summary>One sustain attempt: back-to-back chunks of readings at one rate on the secure pipeline.</summary>

@@ -62,6 +62,7 @@ public static class SuitesCsv
                 Suite("openMeanUs", c.OpenMeanUs);
                 Suite("openP50Us", c.OpenP50Us);
                 Suite("sealPlusOpenMeanUs", c.SealPlusOpenMeanUs);
+                Suite("sealPlusOpenP50Us", c.SealPlusOpenP50Us);
                 Suite("plaintextBytes", c.PlaintextBytes);
                 Suite("wireBytesPerReading", c.WireBytesPerReading);
                 Suite("announcementBytes", c.AnnouncementBytes);
