@@ -98,6 +98,11 @@ public sealed class SuitesAnalysisTests
         Assert.False(Goal([Modern(1.0, 8000, false)], "modern").Met);
         Assert.Null(Goal([Suite("modern", [Point("insecure", 100, 1.0), Point("secure", 100, 1.0)])], "modern").Met);
         Assert.Null(Goal([Suite("seed", [])], "modern").Met);
+        var searchedButNothingPassed = Suite("modern", [Point("insecure", 100, 1.0), Point("secure", 100, 1.0)]) with
+        {
+            Throughput = new ThroughputResult("secure", 0, 0, "x", []),
+        };
+        Assert.False(Goal([searchedButNothingPassed], "modern").Met);
         Assert.Contains("1.29 ×", Goal([Modern(1.29, 5000, true)], "modern").Measured, StringComparison.Ordinal);
     }
 

@@ -129,6 +129,12 @@ public static class SuiteAnalysis
             sustained = best is { TargetRatePerSecond: >= 5000 };
             parts.Add(best is null ? "no sustain attempt passed" : $"sustained {Fmt.Rate(best.TargetRatePerSecond)}/s for {Fmt.Rate(best.Seconds)} s");
         }
+        else if (modern.Throughput is not null)
+        {
+            // The search ran but no step passed, so there was no rate to sustain.
+            sustained = false;
+            parts.Add("no step of the throughput search passed");
+        }
         else
         {
             parts.Add("sustain not run");

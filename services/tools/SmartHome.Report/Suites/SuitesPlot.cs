@@ -79,7 +79,7 @@ public static class SuitesPlot
             var best = ran[i].HighestSustained;
             var value = best?.TargetRatePerSecond ?? 0;
             var label = best is null
-                ? ran[i].Sustain.Count == 0 ? "not measured" : "no sustain passed"
+                ? ran[i].Sustain.Count == 0 && ran[i].Throughput is null ? "not measured" : "no sustain passed"
                 : $"{Fmt.Rate(value)}/s for {Fmt.Rate(best.Seconds)} s, {(best.ReadingsPerCpuSecond is { } r ? Fmt.Rate(r) : "?")} readings per CPU-s";
             plot.Add.Bar(new Bar
             {

@@ -48,7 +48,7 @@ public static class SuitesSummary
             sb.Append("| **").Append(s.Suite).Append("** | ").Append(CostCells(top))
               .Append(s.Crypto is { } c ? $"{Fmt.Rate(c.WireBytesPerReading)} ({Fmt.Int(c.PlaintextBytes)} plaintext) | {Fmt.Int(c.AnnouncementBytes)} | {Fmt.Us(c.SealPlusOpenP50Us)} | " : "— | — | — | ")
               .Append(s.CryptoSharePercent is { } share ? Fmt.Pct(share) + " %" : "—").Append(" | ")
-              .Append(best is null ? (s.Sustain.Count == 0 ? "not measured" : "none passed") : Fmt.Rate(best.TargetRatePerSecond)).Append(" | ")
+              .Append(best is null ? (s.Sustain.Count == 0 && s.Throughput is null ? "not measured" : "none passed") : Fmt.Rate(best.TargetRatePerSecond)).Append(" | ")
               .Append(best is null ? "—" : Fmt.Rate(best.AchievedPerSecond)).Append(" | ")
               .Append(best?.ReadingsPerCpuSecond is { } rpc ? Fmt.Rate(rpc) : "—").Append(" |\n");
         }
