@@ -81,7 +81,9 @@ public sealed class ManagedApp : IAppTarget
     public string? StateOf(string resource) =>
         _app.ResourceNotifications.TryGetCurrentState(resource, out var state) ? state.Snapshot.State?.Text : null;
 
-    public static async Task<ManagedApp> StartAsync(string keysDirectory, string? brokerMode, ConsoleProgress progress, CancellationToken cancellationToken)
+    /// <param name="settings">More AppHost settings, <c>--Key=Value</c> (suites mode: <c>--Security:Suite=modern</c>).</param>
+    public static async Task<ManagedApp> StartAsync(string keysDirectory, string? brokerMode, ConsoleProgress progress, CancellationToken cancellationToken,
+        IReadOnlyList<string>? settings = null)
     {
         var work = Path.Combine(Path.GetTempPath(), "smarthome-report-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(work);
@@ -97,6 +99,7 @@ public sealed class ManagedApp : IAppTarget
             // No dashboard runs here: exporting spans would only serialize, fail and retry, and bill that to the pipelines.
             "--Telemetry:Export=false",
             .. brokerMode is null ? Array.Empty<string>() : [$"--Broker:Mode={brokerMode}"],
+            .. settings ?? [],
         ];
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(StartTimeout);

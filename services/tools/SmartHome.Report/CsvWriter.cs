@@ -96,6 +96,8 @@ public static class CsvWriter
             }
         }
 
+        Suites.SuitesCsv.Append(results.Suites, Num);
+
         if (results.Fleet is { } f)
         {
             Num("fleet", "secure", "", "", "devices", f.Devices);

@@ -16,14 +16,56 @@ public sealed class ReportCommandLine
 
     private const string HelpHint = UsageErrors.HelpHint;
 
-    private readonly Option<string> _mode = OneOf("--mode", "What to measure; full = attack campaign + latency + crypto breakdown.", "full",
-        "Unknown mode '{0}': use full, latency, throughput, fleet, flood or chaos.", ignoreCase: true,
-        "full", "latency", "throughput", "fleet", "flood", "chaos");
+    /// <summary>
+    /// Suites mode's campaign: enough attempts per attack and level to show a suite stops each attack, with a short announcement
+    /// flood, so three suites' campaigns fit the run's budget (about 30 min on a 2-core machine).
+    /// </summary>
+    public const int SuitesDefaultAttempts = 10;
 
-    private readonly Option<int> _attempts = Int("--attempts", "Attempts per attack and level.", 100, 1);
+    public const double SuitesDefaultFloodSeconds = 10;
+
+    private readonly Option<string> _mode = OneOf("--mode", "What to measure; full = attack campaign + latency + crypto breakdown.", "full",
+        "Unknown mode '{0}': use full, latency, throughput, fleet, flood, chaos or suites.", ignoreCase: true,
+        "full", "latency", "throughput", "fleet", "flood", "chaos", "suites");
+
+    private readonly Option<int> _attempts = Int("--attempts",
+        $"Attempts per attack and level (default 100; suites mode: {SuitesDefaultAttempts} per suite, 0 skips its campaign).", 100, 0);
 
     private readonly Option<double> _announcementFloodSeconds = Positive("--announcement-flood-seconds",
-        "Length of the campaign's announcement flood per level, at 1,000/s.", 60);
+        $"Length of the campaign's announcement flood per level, at 1,000/s (suites mode: {SuitesDefaultFloodSeconds} s).", 60);
+
+    private readonly Option<string> _suites = new("--suites")
+    {
+        Description = "Suites mode: the crypto suites compared, comma-separated (seed, modern, session-signed), one app run each.",
+        HelpName = "LIST",
+        DefaultValueFactory = _ => "seed,modern,session-signed",
+    };
+
+    private readonly Option<string> _suiteRates = new("--suite-rates")
+    {
+        Description = "Suites mode: readings/s of the latency runs, comma-separated (each 0.1..5000).",
+        HelpName = "LIST",
+        DefaultValueFactory = _ => "4,100,1000",
+    };
+
+    private readonly Option<double> _suiteSeconds = Positive("--suite-seconds", "Suites mode: seconds of traffic per rate (at least 10 readings).", 20);
+
+    private readonly Option<double> _sustainSeconds = new("--sustain-seconds")
+    {
+        Description = "Suites mode: seconds the search's highest rate is sustained (0: no throughput search and no sustain; at most 600).",
+        HelpName = "X",
+        DefaultValueFactory = _ => 60,
+        CustomParser = r =>
+        {
+            if (double.TryParse(r.Tokens[0].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is >= 0 and <= 600)
+            {
+                return v;
+            }
+
+            r.AddError("Option --sustain-seconds needs a number 0..600.");
+            return 0;
+        },
+    };
 
     private readonly Option<int> _readings = Int("--readings", "Readings per pipeline in the latency run.", 10_000, 1);
 
@@ -109,7 +151,8 @@ public sealed class ReportCommandLine
         {
             _mode, _attempts, _announcementFloodSeconds, _readings, _rate, _concurrency, _out, _fleet, _fleetKeys, _cryptoIterations,
             _stepSeconds, _throughputConcurrency, _floodRate, _floodSeconds, _floodPipeline, _floodLegitRate, _floodMix, _floodLevel,
-            _chaosSeconds, _chaosRate, _chaosSeed, _brokerMode, _keys, _attackerTimeout, _attach,
+            _chaosSeconds, _chaosRate, _chaosSeed, _brokerMode, _keys, _attackerTimeout, _attach, _suites, _suiteRates, _suiteSeconds,
+            _sustainSeconds,
         };
         foreach (var url in _urls.Values)
         {
@@ -180,11 +223,16 @@ public sealed class ReportCommandLine
             }
         }
 
+        var suites = mode == ReportMode.Suites;
         var o = new ReportOptions
         {
             Mode = mode,
-            Attempts = parse.GetValue(_attempts),
-            AnnouncementFloodSeconds = parse.GetValue(_announcementFloodSeconds),
+            Attempts = suites && Implicit(parse, _attempts) ? SuitesDefaultAttempts : parse.GetValue(_attempts),
+            AnnouncementFloodSeconds = suites && Implicit(parse, _announcementFloodSeconds) ? SuitesDefaultFloodSeconds : parse.GetValue(_announcementFloodSeconds),
+            Suites = SuiteList(parse.GetValue(_suites) ?? string.Empty),
+            SuiteRates = RateList(parse.GetValue(_suiteRates) ?? string.Empty),
+            SuiteSeconds = parse.GetValue(_suiteSeconds),
+            SustainSeconds = parse.GetValue(_sustainSeconds),
             Readings = parse.GetValue(_readings),
             RatePerSecond = parse.GetValue(_rate),
             Concurrency = parse.GetValue(_concurrency),
@@ -214,9 +262,54 @@ public sealed class ReportCommandLine
         return Check(o);
     }
 
+    /// <summary>True when the option was not on the command line (its default applies).</summary>
+    private static bool Implicit(ParseResult parse, Option option) => parse.GetResult(option) is null or { Implicit: true };
+
+    /// <summary>--suites: known suite names, no repeats, at least one.</summary>
+    public static IReadOnlyList<string> SuiteList(string text)
+    {
+        var names = text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        var unknown = names.Where(n => !SmartHome.Security.CryptoSuites.Names.Contains(n, StringComparer.Ordinal)).ToList();
+        if (names.Length == 0 || unknown.Count > 0)
+        {
+            throw new ArgumentException($"--suites '{text}': use a comma-separated list of {string.Join(", ", SmartHome.Security.CryptoSuites.Names)}.");
+        }
+
+        return names.Distinct(StringComparer.Ordinal).Count() == names.Length
+            ? names
+            : throw new ArgumentException($"--suites '{text}' names a suite twice.");
+    }
+
+    /// <summary>--suite-rates: positive readings/s up to 5,000 (the sensor publishes one at a time here), no repeats, in the order given.</summary>
+    public static IReadOnlyList<double> RateList(string text)
+    {
+        var rates = new List<double>();
+        foreach (var part in text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || r is < 0.1 or > 5000 || rates.Contains(r))
+            {
+                throw new ArgumentException($"--suite-rates '{text}': '{part}' is not a new rate of 0.1..5000 readings/s.");
+            }
+
+            rates.Add(r);
+        }
+
+        return rates.Count > 0 ? rates : throw new ArgumentException("--suite-rates needs at least one rate.");
+    }
+
     /// <summary>The checks that involve more than one option, and reading the control secret.</summary>
     private static ReportOptions Check(ReportOptions o)
     {
+        if (o.Attempts == 0 && o.Mode != ReportMode.Suites)
+        {
+            throw new ArgumentException("--attempts 0 (skip the campaign) is for --mode suites; the other modes need at least 1.");
+        }
+
+        if (o.Mode == ReportMode.Suites && o.Attach)
+        {
+            throw new ArgumentException("--mode suites starts one app per suite itself, so it does not attach.");
+        }
+
         if (o.Mode == ReportMode.Flood)
         {
             var shares = FloodPlan.ParseMix(o.FloodMix);

@@ -37,6 +37,9 @@ public sealed class ReportResults
     /// <summary>Chaos mode: the faults, each pipeline's delivery verdict and the timeline.</summary>
     public Chaos.ChaosResult? Chaos { get; set; }
 
+    /// <summary>Suites mode: one entry per crypto suite, each from its own app run.</summary>
+    public List<Suites.SuiteResult> Suites { get; init; } = [];
+
     /// <summary>Goals of issues 4, 6 and 8, each with the measured numbers and whether it was met.</summary>
     public List<GoalCheck> Goals { get; init; } = [];
 

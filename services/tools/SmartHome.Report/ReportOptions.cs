@@ -8,6 +8,7 @@ public enum ReportMode
     Fleet,
     Flood,
     Chaos,
+    Suites,
 }
 
 /// <summary>Command-line options of the report, as <see cref="ReportCommandLine"/> parsed and checked them.</summary>
@@ -91,6 +92,18 @@ public sealed record ReportOptions
 
     /// <summary>Chaos mode: the fault plan's seed (null: a random one, printed so the run can be replayed).</summary>
     public int? ChaosSeed { get; init; }
+
+    /// <summary>Suites mode: the suites compared, in order (each in its own app run).</summary>
+    public IReadOnlyList<string> Suites { get; init; } = ["seed", "modern", "session-signed"];
+
+    /// <summary>Suites mode: the rates of the latency runs (readings/s).</summary>
+    public IReadOnlyList<double> SuiteRates { get; init; } = [4, 100, 1000];
+
+    /// <summary>Suites mode: seconds of traffic per rate (at least 10 readings).</summary>
+    public double SuiteSeconds { get; init; } = 20;
+
+    /// <summary>Suites mode: length of the sustain at the search's highest rate; 0 skips the search and the sustain.</summary>
+    public double SustainSeconds { get; init; } = 60;
 
     public static readonly string[] UrlKeys =
         ["insecure-sensor", "insecure-actuator", "secure-sensor", "secure-actuator", "insecure-attacker", "secure-attacker",

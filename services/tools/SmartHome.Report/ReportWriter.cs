@@ -34,6 +34,12 @@ public static class ReportWriter
             plots.Add("throughput.png");
         }
 
+        if (results.Suites.Any(s => s.Ran))
+        {
+            Suites.SuitesPlot.Save(results.Suites, Path.Combine(directory, "suites.png"));
+            plots.Add("suites.png");
+        }
+
         if (results.Flood.Any(f => f.Samples.Count > 0))
         {
             Plots.FloodMemory(results.Flood, Path.Combine(directory, "flood-memory.png"));

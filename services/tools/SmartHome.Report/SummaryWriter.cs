@@ -51,6 +51,11 @@ public static class SummaryWriter
             }
         }
 
+        if (r.Suites.Count > 0)
+        {
+            sb.Append("## Crypto suites\n\n").Append(Suites.SuitesSummary.Render(r.Suites));
+        }
+
         if (r.Flood.Count > 0)
         {
             sb.Append("## Flood\n\n").Append(FloodTables(r.Flood)).Append('\n');

@@ -29,16 +29,10 @@ internal static class LatencyRun
     {
         await WarmUpAsync(clients.Values, options.RatePerSecond, options.Concurrency, results, progress, ct).ConfigureAwait(false);
         progress.Line($"Latency run: {options.Readings} readings per pipeline at {options.RatePerSecond}/s, both pipelines side by side...");
-        var fractions = new double[ReportRunner.Pipelines.Length];
-        var runs = ReportRunner.Pipelines.Select((p, i) => clients[p].MeasureAsync(options.Readings, options.RatePerSecond, options.Concurrency, f =>
-        {
-            fractions[i] = f;
-            progress.Report("latency run", fractions.Average(), string.Join(", ", ReportRunner.Pipelines.Select((q, j) => $"{q} {fractions[j] * 100:0}%")));
-        }, ct)).ToList();
-        var floor = MeasureFloorAsync(floorBroker, options, results, ct);
-        var measured = await Task.WhenAll(runs).ConfigureAwait(false);
-        results.BrokerHop = await floor.ConfigureAwait(false);
-        if (results.BrokerHop is { } hop)
+        var (measured, floor) = await MeasureSideBySideAsync(clients, floorBroker, options.Readings, options.RatePerSecond, options.Concurrency, results,
+            progress, ct).ConfigureAwait(false);
+        results.BrokerHop = floor;
+        if (floor is { } hop)
         {
             progress.Line($"raw broker hop: {hop.Received} of {hop.Sent} arrived; p50 {Fmt.Ms(hop.P50Ms)} ms, p99 {Fmt.Ms(hop.P99Ms)} ms.");
         }
@@ -57,11 +51,31 @@ internal static class LatencyRun
     }
 
     /// <summary>
+    /// Both pipelines and the floor at the same time, rate and count (no warm-up): the measurements of each pipeline and the
+    /// floor's result (null when not measured; a note says why). Suites mode calls this once per rate.
+    /// </summary>
+    public static async Task<(RunMeasurement[] Measured, BrokerHopResult? Hop)> MeasureSideBySideAsync(PipelineClients clients,
+        (string Host, int Port)? floorBroker, int readings, double rate, int concurrency, ReportResults results, ConsoleProgress progress,
+        CancellationToken ct)
+    {
+        var fractions = new double[ReportRunner.Pipelines.Length];
+        var runs = ReportRunner.Pipelines.Select((p, i) => clients[p].MeasureAsync(readings, rate, concurrency, f =>
+        {
+            fractions[i] = f;
+            progress.Report($"latency at {Fmt.Rate(rate)}/s", fractions.Average(),
+                string.Join(", ", ReportRunner.Pipelines.Select((q, j) => $"{q} {fractions[j] * 100:0}%")));
+        }, ct)).ToList();
+        var floor = MeasureFloorAsync(floorBroker, readings, rate, concurrency, results, ct);
+        var measured = await Task.WhenAll(runs).ConfigureAwait(false);
+        return (measured, await floor.ConfigureAwait(false));
+    }
+
+    /// <summary>
     /// The floor runs at the same time as the pipelines, at their rate and count, so it meets the same load on the machine
     /// and the same broker; a failure to reach the broker is a note, not a failed report.
     /// </summary>
-    private static async Task<BrokerHopResult?> MeasureFloorAsync((string Host, int Port)? broker, ReportOptions options, ReportResults results,
-        CancellationToken ct)
+    private static async Task<BrokerHopResult?> MeasureFloorAsync((string Host, int Port)? broker, int readings, double rate, int concurrency,
+        ReportResults results, CancellationToken ct)
     {
         if (broker is not { } b)
         {
@@ -72,8 +86,8 @@ internal static class LatencyRun
         try
         {
             // Its own warm-up first (connection, JIT), as the pipelines had theirs.
-            await BrokerHop.MeasureAsync(b.Host, b.Port, 300, options.RatePerSecond, options.Concurrency, ct).ConfigureAwait(false);
-            return await BrokerHop.MeasureAsync(b.Host, b.Port, options.Readings, options.RatePerSecond, options.Concurrency, ct).ConfigureAwait(false);
+            await BrokerHop.MeasureAsync(b.Host, b.Port, Math.Min(300, readings), Math.Max(rate, 100), concurrency, ct).ConfigureAwait(false);
+            return await BrokerHop.MeasureAsync(b.Host, b.Port, readings, rate, concurrency, ct).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or TimeoutException)
         {

@@ -7,7 +7,7 @@ namespace SmartHome.Report.Modes;
 public static class ReportModes
 {
     public static IReadOnlyList<IReportMode> All { get; } =
-        [new FullMode(), new LatencyMode(), new ThroughputMode(), new FleetMode(), new FloodMode(), new ChaosMode()];
+        [new FullMode(), new LatencyMode(), new ThroughputMode(), new FleetMode(), new FloodMode(), new ChaosMode(), new SuitesMode()];
 
     public static IReportMode For(ReportMode mode) => All.Single(m => m.Mode == mode);
 }

@@ -74,7 +74,8 @@ public sealed class ThroughputMode : IReportMode
         }
     }
 
-    private static async Task<ThroughputResult> ThroughputAsync(PipelineClient client, ReportOptions options, ReportResults results, ConsoleProgress progress,
+    /// <summary>The step search on one pipeline (suites mode reuses it for each suite's secure pipeline).</summary>
+    internal static async Task<ThroughputResult> ThroughputAsync(PipelineClient client, ReportOptions options, ReportResults results, ConsoleProgress progress,
         CancellationToken ct)
     {
         var pipeline = client.Pipeline;

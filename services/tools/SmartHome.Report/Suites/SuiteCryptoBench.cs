@@ -1,0 +1,101 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using SmartHome.Security;
+
+namespace SmartHome.Report.Suites;
+
+/// <summary>
+/// Seal + open per reading of one suite with its real sender and receiver classes (seed: EnvelopeSender/Receiver, DSA-2048 +
+/// RSA-2048; v2: SuiteEnvelopeSender/Receiver, Ed25519 + X25519), fresh keys of the pipeline's sizes, the sensor's reading
+/// (<see cref="CryptoBench.Reading"/>); Stopwatch per call after a warm-up, like <see cref="CryptoBench"/>.
+/// </summary>
+public static class SuiteCryptoBench
+{
+    private const string Sender = "temp-living";
+
+    public static SuiteCryptoCost Run(CryptoSuite suite, int iterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(iterations, 10);
+        var topic = TopicRules.Readings(Sender);
+        // No rotation inside the measured calls: an announcement is counted apart, once.
+        var rotation = new RotationPolicy { MaxMessages = int.MaxValue, MaxAge = TimeSpan.FromDays(1) };
+        var options = new EnvelopeReceiverOptions { FreshnessWindow = TimeSpan.FromMinutes(30), AnnouncementsPerSenderPerSecond = int.MaxValue };
+        using var replay = ReplayStore.InMemory();
+        if (suite == CryptoSuite.Seed)
+        {
+            using var signing = DSA.Create(2048);
+            using var verify = DSA.Create(signing.ExportParameters(false));
+            using var rsa = RSA.Create(2048);
+            using var sender = new EnvelopeSender(Sender, signing, rsa, rotation);
+            using var receiver = new EnvelopeReceiver(rsa, [new(Sender, verify)], replay, options);
+            return Measure(suite, iterations, () => sender.Seal(topic, CryptoBench.Reading), m => receiver.Receive(topic, m).IsAccepted,
+                (t, m) => receiver.Receive(t, m).IsAccepted);
+        }
+
+        using var agreement = NSec.Cryptography.Key.Create(SuiteFormat.Agreement);
+        using var signingKey = NSec.Cryptography.Key.Create(SuiteFormat.Signature);
+        using var v2Sender = new SuiteEnvelopeSender(Sender, suite, signingKey, agreement.PublicKey, rotation);
+        using var v2Receiver = new SuiteEnvelopeReceiver(agreement, [new(Sender, signingKey.PublicKey)], replay, options);
+        return Measure(suite, iterations, () => v2Sender.Seal(topic, CryptoBench.Reading), m => v2Receiver.Receive(topic, m).IsAccepted,
+            (t, m) => v2Receiver.Receive(t, m).IsAccepted);
+    }
+
+    private static SuiteCryptoCost Measure(CryptoSuite suite, int iterations, Func<SealResult> seal, Func<byte[], bool> open,
+        Func<string, byte[], bool> openAnnouncement)
+    {
+        var first = seal();
+        var announcementBytes = first.Announcement?.Message.Length ?? 0;
+        if (first.Announcement is { } a && !openAnnouncement(a.Topic, a.Message) || !open(first.Message))
+        {
+            throw new InvalidOperationException($"Suite {suite.Name()}: the first sealed reading was not accepted.");
+        }
+
+        var warm = Math.Min(100, iterations / 10);
+        var messages = new byte[warm + iterations][];
+        var sealUs = new double[iterations];
+        var openUs = new double[iterations];
+        var toUs = 1_000_000.0 / Stopwatch.Frequency;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var sealed_ = seal();
+            var took = (Stopwatch.GetTimestamp() - start) * toUs;
+            if (sealed_.Announcement is not null)
+            {
+                throw new InvalidOperationException($"Suite {suite.Name()}: the sender rotated inside the measurement.");
+            }
+
+            messages[i] = sealed_.Message;
+            if (i >= warm)
+            {
+                sealUs[i - warm] = took;
+            }
+        }
+
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var ok = open(messages[i]);
+            var took = (Stopwatch.GetTimestamp() - start) * toUs;
+            if (!ok)
+            {
+                throw new InvalidOperationException($"Suite {suite.Name()}: a sealed reading was rejected.");
+            }
+
+            if (i >= warm)
+            {
+                openUs[i - warm] = took;
+            }
+        }
+
+        var sealMean = sealUs.Average();
+        var openMean = openUs.Average();
+        Array.Sort(sealUs);
+        Array.Sort(openUs);
+        return new SuiteCryptoCost(
+            $"In-process, the suite's own sender and receiver, fresh keys of the pipeline's sizes, {CryptoBench.Reading.Length}-byte reading, " +
+            $"Stopwatch per call after {warm} warm-up calls; wire bytes = mean length of the {iterations} sealed data messages.",
+            iterations, sealMean, CryptoBench.Percentile(sealUs, 50), openMean, CryptoBench.Percentile(openUs, 50),
+            CryptoBench.Reading.Length, messages.Skip(warm).Average(m => (double)m.Length), announcementBytes);
+    }
+}
