@@ -176,8 +176,9 @@ public sealed class TimingServer : IDisposable
                     var ok = _verifier.Verify(body);
                     var ns = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
                     reply[0] = ok ? (byte)1 : (byte)0;
-                    client.Send(reply);
+                    // Counted before it is answered: once a client has its answer, the count includes it.
                     Interlocked.Increment(ref _requests);
+                    client.Send(reply);
                     TimingMetrics.RecordVerify(_verifier.Kind, TokenVerifiers.CorrectPrefixLength(_secret, body), ns);
                 }
             }

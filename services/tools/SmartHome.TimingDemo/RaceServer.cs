@@ -94,12 +94,13 @@ public sealed class RaceServer : IDisposable
                         var ns = Stopwatch.GetElapsedTime(t0).TotalNanoseconds;
                         answer[0] = ids[slot];
                         answer[1] = ok ? (byte)1 : (byte)0;
+                        // Counted before it is answered: once a client has its answer, the count includes it.
+                        Interlocked.Increment(ref _requests);
                         lock (sendLock)
                         {
                             client.Send(answer); // at once: the order of answers is the order the checks finished
                         }
 
-                        Interlocked.Increment(ref _requests);
                         TimingMetrics.RecordVerify(_verifier.Kind, TokenVerifiers.CorrectPrefixLength(_secret, body), ns);
                     }
                 }
