@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
 using SmartHome.Messaging.Secure;
+using SmartHome.Messaging.Tests.InteropRig;
 using SmartHome.Security;
 
 namespace SmartHome.Messaging.Tests;
@@ -82,23 +82,7 @@ public sealed class AckInteropTests : IDisposable
         Assert.Equal("replay", sensor.Open(Topic, wire).Reason);
     }
 
-    private JsonDocument Node(JsonObject request)
-    {
-        var requestPath = Path.Combine(_root, Guid.NewGuid().ToString("N") + ".json");
-        File.WriteAllText(requestPath, request.ToJsonString());
-        var psi = new ProcessStartInfo(HostTools.Find("node")!, [Path.Combine(AppContext.BaseDirectory, "interop", "ack.mjs"), requestPath])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        using var node = Process.Start(psi)!;
-        var stdout = node.StandardOutput.ReadToEndAsync();
-        var stderr = node.StandardError.ReadToEndAsync();
-        Assert.True(node.WaitForExit(30_000), "node did not finish in 30 s");
-        Assert.True(node.ExitCode == 0, stderr.Result);
-        return JsonDocument.Parse(stdout.Result);
-    }
+    private static JsonDocument Node(JsonObject request) => NodeSealer.Run("ack.mjs", request);
 
     private static string TestKey(string name) => Path.Combine(AppContext.BaseDirectory, "vectors", "keys", name);
 

@@ -13,6 +13,15 @@ public static class NodeSealer
 {
     public static IReadOnlyList<SealedMessage> Seal(string script, JsonObject request)
     {
+        using var output = Run(script, request);
+        return output.RootElement.GetProperty("messages").EnumerateArray()
+            .Select(m => new SealedMessage(m.GetProperty("topic").GetString()!, Convert.FromHexString(m.GetProperty("hex").GetString()!)))
+            .ToList();
+    }
+
+    /// <summary>Runs interop/<paramref name="script"/> on <paramref name="request"/> and returns the JSON it printed.</summary>
+    public static JsonDocument Run(string script, JsonObject request)
+    {
         var requestPath = Path.Combine(Path.GetTempPath(), $"smarthome-node-request-{Guid.NewGuid():N}.json");
         File.WriteAllText(requestPath, request.ToJsonString());
         try
@@ -32,10 +41,7 @@ public static class NodeSealer
                 Assert.Fail($"node {script} did not finish in 30 s");
             }
             Assert.True(node.ExitCode == 0, $"node {script}: {stderr.Result}");
-            using var output = JsonDocument.Parse(stdout.Result);
-            return output.RootElement.GetProperty("messages").EnumerateArray()
-                .Select(m => new SealedMessage(m.GetProperty("topic").GetString()!, Convert.FromHexString(m.GetProperty("hex").GetString()!)))
-                .ToList();
+            return JsonDocument.Parse(stdout.Result);
         }
         finally
         {
