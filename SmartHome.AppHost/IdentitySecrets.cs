@@ -31,11 +31,12 @@ internal static class IdentitySecrets
         service.WithEnvironment("Security__DeviceRegistry", keys.DeviceRegistry);
 
     /// <summary>
-    /// The actuator: its broker password, RSA private key and acknowledgement-signing DSA key, and its X25519 key when a
-    /// v2 suite can be in use (<see cref="SuiteKeyNeeds.ActuatorNeedsV2"/>); public: device keys and the device registry.
+    /// The actuator: its broker password, RSA private key and acknowledgement-signing DSA key, its X25519 key when a
+    /// v2 suite can be in use (<see cref="SuiteKeyNeeds.ActuatorNeedsV2"/>) and its Ed25519 acknowledgement key when a device
+    /// can be acknowledged in one (<see cref="SuiteKeyNeeds.ActuatorAcksInV2"/>); public: device keys and the device registry.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithActuatorSecrets(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys,
-        bool v2Suites)
+        bool v2Suites, bool v2Acks)
     {
         actuator.WithBrokerLogin(keys, [BrokerAcl.Actuator])
             .WithEnvironment("Security__DecryptionKey", keys.ActuatorPrivateKey)
@@ -47,13 +48,19 @@ internal static class IdentitySecrets
             actuator.WithEnvironment("Security__AgreementKey", keys.ActuatorAgreementPrivateKey);
         }
 
+        if (v2Acks)
+        {
+            actuator.WithEnvironment("Security__AckSuiteSigningKey", keys.ActuatorAckSuitePrivateKey);
+        }
+
         return actuator;
     }
 
     /// <summary>
     /// The sensor: the broker password of each device it simulates (and only those), and per device the private key of the
     /// suite it seals in (<see cref="SuiteKeyNeeds.Sensor"/>): DSA for seed, Ed25519 for a v2 suite. Public: the actuator's
-    /// acknowledgement key, its RSA key when a device seals in seed, its X25519 key when one seals in a v2 suite, and the
+    /// DSA acknowledgement key, its RSA key when a device seals in seed, its X25519 key and Ed25519 acknowledgement key when
+    /// one seals in a v2 suite, and the
     /// device registry when a pin moves a device off the deployment's suite.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSensorSecrets(this IResourceBuilder<ProjectResource> sensor, KeyPaths keys,
@@ -69,7 +76,8 @@ internal static class IdentitySecrets
 
         if (needs.V2)
         {
-            sensor.WithEnvironment("Security__ActuatorAgreementPublicKey", keys.ActuatorAgreementPublicKey);
+            sensor.WithEnvironment("Security__ActuatorAgreementPublicKey", keys.ActuatorAgreementPublicKey)
+                .WithEnvironment("Security__ActuatorAckSuitePublicKey", keys.ActuatorAckSuitePublicKey);
         }
 
         if (needs.GivesRegistry)

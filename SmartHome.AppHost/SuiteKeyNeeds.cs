@@ -4,8 +4,8 @@ namespace SmartHome.AppHost;
 
 /// <summary>
 /// Which suites' key files the secure services are given: only those they can use (one secret, one owner). The actuator's
-/// DSA keys are always given (acknowledgements are DSA-signed in every suite); every other suite's files only when that suite
-/// can be in use.
+/// DSA acknowledgement keys are always given, as before the v2 acknowledgements; every other suite's files (the Ed25519
+/// acknowledgement keys among them) only when that suite can be in use.
 /// </summary>
 internal static class SuiteKeyNeeds
 {
@@ -37,6 +37,17 @@ internal static class SuiteKeyNeeds
 
         return TryLoadRegistry(keys, out _)?.Devices.Values.Any(profile =>
             profile.Suites?.Any(name => CryptoSuites.TryParse(name, out var pinned) && SuiteFormat.IsV2Suite(pinned)) == true) == true;
+    }
+
+    /// <summary>
+    /// The actuator acknowledges each device in the suite the device sends in (<see cref="SenderSuites.AcknowledgementSuites"/>):
+    /// its Ed25519 acknowledgement key is needed when that can be a v2 suite.
+    /// </summary>
+    public static bool ActuatorAcksInV2(string deploymentSuite, KeyPaths keys)
+    {
+        ArgumentNullException.ThrowIfNull(keys);
+        return CryptoSuites.TryParse(deploymentSuite, out var suite)
+            && SenderSuites.AcknowledgementSuites(suite, TryLoadRegistry(keys, out _)).Any(SuiteFormat.IsV2Suite);
     }
 
     /// <summary>
@@ -73,6 +84,9 @@ internal sealed record SensorKeyNeeds(IReadOnlyList<DeviceSuiteChoice> Choices, 
     /// <summary>Some device seals in seed: the actuator's RSA public key, and those devices' DSA keys.</summary>
     public bool Seed => Choices.Any(c => c.Suite == CryptoSuite.Seed);
 
-    /// <summary>Some device seals in a v2 suite: the actuator's X25519 public key, and those devices' Ed25519 keys.</summary>
+    /// <summary>
+    /// Some device seals in a v2 suite: the actuator's X25519 public key and Ed25519 acknowledgement public key, and those
+    /// devices' Ed25519 keys.
+    /// </summary>
     public bool V2 => Choices.Any(c => SuiteFormat.IsV2Suite(c.Suite));
 }

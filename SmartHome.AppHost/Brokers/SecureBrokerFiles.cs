@@ -25,7 +25,7 @@ public static class SecureBrokerFiles
         || !KeyMaterialGenerator.DefaultDevices.All(d => File.Exists(keys.DevicePrivateKey(d)) && File.Exists(keys.BrokerPassword(d)))
         || !File.Exists(keys.DeviceRegistry)
         // A keys folder from before the crypto suites: KeyGen adds their X25519/Ed25519 pairs and keeps everything else.
-        || !File.Exists(keys.ActuatorAgreementPrivateKey)
+        || !File.Exists(keys.ActuatorAgreementPrivateKey) || !File.Exists(keys.ActuatorAckSuitePrivateKey)
         || !KeyMaterialGenerator.DefaultDevices.All(d => File.Exists(keys.DeviceSuitePrivateKey(d)))
         || !File.Exists(keys.BrokerServerCertificate) || !File.Exists(keys.BrokerServerPrivateKey);
 }

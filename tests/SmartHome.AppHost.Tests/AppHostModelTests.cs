@@ -130,6 +130,9 @@ public sealed class AppHostModelTests : IDisposable
             // Seed needs none of the v2 suites' files (the registry KeyGen writes by default pins no device to one).
             Assert.DoesNotContain("Security__AgreementKey", actuator.Keys);
             Assert.DoesNotContain("Security__ActuatorAgreementPublicKey", sensor.Keys);
+            // Acknowledgements stay v1/DSA: no Ed25519 acknowledgement key on either side.
+            Assert.DoesNotContain("Security__AckSuiteSigningKey", actuator.Keys);
+            Assert.DoesNotContain("Security__ActuatorAckSuitePublicKey", sensor.Keys);
             Assert.DoesNotContain(sensor.Keys, k => k.StartsWith("Security__SuiteSigningKeys__", StringComparison.Ordinal));
             Assert.Equal(keys.DevicePrivateKey("temp-living"), sensor["Security__SigningKeys__temp-living"]);
         }
@@ -137,6 +140,9 @@ public sealed class AppHostModelTests : IDisposable
         {
             Assert.Equal(keys.ActuatorAgreementPrivateKey, actuator["Security__AgreementKey"]);
             Assert.Equal(keys.ActuatorAgreementPublicKey, sensor["Security__ActuatorAgreementPublicKey"]);
+            // v2 acknowledgements: the actuator's Ed25519 acknowledgement key, its public half to the sensor.
+            Assert.Equal(keys.ActuatorAckSuitePrivateKey, actuator["Security__AckSuiteSigningKey"]);
+            Assert.Equal(keys.ActuatorAckSuitePublicKey, sensor["Security__ActuatorAckSuitePublicKey"]);
             Assert.Equal(keys.DeviceSuitePrivateKey("temp-living"), sensor["Security__SuiteSigningKeys__temp-living"]);
             // No device seals in seed: no DSA device key, no RSA key.
             Assert.DoesNotContain(sensor.Keys, k => k.StartsWith("Security__SigningKeys__", StringComparison.Ordinal));
@@ -148,7 +154,9 @@ public sealed class AppHostModelTests : IDisposable
 
         // Each process gets only its own identity's secrets: the sensor no X25519 private key, the actuator no device key.
         Assert.DoesNotContain(sensor.Values, v => v == keys.ActuatorAgreementPrivateKey);
-        Assert.DoesNotContain(actuator.Values, v => v.EndsWith("ed25519.key.pem", StringComparison.Ordinal));
+        Assert.DoesNotContain(actuator.Values, v => SmartHome.Security.KeyMaterialGenerator.DefaultDevices.Any(d =>
+            v.StartsWith(keys.IdentityDirectory(d) + Path.DirectorySeparatorChar, StringComparison.Ordinal)));
+        Assert.DoesNotContain(sensor.Values, v => v == keys.ActuatorAckSuitePrivateKey);
     }
 
     [Fact]

@@ -128,4 +128,24 @@ public sealed class SuiteKeyNeedsTests : IDisposable
         Assert.Equal(Keys.ActuatorPublicKey, sensor["Security__ActuatorPublicKey"]);
         Assert.Equal(Keys.DeviceRegistry, sensor["Security__DeviceRegistry"]);
     }
+
+    [Theory]
+    [InlineData("seed", null, false)]
+    [InlineData("seed", "seed,modern", false)]
+    [InlineData("seed", "modern", true)]
+    [InlineData("modern", null, true)]
+    [InlineData("session-signed", "seed", true)]
+    public void The_actuator_gets_its_Ed25519_acknowledgement_key_when_a_device_is_acknowledged_in_a_v2_suite(string suite, string? pin, bool expected)
+    {
+        if (pin is null)
+        {
+            WriteRegistry();
+        }
+        else
+        {
+            WriteRegistry(("temp-living", pin.Split(',')));
+        }
+
+        Assert.Equal(expected, SuiteKeyNeeds.ActuatorAcksInV2(suite, Keys));
+    }
 }

@@ -94,6 +94,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
         // The v2 suites' keys: openssl names the algorithm and derives from each private key exactly the public file.
         foreach (var (pub, priv, algorithm) in ((string, string, string)[])[
             (P.ActuatorAgreementPublicKey, P.ActuatorAgreementPrivateKey, "X25519"),
+            (P.ActuatorAckSuitePublicKey, P.ActuatorAckSuitePrivateKey, "ED25519"),
             (P.DeviceSuitePublicKey("temp-living"), P.DeviceSuitePrivateKey("temp-living"), "ED25519"),
             (P.DeviceSuitePublicKey("fleet-0002"), P.DeviceSuitePrivateKey("fleet-0002"), "ED25519")])
         {
@@ -257,6 +258,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
             // That layout predates acknowledgements and the v2 suites: no actuator signing pair, no X25519/Ed25519 keys.
             File.Delete(cp.ActuatorSigningPublicKey);
             File.Delete(cp.ActuatorAgreementPublicKey);
+            File.Delete(cp.ActuatorAckSuitePublicKey);
             var ids = cp.ListDeviceIds();
             foreach (string id in ids)
             {
@@ -265,6 +267,7 @@ public sealed partial class KeyGenTests(GeneratedKeysFixture keys, ITestOutputHe
 
             KeyGenReport report = KeyMaterialGenerator.Generate(cp, new KeyGenOptions { Fleet = 2 });
             string[] expected = [cp.ActuatorSigningPrivateKey, cp.ActuatorSigningPublicKey, cp.ActuatorAgreementPrivateKey, cp.ActuatorAgreementPublicKey,
+                cp.ActuatorAckSuitePrivateKey, cp.ActuatorAckSuitePublicKey,
                 .. ids.SelectMany(id => new[] { cp.DeviceSuitePrivateKey(id), cp.DeviceSuitePublicKey(id) })];
             Assert.Equal(expected.Order(StringComparer.Ordinal), report.Created.Order(StringComparer.Ordinal));
             Assert.Empty(report.Repaired);

@@ -81,6 +81,33 @@ public sealed class EnvelopeForge(RSA actuatorPublicKey)
         return message;
     }
 
+    /// <summary>
+    /// A v2 acknowledgement (docs/PROTOCOL.md "v2 acknowledgement") in <paramref name="suite"/>, signed with any Ed25519 key
+    /// the attacker holds: v2 header, <c>u16 N ‖ body ‖ Ed25519 signature</c> over header ‖ body ‖ topic binding.
+    /// </summary>
+    public static byte[] SuiteAcknowledgement(CryptoSuite suite, string senderId, uint keyId, ulong counter, long timestampMs,
+        ReadOnlySpan<byte> body, NSec.Cryptography.Key signer, string topic)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var l = senderId.Length;
+        var h = SuiteFormat.FixedHeaderSize + l;
+        var message = new byte[h + 2 + body.Length + SuiteFormat.SignatureSize];
+        message[0] = SuiteFormat.Version;
+        message[1] = (byte)EnvelopeType.Acknowledgement;
+        message[2] = (byte)suite;
+        message[3] = (byte)l;
+        Encoding.ASCII.GetBytes(senderId, message.AsSpan(4));
+        BinaryPrimitives.WriteUInt32BigEndian(message.AsSpan(4 + l), keyId);
+        BinaryPrimitives.WriteUInt64BigEndian(message.AsSpan(8 + l), counter);
+        BinaryPrimitives.WriteInt64BigEndian(message.AsSpan(16 + l), timestampMs);
+        BinaryPrimitives.WriteUInt16BigEndian(message.AsSpan(h), (ushort)body.Length);
+        body.CopyTo(message.AsSpan(h + 2));
+        int signed = message.Length - SuiteFormat.SignatureSize;
+        byte[] input = [.. message.AsSpan(0, signed), .. Binding(topic)];
+        SuiteFormat.Signature.Sign(signer, input, message.AsSpan(signed));
+        return message;
+    }
+
     private static void WriteHeader(Span<byte> m, byte type, string senderId, uint keyId, ulong counter, long timestampMs)
     {
         m[0] = EnvelopeFormat.Version;

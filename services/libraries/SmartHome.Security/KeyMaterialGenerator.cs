@@ -116,6 +116,9 @@ public static class KeyMaterialGenerator
         // so switching Security:Suite needs no second KeyGen run).
         NSecPair(paths.ActuatorAgreementPublicKey, paths.ActuatorAgreementPrivateKey, NSec.Cryptography.KeyAgreementAlgorithm.X25519,
             options.Force, created, kept);
+        // The actuator's Ed25519 key for v2 acknowledgements (docs/PROTOCOL.md, "v2 acknowledgement").
+        NSecPair(paths.ActuatorAckSuitePublicKey, paths.ActuatorAckSuitePrivateKey, NSec.Cryptography.SignatureAlgorithm.Ed25519,
+            options.Force, created, kept);
         TimeSpan rsaTime = sw.Elapsed;
         options.Log?.WriteLine($"actuator RSA-2048: {rsaTime.TotalMilliseconds:F0} ms");
 

@@ -36,6 +36,11 @@ public sealed class KeyPaths
     /// <summary>The actuator's static X25519 private key (modern and session-signed suites).</summary>
     public string ActuatorAgreementPrivateKey => Path.Combine(IdentityDirectory("actuator"), "x25519.key.pem");
 
+    /// <summary>The actuator's Ed25519 public key that v2 acknowledgements verify under (modern and session-signed suites).</summary>
+    public string ActuatorAckSuitePublicKey => Path.Combine(ActuatorDirectory, "ack.ed25519.pub.pem");
+    /// <summary>The actuator's Ed25519 private key that signs v2 acknowledgements (its own secret, beside the DSA one).</summary>
+    public string ActuatorAckSuitePrivateKey => Path.Combine(IdentityDirectory("actuator"), "ack.ed25519.key.pem");
+
     /// <summary>Device public keys and the registry: public, handed to the actuator as a folder.</summary>
     public string DevicesDirectory => Path.Combine(Root, "devices");
     public string DevicePublicKey(string deviceId) => Path.Combine(DevicesDirectory, CheckId(deviceId) + ".dsa.pub.pem");

@@ -22,11 +22,35 @@ public static class SenderSuites
     public static IReadOnlyList<DeviceSuiteChoice> Choose(CryptoSuite deploymentSuite, DeviceRegistry? registry, IEnumerable<string> deviceIds)
     {
         ArgumentNullException.ThrowIfNull(deviceIds);
-        var policy = new SuitePolicy(deploymentSuite, registry ?? new DeviceRegistry([]));
+        var chooser = Chooser(deploymentSuite, registry);
         return deviceIds.Distinct(StringComparer.Ordinal).Select(id =>
         {
-            var suite = policy.SendingSuite(id);
+            var suite = chooser(id);
             return new DeviceSuiteChoice(id, suite, suite != deploymentSuite);
         }).ToList();
+    }
+
+    /// <summary>
+    /// The same choice for any device id, asked per message: the actuator acknowledges each device in the suite it sends in.
+    /// </summary>
+    public static Func<string, CryptoSuite> Chooser(CryptoSuite deploymentSuite, DeviceRegistry? registry)
+    {
+        var policy = new SuitePolicy(deploymentSuite, registry ?? new DeviceRegistry([]));
+        return policy.SendingSuite;
+    }
+
+    /// <summary>
+    /// Every suite the actuator can acknowledge in: the deployment's (for devices the registry does not list) and each listed
+    /// device's choice.
+    /// </summary>
+    public static IReadOnlySet<CryptoSuite> AcknowledgementSuites(CryptoSuite deploymentSuite, DeviceRegistry? registry)
+    {
+        var suites = new HashSet<CryptoSuite> { deploymentSuite };
+        if (registry is not null)
+        {
+            suites.UnionWith(Choose(deploymentSuite, registry, registry.Devices.Keys).Select(c => c.Suite));
+        }
+
+        return suites;
     }
 }

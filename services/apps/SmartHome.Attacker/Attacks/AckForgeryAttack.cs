@@ -4,6 +4,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using SmartHome.Contracts;
 using SmartHome.Messaging;
+using SmartHome.Security;
 
 namespace SmartHome.Attacker;
 
@@ -83,7 +84,8 @@ internal sealed class AckForgeryAttack : IAttack
         var verdicts = context.Judge.Verdicts(Attacks.AckForgery, level, [.. attempts.Select(a => new SentAttempt(a, spans[a.Id], session.RefusedBy))], decisions);
 
         var what = context.Secure
-            ? $"acknowledgements on {topic} forged with the attacker's own DSA key (the actuator's key id copied where one was seen) naming " +
+            ? $"acknowledgements on {topic} forged with the level's own DSA key, and with its Ed25519 key in the victim's v2 suite when a real v2 " +
+              $"acknowledgement showed one (the actuator's key id copied where one was seen), naming " +
               $"{(names.Length > 0 ? "reading ids seen on the wire" : "fresh reading ids (the readings are encrypted)")}, and {captured.Length} real ones replayed"
             : $"plain acknowledgements on {topic} naming {names.Length} reading ids eavesdropped off {Topics.Readings(Targets.VictimDevice)}, and {captured.Length} real ones replayed";
         var refusal = session.Refusal is null ? string.Empty : $"connect refused: {session.Refusal}. ";
@@ -101,11 +103,23 @@ internal sealed class AckForgeryAttack : IAttack
             return body;
         }
 
-        // A real acknowledgement's header shows the actuator's key id: copy it so the forgery faces the signature check.
-        uint keyId = captured.Count > 0 && captured[0].Length > 3 + captured[0][2] + 4
-            ? BinaryPrimitives.ReadUInt32BigEndian(captured[0].AsSpan(3 + captured[0][2]))
+        // A real v2 acknowledgement shows the victim is in a v2 suite (and which): forge v2 ones signed with the level's Ed25519
+        // key, every other one a v1/DSA acknowledgement to try the downgrade too.
+        var real = captured.Count > 0 ? captured[0] : null;
+        long now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        if (real is { Length: > SuiteFormat.FixedHeaderSize } && real[0] == SuiteFormat.Version
+            && real[2] is (byte)CryptoSuite.Modern or (byte)CryptoSuite.SessionSigned && i / 2 % 2 == 0)
+        {
+            // Copy the actuator's key id, so the forgery faces the signature check.
+            uint suiteKeyId = real.Length >= 8 + real[3] ? BinaryPrimitives.ReadUInt32BigEndian(real.AsSpan(4 + real[3])) : 1;
+            return EnvelopeForge.SuiteAcknowledgement((CryptoSuite)real[2], "actuator", suiteKeyId, ForgeryValues.FreshCounter(i), now, body,
+                context.Keys.SuiteSigningKey(level), topic);
+        }
+
+        // A real v1 acknowledgement's header shows the actuator's key id: copy it so the forgery faces the signature check.
+        uint keyId = real is not null && real[0] == EnvelopeFormat.Version && real.Length > 3 + real[2] + 4
+            ? BinaryPrimitives.ReadUInt32BigEndian(real.AsSpan(3 + real[2]))
             : (uint)RandomNumberGenerator.GetInt32(1, int.MaxValue);
-        return EnvelopeForge.Acknowledgement("actuator", keyId, ForgeryValues.FreshCounter(i), DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), body,
-            context.Keys.SigningKey(level), topic);
+        return EnvelopeForge.Acknowledgement("actuator", keyId, ForgeryValues.FreshCounter(i), now, body, context.Keys.SigningKey(level), topic);
     }
 }

@@ -48,7 +48,17 @@ public static class ProtectionFactory
     /// <summary>The actuator's identity in acknowledgement headers: its broker account.</summary>
     public const string ActuatorIdentity = BrokerAcl.Actuator;
 
-    /// <summary>The actuator's acknowledgement signing (secure: its own DSA key and persisted counter).</summary>
+    /// <summary>The actuator's Ed25519 private key that signs v2 acknowledgements (actuator, v2 suites): <c>Security:AckSuiteSigningKey</c>.</summary>
+    public const string AckSuiteSigningKeyKey = "Security:AckSuiteSigningKey";
+
+    /// <summary>The actuator's Ed25519 public key that v2 acknowledgements verify under (sensor, v2 suites): <c>Security:ActuatorAckSuitePublicKey</c>.</summary>
+    public const string ActuatorAckSuitePublicKeyKey = "Security:ActuatorAckSuitePublicKey";
+
+    /// <summary>
+    /// The actuator's acknowledgement signing (secure: its own key and persisted counter). Each device is acknowledged in the
+    /// suite it sends in (<see cref="SenderSuites.Chooser"/> over the deployment's suite and the device registry): seed with
+    /// DSA (v1), a v2 suite with Ed25519 (v2). Only the keys of suites some device can be in are loaded.
+    /// </summary>
     public static IAckProtection AcksForActuator(string pipeline, IConfiguration configuration)
     {
         if (pipeline == ProtectionRegistration.Insecure)
@@ -56,12 +66,30 @@ public static class ProtectionFactory
             return new PlaintextAckProtection();
         }
 
-        var path = configuration[AckSigningKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorSigningPrivateKey;
-        var counters = CounterStore.InDirectory(Path.Combine(StateDirectory(configuration), "actuator-ack-counters"));
-        return SecureAckProtection.ForActuator(new AckSigner(ActuatorIdentity, KeyFiles.LoadDsa(path, requirePrivate: true), counters));
+        var deploymentSuite = Suite(configuration);
+        var registry = RegistryIfPresent(configuration);
+        var counter = new AckCounter(ActuatorIdentity,
+            CounterStore.InDirectory(Path.Combine(StateDirectory(configuration), "actuator-ack-counters")));
+        var signers = new Dictionary<CryptoSuite, AckSigner>();
+        foreach (var suite in SenderSuites.AcknowledgementSuites(deploymentSuite, registry))
+        {
+            IAckScheme scheme = suite == CryptoSuite.Seed
+                ? new DsaAckScheme(KeyFiles.LoadDsa(AckSigningKey(configuration), requirePrivate: true))
+                : new Ed25519AckScheme(suite, KeyFiles.LoadEd25519Private(AckSuiteSigningKey(configuration)));
+            signers[suite] = new AckSigner(scheme, counter);
+        }
+
+        var choose = SenderSuites.Chooser(deploymentSuite, registry);
+        return signers.Count == 1
+            ? SecureAckProtection.ForActuator(signers.Values.Single())
+            : SecureAckProtection.ForActuator(device => signers[choose(device)]);
     }
 
-    /// <summary>The devices' acknowledgement checks (secure: the actuator's DSA key, freshness, a persisted replay window).</summary>
+    /// <summary>
+    /// The devices' acknowledgement checks (secure: the actuator's key of each device's suite, freshness, one persisted replay
+    /// window over the actuator's counter). A device is checked in the suite it seals in (<see cref="SenderSuites.Choose"/>),
+    /// so an acknowledgement in another version or suite is refused (<see cref="SmartHome.Security.RejectReasons.SuiteNotAllowed"/>).
+    /// </summary>
     public static IAckProtection AcksForSensor(string pipeline, IConfiguration configuration, IEnumerable<string> deviceIds)
     {
         if (pipeline == ProtectionRegistration.Insecure)
@@ -69,15 +97,40 @@ public static class ProtectionFactory
             return new PlaintextAckProtection();
         }
 
-        var path = configuration[ActuatorSigningPublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorSigningPublicKey;
-        var topics = deviceIds.Select(Topics.Acks).ToHashSet(StringComparer.Ordinal);
+        var choices = SenderSuites.Choose(Suite(configuration), SensorRegistry(configuration), deviceIds);
         var state = StateDirectory(configuration);
         Directory.CreateDirectory(state);
         var replay = ReplayStore.OpenFile(Path.Combine(state, "sensor-ack-replay.bin"));
         var freshness = TimeSpan.FromSeconds(configuration.GetValue("Security:FreshnessSeconds", 30.0));
-        return SecureAckProtection.ForDevices(new AckVerifier(ActuatorIdentity, KeyFiles.LoadDsa(path, requirePrivate: false), topics.Contains,
-            replay, freshness));
+        var guard = new AckReplayGuard(ActuatorIdentity, replay, freshness);
+        var verifiers = new Dictionary<string, AckVerifier>(StringComparer.Ordinal);
+        foreach (var group in choices.GroupBy(c => c.Suite))
+        {
+            IAckScheme scheme = group.Key == CryptoSuite.Seed
+                ? new DsaAckScheme(KeyFiles.LoadDsa(ActuatorSigningPublicKey(configuration), requirePrivate: false))
+                : new Ed25519AckScheme(group.Key, KeyFiles.LoadEd25519Public(ActuatorAckSuitePublicKey(configuration)));
+            var topics = group.Select(c => Topics.Acks(c.DeviceId)).ToHashSet(StringComparer.Ordinal);
+            var verifier = new AckVerifier(scheme, guard, topics.Contains);
+            foreach (var choice in group)
+            {
+                verifiers[choice.DeviceId] = verifier;
+            }
+        }
+
+        return SecureAckProtection.ForDevices(verifiers);
     }
+
+    public static string AckSigningKey(IConfiguration configuration) =>
+        configuration[AckSigningKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorSigningPrivateKey;
+
+    public static string AckSuiteSigningKey(IConfiguration configuration) =>
+        configuration[AckSuiteSigningKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorAckSuitePrivateKey;
+
+    public static string ActuatorSigningPublicKey(IConfiguration configuration) =>
+        configuration[ActuatorSigningPublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorSigningPublicKey;
+
+    public static string ActuatorAckSuitePublicKey(IConfiguration configuration) =>
+        configuration[ActuatorAckSuitePublicKeyKey] is { Length: > 0 } file ? file : Keys(configuration).ActuatorAckSuitePublicKey;
 
     public static IMessageProtection ForSensor(string pipeline, IConfiguration configuration, IEnumerable<string> deviceIds)
     {
@@ -102,7 +155,10 @@ public static class ProtectionFactory
     /// keys folder's when it exists; null (no pins: every device in the deployment's suite) otherwise. The AppHost passes
     /// it only when it pins a device, so a seed deployment's sensor holds what it always held.
     /// </summary>
-    public static DeviceRegistry? SensorRegistry(IConfiguration configuration)
+    public static DeviceRegistry? SensorRegistry(IConfiguration configuration) => RegistryIfPresent(configuration);
+
+    /// <summary><c>Security:DeviceRegistry</c> when set (it must load), else the keys folder's when it exists, else null.</summary>
+    private static DeviceRegistry? RegistryIfPresent(IConfiguration configuration)
     {
         if (configuration[DeviceRegistryKey] is { Length: > 0 } path)
         {
