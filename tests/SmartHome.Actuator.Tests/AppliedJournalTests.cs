@@ -125,6 +125,8 @@ public sealed class AppliedJournalTests
 
         public IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading) => _inner.Protect(deviceId, reading);
 
+        public void RenewSessionAtNextSend(string deviceId) => _inner.RenewSessionAtNextSend(deviceId);
+
         public InboundVerdict Unprotect(string topic, ReadOnlySpan<byte> payload) => _inner.Unprotect(topic, payload);
     }
 

@@ -12,7 +12,8 @@ namespace SmartHome.Sensor;
 /// actuator refused for good is a reported loss (warning line, metric); an acknowledgement naming no pending reading (a
 /// second acknowledgement of a retransmitted reading) is ignored.
 /// </summary>
-public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection protection, AckLog log, IConfiguration configuration, ILogger<AckHandler> logger)
+public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection protection, AckLog log, SessionRenewal renewal, IConfiguration configuration,
+    ILogger<AckHandler> logger)
 {
     private readonly KeyValuePair<string, object?> _pipelineTag = new(Attr.Pipeline, configuration["Pipeline"] ?? "insecure");
     private readonly SmartHome.Security.PerSecondBudget _refusalLogs = new(20, TimeProvider.System);
@@ -66,6 +67,7 @@ public sealed partial class AckHandler(SensorOutbox outbox, IAckProtection prote
         }
 
         SmartHomeTelemetry.AcksReceived.Add(1, _pipelineTag, new(Attr.AckOutcome, "accepted"));
+        renewal.Acknowledged(deviceId);
         var taken = 0;
         foreach (var entry in opened.Entries!)
         {

@@ -44,6 +44,7 @@ builder.Services.AddSingleton(protection);
 builder.Services.AddSingleton(ackProtection);
 builder.Services.AddSingleton(outbox);
 builder.Services.AddSingleton(new AckLog());
+builder.Services.AddSingleton(new SessionRenewal(outboxOptions, TimeProvider.System));
 builder.Services.AddSingleton<AckHandler>();
 builder.Services.AddSingleton<SensorPublisher>();
 builder.Services.AddHostedService<SensorWorker>();

@@ -22,13 +22,15 @@ public sealed partial class SensorPublisher : IAsyncDisposable
     private readonly KeyValuePair<string, object?> _pipelineTag;
 
     private readonly SensorOutbox _outbox;
+    private readonly SessionRenewal _renewal;
     private readonly ILogger _logger;
 
-    public SensorPublisher(HomeSimulator home, IMessageProtection protection, SensorOutbox outbox, AckHandler acks, IConfiguration configuration,
-        ILoggerFactory loggers, TimeProvider clock)
+    public SensorPublisher(HomeSimulator home, IMessageProtection protection, SensorOutbox outbox, AckHandler acks, SessionRenewal renewal,
+        IConfiguration configuration, ILoggerFactory loggers, TimeProvider clock)
     {
         _protection = protection;
         _outbox = outbox;
+        _renewal = renewal;
         _clock = clock;
         _pipeline = configuration["Pipeline"] ?? "insecure";
         _pipelineTag = new(Attr.Pipeline, _pipeline);
@@ -111,7 +113,8 @@ public sealed partial class SensorPublisher : IAsyncDisposable
     /// <summary>
     /// Sends an unacknowledged reading again: the same reading bytes, protected anew (secure: a fresh counter and timestamp,
     /// so it passes the replay window and freshness; the actuator's applied journal keeps it from being applied twice),
-    /// flagged as a retransmission. Skipped while the device is disconnected (it comes due again after its backoff).
+    /// flagged as a retransmission, under a new session key when <see cref="SessionRenewal"/> says so (the actuator may
+    /// never have had the current one). Skipped while the device is disconnected (it comes due again after its backoff).
     /// </summary>
     public async Task RetransmitAsync(OutboxEntry entry, CancellationToken cancellationToken)
     {
@@ -119,6 +122,13 @@ public sealed partial class SensorPublisher : IAsyncDisposable
         if (!_connections.TryGetValue(entry.DeviceId, out var connection) || !connection.IsConnected)
         {
             return;
+        }
+
+        if (_renewal.ShouldRenewBeforeRetransmission(entry.DeviceId))
+        {
+            // Sealed with this retransmission, so the announcement goes on the wire right before it, on the same connection.
+            _protection.RenewSessionAtNextSend(entry.DeviceId);
+            LogRenewing(_logger, entry.DeviceId, entry.MessageId);
         }
 
         using var activity = StartPublishActivity(entry.DeviceId, entry.MessageId);
@@ -186,6 +196,10 @@ public sealed partial class SensorPublisher : IAsyncDisposable
 
     [LoggerMessage(LogLevel.Warning, "Reading {MessageId} of {DeviceId} is lost: the outbox dropped it unacknowledged ({Reason}) after {Attempts} sends")]
     private static partial void LogDropped(ILogger logger, string messageId, string deviceId, string reason, int attempts);
+
+    [LoggerMessage(LogLevel.Information,
+        "Reading {MessageId} of {DeviceId} went unacknowledged: sending it again under a new session key, in case the actuator missed the current key's announcement")]
+    private static partial void LogRenewing(ILogger logger, string deviceId, string messageId);
 
     [LoggerMessage(LogLevel.Warning, "Reading {MessageId} of {DeviceId} is lost: {Error}")]
     private static partial void LogRefusedFull(ILogger logger, string messageId, string deviceId, string error);

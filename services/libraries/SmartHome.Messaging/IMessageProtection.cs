@@ -18,6 +18,13 @@ public interface IMessageProtection
     /// </summary>
     IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading);
 
+    /// <summary>
+    /// The next <see cref="Protect"/> for <paramref name="deviceId"/> starts a new session and carries what announces it
+    /// (secure: a fresh session key's announcement), for a receiver that may have missed the current one; nothing where
+    /// there are no sessions.
+    /// </summary>
+    void RenewSessionAtNextSend(string deviceId);
+
     /// <summary>Judges one received message; never throws on any input.</summary>
     InboundVerdict Unprotect(string topic, ReadOnlySpan<byte> payload);
 }

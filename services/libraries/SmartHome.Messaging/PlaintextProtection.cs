@@ -16,6 +16,11 @@ public sealed class PlaintextProtection : IMessageProtection
     public IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading) =>
         [new OutboundMessage(Topics.Readings(deviceId), reading.ToArray())];
 
+    /// <summary>Plaintext has no sessions: nothing to renew.</summary>
+    public void RenewSessionAtNextSend(string deviceId)
+    {
+    }
+
     public InboundVerdict Unprotect(string topic, ReadOnlySpan<byte> payload)
     {
         if (!Topics.IsReadingTopic(topic) || !Topics.TryGetDeviceId(topic, out var sender))

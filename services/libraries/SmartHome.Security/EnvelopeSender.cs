@@ -54,6 +54,7 @@ public sealed class EnvelopeSender : IEnvelopeSender
     private long _lastAnnouncementMs = long.MinValue / 2;
     private ulong _blockEnd;
     private bool _disposed;
+    private bool _rotateAtNextSeal;
 
     /// <param name="senderId">Sender identity (the device id rule, <see cref="DeviceIds"/>); also the last topic segment by convention.</param>
     /// <param name="signingKey">The sender's DSA-2048 private key (N = 256). Not disposed by the sender.</param>
@@ -131,7 +132,7 @@ public sealed class EnvelopeSender : IEnvelopeSender
             ObjectDisposedException.ThrowIf(_disposed, this);
             DateTimeOffset now = _time.GetUtcNow();
             KeyAnnouncement? announcement = null;
-            if (_aes is null || _messagesUnderKey >= _rotation.MaxMessages || now - _keyCreated >= _rotation.MaxAge)
+            if (_aes is null || _rotateAtNextSeal || _messagesUnderKey >= _rotation.MaxMessages || now - _keyCreated >= _rotation.MaxAge)
             {
                 announcement = StartSession(now);
             }
@@ -166,6 +167,14 @@ public sealed class EnvelopeSender : IEnvelopeSender
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return StartSession(_time.GetUtcNow());
+        }
+    }
+
+    public void RotateAtNextSeal()
+    {
+        lock (_lock)
+        {
+            _rotateAtNextSeal = true;
         }
     }
 
@@ -220,6 +229,7 @@ public sealed class EnvelopeSender : IEnvelopeSender
             _aes = aes;
             _keyCreated = now;
             _messagesUnderKey = 0;
+            _rotateAtNextSeal = false;
             return new KeyAnnouncement(_announcementTopic, message, keyId, counter);
         }
         finally

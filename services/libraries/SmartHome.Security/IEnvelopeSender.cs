@@ -10,4 +10,10 @@ public interface IEnvelopeSender : IDisposable
 
     /// <summary>Starts a new session key now and returns its announcement.</summary>
     KeyAnnouncement RotateNow();
+
+    /// <summary>
+    /// The next <see cref="Seal"/> starts a new session key and carries its announcement, as a rotation does: for a
+    /// receiver that may never have had the current key (its announcement lost with a crashed broker).
+    /// </summary>
+    void RotateAtNextSeal();
 }

@@ -35,6 +35,7 @@ public sealed class SuiteEnvelopeSender : IEnvelopeSender
     private ulong _blockEnd;
     private long _lastAnnouncementMs = long.MinValue / 2;
     private bool _disposed;
+    private bool _rotateAtNextSeal;
 
     /// <param name="signingKey">The device's Ed25519 private key. Not disposed by the sender.</param>
     /// <param name="recipientPublicKey">The actuator's X25519 public key.</param>
@@ -92,7 +93,7 @@ public sealed class SuiteEnvelopeSender : IEnvelopeSender
             ObjectDisposedException.ThrowIf(_disposed, this);
             DateTimeOffset now = _time.GetUtcNow();
             KeyAnnouncement? announcement = null;
-            if (_aes is null || _messagesUnderKey >= _rotation.MaxMessages || now - _keyCreated >= _rotation.MaxAge)
+            if (_aes is null || _rotateAtNextSeal || _messagesUnderKey >= _rotation.MaxMessages || now - _keyCreated >= _rotation.MaxAge)
             {
                 announcement = StartSession(now);
             }
@@ -110,6 +111,14 @@ public sealed class SuiteEnvelopeSender : IEnvelopeSender
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             return StartSession(_time.GetUtcNow());
+        }
+    }
+
+    public void RotateAtNextSeal()
+    {
+        lock (_lock)
+        {
+            _rotateAtNextSeal = true;
         }
     }
 
@@ -150,6 +159,7 @@ public sealed class SuiteEnvelopeSender : IEnvelopeSender
         _lastAnnouncementMs = stamped;
         _keyCreated = now;
         _messagesUnderKey = 0;
+        _rotateAtNextSeal = false;
         return new KeyAnnouncement(_announcementTopic, message, keyId, counter);
     }
 

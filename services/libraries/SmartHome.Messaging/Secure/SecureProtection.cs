@@ -42,6 +42,8 @@ public sealed class SecureSenderProtection : IMessageProtection, IDisposable
         return [data];
     }
 
+    public void RenewSessionAtNextSend(string deviceId) => GetSender(deviceId).RotateAtNextSeal();
+
     /// <summary>Starts a new session key for every device now; returns the announcements to publish.</summary>
     public IReadOnlyList<OutboundMessage> RotateAll() =>
         _senders.Values.Select(s => Announcement(s.RotateNow())).ToArray();
@@ -186,6 +188,9 @@ public sealed class SecureReceiverProtection(SuiteGate receiver) : IMessageProte
     }
 
     public IReadOnlyList<OutboundMessage> Protect(string deviceId, ReadOnlySpan<byte> reading) =>
+        throw new InvalidOperationException("The actuator does not publish readings.");
+
+    public void RenewSessionAtNextSend(string deviceId) =>
         throw new InvalidOperationException("The actuator does not publish readings.");
 
     public InboundVerdict Unprotect(string topic, ReadOnlySpan<byte> payload)
