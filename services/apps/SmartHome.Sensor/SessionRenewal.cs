@@ -2,9 +2,10 @@ namespace SmartHome.Sensor;
 
 /// <summary>
 /// Decides when a device's retransmission first starts a new session key. A reading is retransmitted because no
-/// acknowledgement came; one cause is an actuator that never had the key the reading was sealed under (its announcement
-/// taken by a broker that then crashed before delivering or saving it). The readings are retransmitted, the announcement
-/// is not, so without a new key every retransmission would be refused as <c>unknown-key</c> until the next rotation.
+/// acknowledgement came; one cause is an actuator that never had the key the reading was sealed under: its announcement
+/// taken by a broker that then crashed before delivering or saving it, or retained but older than the freshness window
+/// when the actuator subscribed (refused as stale). The readings are retransmitted, the announcement is not, so without
+/// a new key every retransmission would be refused as <c>unknown-key</c> until the next rotation.
 /// Renewing costs one announcement; the wait between two renewals of a device starts at the outbox's first retry delay
 /// and doubles up to its longest (an actuator that is down for an hour is not sent an announcement every 2 s), and an
 /// accepted acknowledgement of the device brings it back to the shortest.
