@@ -95,24 +95,12 @@ public sealed class DsaAckScheme : IAckScheme
         }
 
         reason = RejectReasons.Malformed;
-        int minimum = EnvelopeFormat.FixedHeaderSize + 1 + 2 + SignatureSize;
-        if (wire.Length < minimum || wire[0] != EnvelopeFormat.Version || wire[1] != (byte)EnvelopeType.Acknowledgement)
+        if (!AckSchemeChecks.TryReadLayout(wire, EnvelopeFormat.Version, EnvelopeFormat.FixedHeaderSize, SignatureSize, "v1", out header, out detail))
         {
-            detail = "not a v1 acknowledgement";
             return false;
         }
 
-        int idLen = wire[2];
-        int h = HeaderSize(idLen);
-        if (idLen is 0 or > EnvelopeFormat.MaxSenderIdLength || wire.Length < h + 2 + SignatureSize)
-        {
-            detail = "sender id length out of range or truncated header";
-            return false;
-        }
-
-        header = new AckHeader(h, 3, idLen, BinaryPrimitives.ReadUInt32BigEndian(wire[(3 + idLen)..]),
-            BinaryPrimitives.ReadUInt64BigEndian(wire[(7 + idLen)..]), BinaryPrimitives.ReadInt64BigEndian(wire[(15 + idLen)..]));
-        reason = detail = string.Empty;
+        reason = string.Empty;
         return true;
     }
 
@@ -213,24 +201,12 @@ public sealed class Ed25519AckScheme : IAckScheme
         }
 
         reason = RejectReasons.Malformed;
-        int minimum = SuiteFormat.FixedHeaderSize + 1 + 2 + SignatureSize;
-        if (wire.Length < minimum || wire[0] != SuiteFormat.Version || wire[1] != (byte)EnvelopeType.Acknowledgement)
+        if (!AckSchemeChecks.TryReadLayout(wire, SuiteFormat.Version, SuiteFormat.FixedHeaderSize, SignatureSize, "v2", out header, out detail))
         {
-            detail = "not a v2 acknowledgement";
             return false;
         }
 
-        int idLen = wire[3];
-        int h = HeaderSize(idLen);
-        if (idLen is 0 or > EnvelopeFormat.MaxSenderIdLength || wire.Length < h + 2 + SignatureSize)
-        {
-            detail = "sender id length out of range or truncated header";
-            return false;
-        }
-
-        header = new AckHeader(h, 4, idLen, BinaryPrimitives.ReadUInt32BigEndian(wire[(4 + idLen)..]),
-            BinaryPrimitives.ReadUInt64BigEndian(wire[(8 + idLen)..]), BinaryPrimitives.ReadInt64BigEndian(wire[(16 + idLen)..]));
-        reason = detail = string.Empty;
+        reason = string.Empty;
         return true;
     }
 
@@ -251,6 +227,37 @@ public sealed class Ed25519AckScheme : IAckScheme
 /// <summary>Recognises the other version's acknowledgement, so a downgrade (or its reverse) is named, not just malformed.</summary>
 internal static class AckSchemeChecks
 {
+    /// <summary>
+    /// Reads an acknowledgement header of <paramref name="version"/>: version, type, then (v2: after the suite byte, which
+    /// the caller checked) the sender id length, id, key id, counter and timestamp; the fixed header size places the id.
+    /// </summary>
+    public static bool TryReadLayout(ReadOnlySpan<byte> wire, byte version, int fixedHeaderSize, int signatureSize, string label,
+        out AckHeader header, out string detail)
+    {
+        header = default;
+        // The id length byte is the last byte before the id: 3 fixed bytes in v1 (version, type, length), 4 in v2 (+ suite).
+        int idLengthAt = version == SuiteFormat.Version ? 3 : 2;
+        if (wire.Length < fixedHeaderSize + 1 + 2 + signatureSize || wire[0] != version || wire[1] != (byte)EnvelopeType.Acknowledgement)
+        {
+            detail = $"not a {label} acknowledgement";
+            return false;
+        }
+
+        int idLen = wire[idLengthAt];
+        int h = fixedHeaderSize + idLen;
+        if (idLen is 0 or > EnvelopeFormat.MaxSenderIdLength || wire.Length < h + 2 + signatureSize)
+        {
+            detail = "sender id length out of range or truncated header";
+            return false;
+        }
+
+        int id = idLengthAt + 1;
+        header = new AckHeader(h, id, idLen, BinaryPrimitives.ReadUInt32BigEndian(wire[(id + idLen)..]),
+            BinaryPrimitives.ReadUInt64BigEndian(wire[(id + 4 + idLen)..]), BinaryPrimitives.ReadInt64BigEndian(wire[(id + 12 + idLen)..]));
+        detail = string.Empty;
+        return true;
+    }
+
     public static bool IsAckOfVersion(ReadOnlySpan<byte> wire, byte version) =>
         wire.Length >= 2 && wire[0] == version && wire[1] == (byte)EnvelopeType.Acknowledgement;
 
