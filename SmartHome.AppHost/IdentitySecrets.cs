@@ -31,24 +31,33 @@ internal static class IdentitySecrets
         service.WithEnvironment("Security__DeviceRegistry", keys.DeviceRegistry);
 
     /// <summary>
-    /// The actuator: its broker password, RSA private key and acknowledgement-signing DSA key, its X25519 key when a
-    /// v2 suite can be in use (<see cref="SuiteKeyNeeds.ActuatorNeedsV2"/>) and its Ed25519 acknowledgement key when a device
-    /// can be acknowledged in one (<see cref="SuiteKeyNeeds.ActuatorAcksInV2"/>); public: device keys and the device registry.
+    /// The actuator: its broker password, and of its private keys only those of the suites it can meet
+    /// (<see cref="SuiteKeyNeeds.Actuator"/>): RSA and the DSA acknowledgement key for seed, X25519 and the Ed25519
+    /// acknowledgement key for a v2 suite. Public: device keys and the device registry.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithActuatorSecrets(this IResourceBuilder<ProjectResource> actuator, KeyPaths keys,
-        bool v2Suites, bool v2Acks)
+        ActuatorKeyNeeds needs)
     {
+        ArgumentNullException.ThrowIfNull(needs);
         actuator.WithBrokerLogin(keys, [BrokerAcl.Actuator])
-            .WithEnvironment("Security__DecryptionKey", keys.ActuatorPrivateKey)
-            .WithEnvironment("Security__AckSigningKey", keys.ActuatorSigningPrivateKey)
             .WithEnvironment("Security__DevicePublicKeys", keys.DevicesDirectory)
             .WithDeviceRegistry(keys);
-        if (v2Suites)
+        if (needs.OpensSeed)
+        {
+            actuator.WithEnvironment("Security__DecryptionKey", keys.ActuatorPrivateKey);
+        }
+
+        if (needs.AcksInSeed)
+        {
+            actuator.WithEnvironment("Security__AckSigningKey", keys.ActuatorSigningPrivateKey);
+        }
+
+        if (needs.OpensV2)
         {
             actuator.WithEnvironment("Security__AgreementKey", keys.ActuatorAgreementPrivateKey);
         }
 
-        if (v2Acks)
+        if (needs.AcksInV2)
         {
             actuator.WithEnvironment("Security__AckSuiteSigningKey", keys.ActuatorAckSuitePrivateKey);
         }
@@ -59,19 +68,18 @@ internal static class IdentitySecrets
     /// <summary>
     /// The sensor: the broker password of each device it simulates (and only those), and per device the private key of the
     /// suite it seals in (<see cref="SuiteKeyNeeds.Sensor"/>): DSA for seed, Ed25519 for a v2 suite. Public: the actuator's
-    /// DSA acknowledgement key, its RSA key when a device seals in seed, its X25519 key and Ed25519 acknowledgement key when
-    /// one seals in a v2 suite, and the
-    /// device registry when a pin moves a device off the deployment's suite.
+    /// RSA key and DSA acknowledgement key when a device seals in seed, its X25519 key and Ed25519 acknowledgement key when
+    /// one seals in a v2 suite, and the device registry when a pin moves a device off the deployment's suite.
     /// </summary>
     public static IResourceBuilder<ProjectResource> WithSensorSecrets(this IResourceBuilder<ProjectResource> sensor, KeyPaths keys,
         SensorKeyNeeds needs)
     {
         ArgumentNullException.ThrowIfNull(needs);
-        sensor.WithBrokerLogin(keys, needs.Choices.Select(c => c.DeviceId))
-            .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey);
+        sensor.WithBrokerLogin(keys, needs.Choices.Select(c => c.DeviceId));
         if (needs.Seed)
         {
-            sensor.WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey);
+            sensor.WithEnvironment("Security__ActuatorPublicKey", keys.ActuatorPublicKey)
+                .WithEnvironment("Security__ActuatorSigningPublicKey", keys.ActuatorSigningPublicKey);
         }
 
         if (needs.V2)

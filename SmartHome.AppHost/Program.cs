@@ -73,7 +73,7 @@ if (settings.SecureEnabled)
 
     var actuator = builder.AddProject<Projects.SmartHome_Actuator>("secure-actuator")
         .WithPipelineDefaults(settings, "secure", broker)
-        .WithActuatorSecrets(keys, SuiteKeyNeeds.ActuatorNeedsV2(settings.Suite, keys), SuiteKeyNeeds.ActuatorAcksInV2(settings.Suite, keys))
+        .WithActuatorSecrets(keys, SuiteKeyNeeds.Actuator(settings.Suite, keys))
         .WithEnvironment("Security__Suite", settings.Suite)
         .WithExternalLogin(builder, "secure", settings.ExternalSecure)
         .WithCommand("replay-window", "Show replay-window state", context => HttpCommands.GetAsync(context, "/replay-window"),

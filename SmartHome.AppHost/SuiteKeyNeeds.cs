@@ -3,9 +3,8 @@ using SmartHome.Security;
 namespace SmartHome.AppHost;
 
 /// <summary>
-/// Which suites' key files the secure services are given: only those they can use (one secret, one owner). The actuator's
-/// DSA acknowledgement keys are always given, as before the v2 acknowledgements; every other suite's files (the Ed25519
-/// acknowledgement keys among them) only when that suite can be in use.
+/// Which suites' key files the secure services are given: only those they can use (one secret, one owner). Each suite's
+/// files, the acknowledgement keys among them, only when that suite can be in use.
 /// </summary>
 internal static class SuiteKeyNeeds
 {
@@ -24,30 +23,35 @@ internal static class SuiteKeyNeeds
     }
 
     /// <summary>
-    /// The actuator opens what the deployment's suite or the device registry allows: a registry that pins a device to a v2
-    /// suite needs the X25519 key too.
+    /// The actuator opens what the deployment's suite or the device registry allows (a pin to a suite adds it), and
+    /// acknowledges each device in the suite the device sends in (<see cref="SenderSuites.AcknowledgementSuites"/>): it needs
+    /// the keys of exactly those suites.
     /// </summary>
-    public static bool ActuatorNeedsV2(string deploymentSuite, KeyPaths keys)
+    public static ActuatorKeyNeeds Actuator(string deploymentSuite, KeyPaths keys)
     {
         ArgumentNullException.ThrowIfNull(keys);
-        if (CryptoSuites.TryParse(deploymentSuite, out var suite) && SuiteFormat.IsV2Suite(suite))
+        if (!CryptoSuites.TryParse(deploymentSuite, out var suite))
         {
-            return true;
+            // The AppHost refuses the setting at start; until then, nothing is handed out on its account.
+            return new ActuatorKeyNeeds(false, false, false, false);
         }
 
-        return TryLoadRegistry(keys, out _)?.Devices.Values.Any(profile =>
-            profile.Suites?.Any(name => CryptoSuites.TryParse(name, out var pinned) && SuiteFormat.IsV2Suite(pinned)) == true) == true;
-    }
+        var registry = TryLoadRegistry(keys, out _);
+        var opens = new HashSet<CryptoSuite> { suite };
+        foreach (var profile in registry?.Devices.Values ?? [])
+        {
+            foreach (var name in profile.Suites ?? [])
+            {
+                if (CryptoSuites.TryParse(name, out var pinned))
+                {
+                    opens.Add(pinned);
+                }
+            }
+        }
 
-    /// <summary>
-    /// The actuator acknowledges each device in the suite the device sends in (<see cref="SenderSuites.AcknowledgementSuites"/>):
-    /// its Ed25519 acknowledgement key is needed when that can be a v2 suite.
-    /// </summary>
-    public static bool ActuatorAcksInV2(string deploymentSuite, KeyPaths keys)
-    {
-        ArgumentNullException.ThrowIfNull(keys);
-        return CryptoSuites.TryParse(deploymentSuite, out var suite)
-            && SenderSuites.AcknowledgementSuites(suite, TryLoadRegistry(keys, out _)).Any(SuiteFormat.IsV2Suite);
+        var acks = SenderSuites.AcknowledgementSuites(suite, registry);
+        return new ActuatorKeyNeeds(OpensSeed: opens.Contains(CryptoSuite.Seed), OpensV2: opens.Any(SuiteFormat.IsV2Suite),
+            AcksInSeed: acks.Contains(CryptoSuite.Seed), AcksInV2: acks.Any(SuiteFormat.IsV2Suite));
     }
 
     /// <summary>
@@ -81,7 +85,7 @@ internal static class SuiteKeyNeeds
 /// </summary>
 internal sealed record SensorKeyNeeds(IReadOnlyList<DeviceSuiteChoice> Choices, bool GivesRegistry)
 {
-    /// <summary>Some device seals in seed: the actuator's RSA public key, and those devices' DSA keys.</summary>
+    /// <summary>Some device seals in seed: the actuator's RSA public key and DSA acknowledgement key, and those devices' DSA keys.</summary>
     public bool Seed => Choices.Any(c => c.Suite == CryptoSuite.Seed);
 
     /// <summary>
@@ -90,3 +94,10 @@ internal sealed record SensorKeyNeeds(IReadOnlyList<DeviceSuiteChoice> Choices, 
     /// </summary>
     public bool V2 => Choices.Any(c => SuiteFormat.IsV2Suite(c.Suite));
 }
+
+/// <summary>
+/// What the secure actuator is given besides its broker login and the public device material: seed's RSA private key when it
+/// opens seed, the X25519 key when it opens a v2 suite, and the acknowledgement key of each suite it acknowledges in (DSA
+/// for seed, Ed25519 for v2).
+/// </summary>
+internal sealed record ActuatorKeyNeeds(bool OpensSeed, bool OpensV2, bool AcksInSeed, bool AcksInV2);

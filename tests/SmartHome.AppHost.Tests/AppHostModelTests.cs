@@ -135,6 +135,9 @@ public sealed class AppHostModelTests : IDisposable
             Assert.DoesNotContain("Security__ActuatorAckSuitePublicKey", sensor.Keys);
             Assert.DoesNotContain(sensor.Keys, k => k.StartsWith("Security__SuiteSigningKeys__", StringComparison.Ordinal));
             Assert.Equal(keys.DevicePrivateKey("temp-living"), sensor["Security__SigningKeys__temp-living"]);
+            Assert.Equal(keys.ActuatorPrivateKey, actuator["Security__DecryptionKey"]);
+            Assert.Equal(keys.ActuatorSigningPrivateKey, actuator["Security__AckSigningKey"]);
+            Assert.Equal(keys.ActuatorSigningPublicKey, sensor["Security__ActuatorSigningPublicKey"]);
         }
         else
         {
@@ -147,6 +150,11 @@ public sealed class AppHostModelTests : IDisposable
             // No device seals in seed: no DSA device key, no RSA key.
             Assert.DoesNotContain(sensor.Keys, k => k.StartsWith("Security__SigningKeys__", StringComparison.Ordinal));
             Assert.DoesNotContain("Security__ActuatorPublicKey", sensor.Keys);
+            // Nor does any device get acknowledged in seed: the actuator holds neither seed private key, the sensor no DSA
+            // acknowledgement key.
+            Assert.DoesNotContain("Security__DecryptionKey", actuator.Keys);
+            Assert.DoesNotContain("Security__AckSigningKey", actuator.Keys);
+            Assert.DoesNotContain("Security__ActuatorSigningPublicKey", sensor.Keys);
         }
 
         // Without pins the sensor follows the deployment's suite and is not given the registry.

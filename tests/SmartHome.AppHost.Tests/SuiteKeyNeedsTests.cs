@@ -74,7 +74,7 @@ public sealed class SuiteKeyNeedsTests : IDisposable
         Assert.False(needs.V2);
         Assert.False(needs.GivesRegistry);
         // The actuator still opens modern for it.
-        Assert.True(SuiteKeyNeeds.ActuatorNeedsV2("seed", Keys));
+        Assert.True(SuiteKeyNeeds.Actuator("seed", Keys).OpensV2);
     }
 
     [Fact]
@@ -146,6 +146,27 @@ public sealed class SuiteKeyNeedsTests : IDisposable
             WriteRegistry(("temp-living", pin.Split(',')));
         }
 
-        Assert.Equal(expected, SuiteKeyNeeds.ActuatorAcksInV2(suite, Keys));
+        Assert.Equal(expected, SuiteKeyNeeds.Actuator(suite, Keys).AcksInV2);
+    }
+
+    [Theory]
+    [InlineData("seed", null, true, false)]
+    [InlineData("modern", null, false, true)]
+    [InlineData("modern", "seed", true, true)]
+    [InlineData("session-signed", "modern", false, true)]
+    [InlineData("seed", "modern", true, true)]
+    public void The_actuator_gets_the_private_keys_of_the_suites_it_opens_and_acknowledges_in(string suite, string? pin, bool seed, bool v2)
+    {
+        if (pin is null)
+        {
+            WriteRegistry();
+        }
+        else
+        {
+            WriteRegistry(("temp-living", [pin]));
+        }
+
+        var needs = SuiteKeyNeeds.Actuator(suite, Keys);
+        Assert.Equal(new ActuatorKeyNeeds(OpensSeed: seed, OpensV2: v2, AcksInSeed: seed, AcksInV2: v2), needs);
     }
 }
