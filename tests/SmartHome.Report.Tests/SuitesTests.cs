@@ -36,6 +36,31 @@ public sealed class SuitesOptionTests
         Assert.Equal(2, o.AnnouncementFloodSeconds);
     }
 
+    [Fact]
+    public void The_summary_s_reproduce_command_gives_back_the_same_suites_run()
+    {
+        var given = ReportOptions.Parse(["--mode", "suites", "--suites", "modern,seed", "--suite-rates", "4,250.5", "--suite-seconds", "5",
+            "--sustain-seconds", "0", "--attempts", "3", "--announcement-flood-seconds", "2", "--crypto-iterations", "500"]);
+        var run = new RunInfo("suites", DateTimeOffset.UtcNow, 0, "m", "os", 2, "rt", "a", null, "b", "s", 0, 0, 0, 0, 0, 0)
+        {
+            Suites = new SuitesParameters(given.Suites, given.SuiteRates, given.SuiteSeconds, given.SustainSeconds, given.Attempts,
+                given.AnnouncementFloodSeconds, given.CryptoIterations),
+        };
+        var command = SummaryWriter.ReproduceCommand(run);
+        const string prefix = "dotnet run -c Release --project services/tools/SmartHome.Report -- ";
+        Assert.StartsWith(prefix, command, StringComparison.Ordinal);
+
+        var again = ReportOptions.Parse(command[prefix.Length..].Split(' '));
+        Assert.Equal(ReportMode.Suites, again.Mode);
+        Assert.Equal(given.Suites, again.Suites);
+        Assert.Equal(given.SuiteRates, again.SuiteRates);
+        Assert.Equal(given.SuiteSeconds, again.SuiteSeconds);
+        Assert.Equal(given.SustainSeconds, again.SustainSeconds);
+        Assert.Equal(given.Attempts, again.Attempts);
+        Assert.Equal(given.AnnouncementFloodSeconds, again.AnnouncementFloodSeconds);
+        Assert.Equal(given.CryptoIterations, again.CryptoIterations);
+    }
+
     [Theory]
     [InlineData("--suites", "seed,rot13", "--suites")]
     [InlineData("--suites", "seed,seed", "twice")]

@@ -88,7 +88,14 @@ public sealed record RunInfo(
 
     /// <summary>Chaos mode's parameters (null in the other modes).</summary>
     public ChaosParameters? Chaos { get; set; }
+
+    /// <summary>Suites mode's parameters (null in the other modes).</summary>
+    public SuitesParameters? Suites { get; set; }
 }
+
+/// <summary>What suites mode was asked for: enough to run it again.</summary>
+public sealed record SuitesParameters(IReadOnlyList<string> Suites, IReadOnlyList<double> Rates, double Seconds, double SustainSeconds,
+    int Attempts, double AnnouncementFloodSeconds, int CryptoIterations);
 
 /// <summary>What chaos mode was asked for; the seed replays its fault plan.</summary>
 public sealed record ChaosParameters(int Seed, double Seconds, double RatePerSecond);

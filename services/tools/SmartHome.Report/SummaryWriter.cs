@@ -128,12 +128,19 @@ public static class SummaryWriter
     public static string ReproduceCommand(RunInfo run) => run.Chaos is { } c
         ? $"dotnet run -c Release --project services/tools/SmartHome.Report -- --mode chaos --chaos-seconds {c.Seconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} " +
           $"--chaos-rate {c.RatePerSecond.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} --chaos-seed {c.Seed}"
+        : run.Suites is { } s
+        ? $"dotnet run -c Release --project services/tools/SmartHome.Report -- --mode suites --suites {string.Join(',', s.Suites)} " +
+          $"--suite-rates {string.Join(',', s.Rates.Select(Number))} --suite-seconds {Number(s.Seconds)} --sustain-seconds {Number(s.SustainSeconds)} " +
+          $"--attempts {s.Attempts} --announcement-flood-seconds {Number(s.AnnouncementFloodSeconds)} --crypto-iterations {s.CryptoIterations}"
         : run.Flood is { } f
         ? $"dotnet run -c Release --project services/tools/SmartHome.Report -- --mode flood --flood-rate {Fmt.Rate(f.ForgedRatePerSecond)} " +
           $"--flood-seconds {f.Seconds} --flood-pipeline {f.Pipeline} --flood-legit-rate {Fmt.Rate(f.LegitRatePerSecond)} --flood-mix {f.Mix} --flood-level {f.Level}"
         : $"dotnet run --project services/tools/SmartHome.Report -- --mode {run.Mode} --attempts {run.Attempts} " +
         $"--readings {run.Readings} --rate {Fmt.Rate(run.RatePerSecond)} --concurrency {run.Concurrency} --fleet {run.FleetSize} " +
         $"--crypto-iterations {run.CryptoIterations}";
+
+    /// <summary>A parameter as the command line takes it back (invariant, no needless decimals).</summary>
+    private static string Number(double v) => v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Table 1: one row per attack × level, one column per pipeline; a cell says what happened and which layer stopped it.</summary>
     public static string AttackTable(IReadOnlyList<AttackResult> attacks)

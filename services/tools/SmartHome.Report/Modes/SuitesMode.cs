@@ -25,6 +25,8 @@ public sealed class SuitesMode : IReportMode
         ArgumentNullException.ThrowIfNull(context);
         var options = context.Options;
         var results = context.Results;
+        results.Run.Suites = new SuitesParameters(options.Suites, options.SuiteRates, options.SuiteSeconds, options.SustainSeconds, options.Attempts,
+            options.AnnouncementFloodSeconds, options.CryptoIterations);
         foreach (var name in options.Suites)
         {
             results.Suites.Add(await RunSuiteAsync(name, context, ct).ConfigureAwait(false));
