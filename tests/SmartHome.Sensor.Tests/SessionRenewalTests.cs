@@ -56,7 +56,7 @@ public sealed class SessionRenewalTests : IDisposable
         const string device = "temp-living";
         var keys = new KeyPaths(Path.Combine(_work, "keys"));
         KeyMaterialGenerator.Generate(keys, new KeyGenOptions { Devices = [device], ServiceUsers = ["actuator"] });
-        var port = FreePort();
+        var port = MosquittoProcess.FreePort();
         await using var broker = await EmbeddedMqttBroker.StartAsync(MosquittoConf.Parse([$"listener {port} 127.0.0.1", "allow_anonymous true"]));
         var config = Configuration(keys, port, suite, "sensor");
         var actuatorConfig = Configuration(keys, port, suite, "actuator");
@@ -135,13 +135,6 @@ public sealed class SessionRenewalTests : IDisposable
             ["SmartHome:StateDirectory"] = Path.Combine(_work, role),
             [ProtectionFactory.SuiteKey] = suite,
         }).Build();
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private sealed class ManualClock : TimeProvider
     {
