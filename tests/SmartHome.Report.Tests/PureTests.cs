@@ -225,6 +225,15 @@ public sealed class OptionsTests
         Assert.Throws<ArgumentException>(() => ReportOptions.Parse([option, value]));
 
     [Fact]
+    public void Readings_stay_within_what_an_actuators_decision_log_keeps()
+    {
+        // Beyond it the first decisions of the run are gone before the report reads them, and would count as lost readings.
+        Assert.Equal(Decision.DefaultLogCapacity, ReportOptions.Parse(["--mode", "latency", "--readings", "50000"]).Readings);
+        var ex = Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--mode", "latency", "--readings", "50001"]));
+        Assert.Contains("--readings needs an integer 1..50000", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Help_lists_every_option_with_its_default()
     {
         var commandLine = new ReportCommandLine();

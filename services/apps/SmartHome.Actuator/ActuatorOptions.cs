@@ -1,3 +1,4 @@
+using SmartHome.Contracts;
 using SmartHome.ServiceDefaults;
 
 namespace SmartHome.Actuator;
@@ -8,7 +9,7 @@ public sealed class ActuatorOptions : IValidatableOptions
     public const string SectionName = "Actuator";
 
     /// <summary>Decisions kept for <c>GET /decisions</c> (the newest; older ones are dropped).</summary>
-    public int DecisionLogCapacity { get; set; } = 50_000;
+    public int DecisionLogCapacity { get; set; } = Decision.DefaultLogCapacity;
 
     /// <summary>Message ids remembered per sender in the applied journal (what makes a retransmission apply at most once).</summary>
     public int AppliedIdsPerSender { get; set; } = AppliedJournal.DefaultPerSenderCapacity;

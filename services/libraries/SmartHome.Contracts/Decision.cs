@@ -22,6 +22,9 @@ public sealed record Decision(
     DateTimeOffset ReceivedAt,
     string? Effect)
 {
+    /// <summary>Decisions an actuator keeps by default (<c>Actuator:DecisionLogCapacity</c>); <c>GET /decisions</c> pages the newest.</summary>
+    public const int DefaultLogCapacity = 50_000;
+
     /// <summary>W3C trace id of the actuator's span for this message (null when no span was recorded), to find it in the dashboard.</summary>
     public string? TraceId { get; init; }
 }

@@ -169,6 +169,14 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
                 return all;
             }
 
+            // The log keeps only the newest decisions: a gap before the first one means this run's first decisions are gone,
+            // and counting their readings as lost would report a loss that never happened.
+            if (all.Count == 0 && page[0].Seq > after + 1)
+            {
+                throw new InvalidOperationException(string.Create(CultureInfo.InvariantCulture,
+                    $"The {pipeline} actuator's decision log no longer holds the first {page[0].Seq - after - 1} decisions of this run (it keeps the newest Actuator:DecisionLogCapacity, default {Decision.DefaultLogCapacity}): run fewer readings."));
+            }
+
             all.AddRange(page);
             after = page[^1].Seq;
         }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using SmartHome.Contracts;
 using SmartHome.Report.Flood;
 using SmartHome.Tools;
 
@@ -67,7 +68,10 @@ public sealed class ReportCommandLine
         },
     };
 
-    private readonly Option<int> _readings = Int("--readings", "Readings per pipeline in the latency run.", 10_000, 1);
+    // The report reads a run's decisions from the actuator's log afterwards, which keeps only the newest ones.
+    private readonly Option<int> _readings = Int("--readings",
+        $"Readings per pipeline in the latency run, at most {Decision.DefaultLogCapacity} (what an actuator's decision log keeps).", 10_000, 1,
+        max: Decision.DefaultLogCapacity);
 
     private readonly Option<double> _rate = Positive("--rate", "Readings/s per pipeline in the latency run.", 1000);
 
@@ -387,22 +391,24 @@ public sealed class ReportCommandLine
         return ExitUsage;
     }
 
-    private static Option<int> Int(string name, string description, int defaultValue, int min) => new(name)
+    private static Option<int> Int(string name, string description, int defaultValue, int min, int max = int.MaxValue) => new(name)
     {
         Description = description + (min > 1 ? $" At least {min}." : string.Empty),
         HelpName = "N",
         DefaultValueFactory = _ => defaultValue,
-        CustomParser = r => ParseInt(r, min) ?? 0,
+        CustomParser = r => ParseInt(r, min, max) ?? 0,
     };
 
-    private static int? ParseInt(ArgumentResult r, int min)
+    private static int? ParseInt(ArgumentResult r, int min, int max = int.MaxValue)
     {
-        if (int.TryParse(r.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min)
+        if (int.TryParse(r.Tokens[0].Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max)
         {
             return v;
         }
 
-        r.AddError($"Option {OptionName(r)} needs an integer >= {min}.");
+        r.AddError(max == int.MaxValue
+            ? $"Option {OptionName(r)} needs an integer >= {min}."
+            : $"Option {OptionName(r)} needs an integer {min}..{max}.");
         return null;
     }
 
