@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using SmartHome.Contracts;
 using SmartHome.Report.Suites;
+using SmartHome.Security;
 
 namespace SmartHome.Report.Tests;
 
@@ -104,7 +105,7 @@ public sealed class SuitesAnalysisTests
         Sustain = [.. sustain ?? []],
         Attacks = [.. attacks ?? []],
         Campaign = attacks is null ? new CampaignStatus(false, "not requested (--attempts 0)") : new CampaignStatus(true, null),
-        Crypto = new SuiteCryptoCost("m", 100, 40, 38, 60, 55, 150, 260.5, 120),
+        Crypto = new SuiteCryptoCost("m", 100, 40, 38, 60, 55, 150, 260.5, 120) { AckSignP50Us = 310, AckVerifyP50Us = 362.5 },
         CryptoSharePercent = 12.5,
         Properties = SuiteAnalysis.Properties(name, [.. attacks ?? []]),
     };
@@ -180,9 +181,10 @@ public sealed class SuitesAnalysisTests
     [Fact]
     public void Crypto_share_uses_the_highest_secure_rate_and_properties_mark_design_and_measured_cells()
     {
-        var crypto = new SuiteCryptoCost("m", 100, 40, 38, 60, 55, 150, 260.5, 120);
+        // A reading's crypto: its seal and open, and its acknowledgement's sign and verify.
+        var crypto = new SuiteCryptoCost("m", 100, 40, 38, 60, 55, 150, 260.5, 120) { AckSignP50Us = 30, AckVerifyP50Us = 35 };
         var share = SuiteAnalysis.CryptoShare(crypto, [Point("secure", 4, 1), Point("secure", 1000, 1), Point("insecure", 1000, 1)]);
-        Assert.Equal(100 * (38 + 55) / 350.0, share!.Value, 6);
+        Assert.Equal(100 * (38 + 55 + 30 + 35) / 350.0, share!.Value, 6);
         Assert.Null(SuiteAnalysis.CryptoShare(null, [Point("secure", 4, 1)]));
 
         var props = SuiteAnalysis.Properties("session-signed",
@@ -195,6 +197,22 @@ public sealed class SuitesAnalysisTests
         Assert.Equal("stopped (0/5 at every level)", props.Single(p => p.Property == "attack: forge").Value);
         Assert.StartsWith("NOT stopped: 2/5", props.Single(p => p.Property == "attack: replay").Value, StringComparison.Ordinal);
         Assert.Equal(SuiteAnalysis.Measured, props.Single(p => p.Property == "attack: replay").Source);
+    }
+}
+
+public sealed class SuiteCryptoBenchTests
+{
+    [Theory]
+    [InlineData(CryptoSuite.Seed)]
+    [InlineData(CryptoSuite.Modern)]
+    [InlineData(CryptoSuite.SessionSigned)]
+    public void Each_suite_is_timed_with_its_acknowledgement_sign_and_verify(CryptoSuite suite)
+    {
+        // The bench throws if a sealed reading or an acknowledgement is refused, so a number here is a real round trip.
+        var cost = SuiteCryptoBench.Run(suite, 20);
+        Assert.True(cost.AckSignP50Us > 0 && cost.AckVerifyP50Us > 0, $"sign {cost.AckSignP50Us} µs, verify {cost.AckVerifyP50Us} µs");
+        Assert.Equal(cost.SealPlusOpenP50Us + cost.AckSignP50Us + cost.AckVerifyP50Us, cost.PerReadingP50Us, 9);
+        Assert.Contains("Acknowledgements", cost.Method, StringComparison.Ordinal);
     }
 }
 
@@ -251,15 +269,19 @@ public sealed class SuitesOutputTests : IDisposable
 
             var wire = s.GetProperty("crypto").GetProperty("wireBytesPerReading").GetDouble();
             Assert.Equal(wire, double.Parse(csv[("suites", "secure", name, "", "wireBytesPerReading")], CultureInfo.InvariantCulture));
-            var cost = rows.Single(r => r.Length == 14 && r[0] == $"**{name}**");
+            var cost = rows.Single(r => r.Length == 15 && r[0] == $"**{name}**");
             Assert.StartsWith(Fmt.Rate(wire) + " ", cost[7], StringComparison.Ordinal);
+            var ack = s.GetProperty("crypto").GetProperty("ackSignP50Us").GetDouble() + s.GetProperty("crypto").GetProperty("ackVerifyP50Us").GetDouble();
+            Assert.Equal(Fmt.Us(ack), cost[10]);
+            Assert.Equal(s.GetProperty("crypto").GetProperty("ackSignP50Us").GetDouble(),
+                double.Parse(csv[("suites", "secure", name, "", "ackSignP50Us")], CultureInfo.InvariantCulture));
         }
 
         // The seed sustain: JSON, CSV and summary agree; the not-started suite is said plainly.
         var sustain = suites[0].GetProperty("sustain")[0];
         Assert.Equal(sustain.GetProperty("readingsPerCpuSecond").GetDouble(),
             double.Parse(csv[("suites", "secure", "seed", "sustain@1800", "readingsPerCpuSecond")], CultureInfo.InvariantCulture));
-        Assert.Equal("1800", rows.Single(r => r.Length == 14 && r[0] == "**seed**")[11]);
+        Assert.Equal("1800", rows.Single(r => r.Length == 15 && r[0] == "**seed**")[12]);
         Assert.Equal("0", csv[("suite-attack", "seed", "forge", "insider", "succeeded")]);
         Assert.Contains("**Suite session-signed was not measured**: the app did not start: boom", summary, StringComparison.Ordinal);
         var nonRep = rows.Single(r => r[0] == "per-message non-repudiation");

@@ -21,14 +21,15 @@ public static class SuiteAnalysis
     }
 
     /// <summary>
-    /// Seal + open (p50 + p50 µs, in-process: a mean would carry other work's outliers) as a share of the secure pipeline's CPU per reading at the highest measured rate, where the
-    /// processes' idle work weighs least; null when either is missing.
+    /// A reading's crypto (seal + open and its acknowledgement's sign + verify, p50s in-process: a mean would carry other work's
+    /// outliers) as a share of the secure pipeline's CPU per reading at the highest measured rate, where the processes' idle work
+    /// weighs least; null when either is missing.
     /// </summary>
     public static double? CryptoShare(SuiteCryptoCost? crypto, IReadOnlyList<SuiteLatencyPoint> latency)
     {
         ArgumentNullException.ThrowIfNull(latency);
         var top = latency.Where(p => p.Pipeline == "secure" && p.Applied > 0).MaxBy(p => p.RatePerSecond);
-        return crypto is null || top is not { PipelineCpuUsPerReading: > 0 } ? null : 100 * crypto.SealPlusOpenP50Us / top.PipelineCpuUsPerReading;
+        return crypto is null || top is not { PipelineCpuUsPerReading: > 0 } ? null : 100 * crypto.PerReadingP50Us / top.PipelineCpuUsPerReading;
     }
 
     /// <summary>

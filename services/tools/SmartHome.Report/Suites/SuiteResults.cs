@@ -86,6 +86,18 @@ public sealed record SuiteCryptoCost(
 
     /// <summary>Seal p50 + open p50: robust to the outliers other work on a shared machine puts into the mean.</summary>
     public double SealPlusOpenP50Us => SealP50Us + OpenP50Us;
+
+    /// <summary>The actuator signing one acknowledgement in the suite's scheme (seed: DSA-2048, v2: Ed25519), p50.</summary>
+    public double AckSignP50Us { get; init; }
+
+    /// <summary>A device verifying that acknowledgement, p50.</summary>
+    public double AckVerifyP50Us { get; init; }
+
+    /// <summary>
+    /// The crypto a reading costs when it gets an acknowledgement of its own (a steady publisher with one publish in flight; under
+    /// load one acknowledgement covers up to 32 readings of a device, so this is the upper bound).
+    /// </summary>
+    public double PerReadingP50Us => SealPlusOpenP50Us + AckSignP50Us + AckVerifyP50Us;
 }
 
 /// <summary>One sustain attempt: back-to-back chunks of readings at one rate on the secure pipeline.</summary>

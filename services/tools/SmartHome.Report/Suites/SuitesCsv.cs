@@ -63,6 +63,8 @@ public static class SuitesCsv
                 Suite("openP50Us", c.OpenP50Us);
                 Suite("sealPlusOpenMeanUs", c.SealPlusOpenMeanUs);
                 Suite("sealPlusOpenP50Us", c.SealPlusOpenP50Us);
+                Suite("ackSignP50Us", c.AckSignP50Us);
+                Suite("ackVerifyP50Us", c.AckVerifyP50Us);
                 Suite("plaintextBytes", c.PlaintextBytes);
                 Suite("wireBytesPerReading", c.WireBytesPerReading);
                 Suite("announcementBytes", c.AnnouncementBytes);
