@@ -63,37 +63,16 @@ public static class SuiteCryptoBench
     private static SuiteCryptoCost WithAcknowledgements(SuiteCryptoCost readings, int iterations, AckSigner signer, AckVerifier verifier)
     {
         const string ackTopic = "smarthome/acks/" + Sender;
-        var warm = Math.Min(100, iterations / 10);
+        var warm = WarmUpCalls(iterations);
         var acks = new byte[warm + iterations][];
-        var signUs = new double[iterations];
-        var verifyUs = new double[iterations];
-        var toUs = 1_000_000.0 / Stopwatch.Frequency;
-        for (var i = 0; i < acks.Length; i++)
+        var signUs = TimeEach(warm, iterations, _ => signer.Seal(ackTopic, OneAppliedEntry), (i, ack) => acks[i] = ack);
+        var verifyUs = TimeEach(warm, iterations, i => verifier.Verify(ackTopic, acks[i]), (_, verified) =>
         {
-            var start = Stopwatch.GetTimestamp();
-            acks[i] = signer.Seal(ackTopic, OneAppliedEntry);
-            if (i >= warm)
-            {
-                signUs[i - warm] = (Stopwatch.GetTimestamp() - start) * toUs;
-            }
-        }
-
-        for (var i = 0; i < acks.Length; i++)
-        {
-            var start = Stopwatch.GetTimestamp();
-            var verified = verifier.Verify(ackTopic, acks[i]);
-            var took = (Stopwatch.GetTimestamp() - start) * toUs;
             if (!verified.Accepted)
             {
                 throw new InvalidOperationException($"Suite {signer.Suite.Name()}: an acknowledgement was refused ({verified.Reason}: {verified.Detail}).");
             }
-
-            if (i >= warm)
-            {
-                verifyUs[i - warm] = took;
-            }
-        }
-
+        });
         Array.Sort(signUs);
         Array.Sort(verifyUs);
         return readings with
@@ -114,43 +93,24 @@ public static class SuiteCryptoBench
             throw new InvalidOperationException($"Suite {suite.Name()}: the first sealed reading was not accepted.");
         }
 
-        var warm = Math.Min(100, iterations / 10);
+        var warm = WarmUpCalls(iterations);
         var messages = new byte[warm + iterations][];
-        var sealUs = new double[iterations];
-        var openUs = new double[iterations];
-        var toUs = 1_000_000.0 / Stopwatch.Frequency;
-        for (var i = 0; i < messages.Length; i++)
+        var sealUs = TimeEach(warm, iterations, _ => seal(), (i, sealed_) =>
         {
-            var start = Stopwatch.GetTimestamp();
-            var sealed_ = seal();
-            var took = (Stopwatch.GetTimestamp() - start) * toUs;
             if (sealed_.Announcement is not null)
             {
                 throw new InvalidOperationException($"Suite {suite.Name()}: the sender rotated inside the measurement.");
             }
 
             messages[i] = sealed_.Message;
-            if (i >= warm)
-            {
-                sealUs[i - warm] = took;
-            }
-        }
-
-        for (var i = 0; i < messages.Length; i++)
+        });
+        var openUs = TimeEach(warm, iterations, i => open(messages[i]), (_, ok) =>
         {
-            var start = Stopwatch.GetTimestamp();
-            var ok = open(messages[i]);
-            var took = (Stopwatch.GetTimestamp() - start) * toUs;
             if (!ok)
             {
                 throw new InvalidOperationException($"Suite {suite.Name()}: a sealed reading was rejected.");
             }
-
-            if (i >= warm)
-            {
-                openUs[i - warm] = took;
-            }
-        }
+        });
 
         var sealMean = sealUs.Average();
         var openMean = openUs.Average();
@@ -161,5 +121,30 @@ public static class SuiteCryptoBench
             $"Stopwatch per call after {warm} warm-up calls; wire bytes = mean length of the {iterations} sealed data messages.",
             iterations, sealMean, CryptoBench.Percentile(sealUs, 50), openMean, CryptoBench.Percentile(openUs, 50),
             CryptoBench.Reading.Length, messages.Skip(warm).Average(m => (double)m.Length), announcementBytes);
+    }
+
+    private static int WarmUpCalls(int iterations) => Math.Min(100, iterations / 10);
+
+    /// <summary>
+    /// Calls <paramref name="call"/> for 0 .. <paramref name="warm"/> + <paramref name="iterations"/> − 1, a Stopwatch reading around
+    /// each call only; <paramref name="check"/> sees every result outside the timing. Returns the µs of the calls after the warm-up.
+    /// </summary>
+    private static double[] TimeEach<T>(int warm, int iterations, Func<int, T> call, Action<int, T> check)
+    {
+        var us = new double[iterations];
+        var toUs = 1_000_000.0 / Stopwatch.Frequency;
+        for (var i = 0; i < warm + iterations; i++)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var result = call(i);
+            var took = (Stopwatch.GetTimestamp() - start) * toUs;
+            check(i, result);
+            if (i >= warm)
+            {
+                us[i - warm] = took;
+            }
+        }
+
+        return us;
     }
 }
