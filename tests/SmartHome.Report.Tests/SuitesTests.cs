@@ -111,7 +111,7 @@ public sealed class SuitesAnalysisTests
     };
 
     private static GoalCheck Goal(IReadOnlyList<SuiteResult> suites, string starts) =>
-        SuiteAnalysis.Goals(suites).Single(g => g.Goal.StartsWith(starts, StringComparison.Ordinal));
+        SuiteAnalysis.Goals(suites, 2).Single(g => g.Goal.StartsWith(starts, StringComparison.Ordinal));
 
     [Fact]
     public void Modern_goal_needs_both_the_sustained_rate_and_the_p50_ratio()
@@ -140,6 +140,47 @@ public sealed class SuitesAnalysisTests
         Assert.False(Goal([Seed(1.51, 2.0)], "seed").Met);
         Assert.False(Goal([Seed(1.0, 2.01)], "seed").Met);
         Assert.Null(Goal([Suite("seed", [Point("secure", 4, 1.0), Point("secure", 1000, 1.0)])], "seed").Met);
+    }
+
+    internal static BrokerHopCapacity Capacity(double clientUs = 60, double? brokerUs = 40) =>
+        new("127.0.0.1:1883", 20_000, 20_000, 16, 2, 10_000, clientUs, brokerUs);
+
+    [Fact]
+    public void The_physics_floor_is_one_raw_hop_plus_seal_and_open_and_the_ceiling_divides_the_cores_by_it()
+    {
+        // Crypto of Suite(): seal p50 38 + open 55 µs; the acknowledgement is left out of the floor (under load it is shared).
+        var suite = Suite("modern", [Point("secure", 100, 1.0, hop: 0.4)]) with { HopCapacity = Capacity() };
+        Assert.Equal(60 + 40 + 38 + 55, SuiteAnalysis.FloorCpuUsPerReading(suite)!.Value, 9);
+        Assert.Equal(2 * 1_000_000 / 193.0, SuiteAnalysis.Ceiling(suite, 2)!.Value, 6);
+        Assert.Equal(4 * 1_000_000 / 193.0, SuiteAnalysis.Ceiling(suite, 4)!.Value, 6);
+        Assert.Equal(0.4 + 0.093, SuiteAnalysis.LatencyFloorMs(suite, suite.Latency[0])!.Value, 9);
+
+        // A broker whose CPU is unknown counts as free (the ceiling stays an upper bound); no hop run, no ceiling.
+        Assert.Equal(60 + 38 + 55, SuiteAnalysis.FloorCpuUsPerReading(suite with { HopCapacity = Capacity(brokerUs: null) })!.Value, 9);
+        Assert.Null(SuiteAnalysis.Ceiling(suite with { HopCapacity = null }, 2));
+        Assert.Null(SuiteAnalysis.Ceiling(suite with { HopCapacity = Capacity() with { Received = 0 } }, 2));
+        Assert.Null(SuiteAnalysis.LatencyFloorMs(suite, Point("secure", 100, 1.0, hop: null)));
+    }
+
+    [Fact]
+    public void Goals_say_when_this_machine_s_physics_already_rules_them_out()
+    {
+        SuiteResult Modern(double hopCpuUs) => Suite("modern", [Point("insecure", 100, 1.0), Point("secure", 100, 1.2)], [Sustained(3000, true)])
+            with { HopCapacity = Capacity(hopCpuUs, 0) };
+        // 2 cores ÷ (307 + 93 µs) = 5,000/s: the goal is still within the ceiling; one µs more and it is not.
+        var within = Goal([Modern(307)], "modern");
+        Assert.Contains("ceiling for modern 5000/s", within.Measured, StringComparison.Ordinal);
+        Assert.DoesNotContain("out of reach", within.Measured, StringComparison.Ordinal);
+        Assert.Contains("out of reach here", Goal([Modern(308)], "modern").Measured, StringComparison.Ordinal);
+        Assert.False(Goal([Modern(308)], "modern").Met);
+
+        // Seed: hop p50 0.4 ms + seal + open 0.093 ms is a floor of 0.493 ms; a hop of 1.45 ms puts the floor above 1.5 ms.
+        SuiteResult Seed(double hop) => Suite("seed", [Point("secure", 4, 1.4, hop: hop), Point("secure", 100, 1.4, hop: hop)]);
+        var reachable = Goal([Seed(0.4)], "seed");
+        Assert.True(reachable.Met);
+        Assert.Contains("floor: hop + seal + open 0.493 ms", reachable.Measured, StringComparison.Ordinal);
+        Assert.DoesNotContain("out of reach", reachable.Measured, StringComparison.Ordinal);
+        Assert.Contains("out of reach here", Goal([Seed(1.45)], "seed").Measured, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -225,10 +266,10 @@ public sealed class SuitesOutputTests : IDisposable
         var r = Samples.Results();
         r.Suites.Add(SuitesAnalysisTests.Suite("seed", [SuitesAnalysisTests.Point("insecure", 4, 0.812), SuitesAnalysisTests.Point("secure", 4, 1.234),
             SuitesAnalysisTests.Point("insecure", 100, 0.7), SuitesAnalysisTests.Point("secure", 100, 1.5)], [SuitesAnalysisTests.Sustained(1800, true)],
-            [new AttackResult { Pipeline = "secure", Attack = "forge", Level = "insider", Attempts = 10 }]));
+            [new AttackResult { Pipeline = "secure", Attack = "forge", Level = "insider", Attempts = 10 }]) with { HopCapacity = SuitesAnalysisTests.Capacity() });
         r.Suites.Add(SuitesAnalysisTests.Suite("modern", [SuitesAnalysisTests.Point("insecure", 4, 0.9), SuitesAnalysisTests.Point("secure", 4, 0.987)]));
         r.Suites.Add(new SuiteResult { Suite = "session-signed", Problem = "the app did not start: boom" });
-        r.Goals.AddRange(SuiteAnalysis.Goals(r.Suites));
+        r.Goals.AddRange(SuiteAnalysis.Goals(r.Suites, 2));
         return r;
     }
 
@@ -284,6 +325,14 @@ public sealed class SuitesOutputTests : IDisposable
         Assert.Equal("1800", rows.Single(r => r.Length == 15 && r[0] == "**seed**")[12]);
         Assert.Equal("0", csv[("suite-attack", "seed", "forge", "insider", "succeeded")]);
         Assert.Contains("**Suite session-signed was not measured**: the app did not start: boom", summary, StringComparison.Ordinal);
+
+        // The physics floor: raw hop 60 + 40 µs + seal 38 + open 55 µs per reading; only seed had its hop measured.
+        var floor = rows.Single(r => r.Length == 11 && r[0] == "seed");
+        Assert.Equal(Fmt.Rate(suites[0].GetProperty("hopCapacity").GetProperty("messagesPerSecond").GetDouble()), floor[1]);
+        Assert.Equal(Fmt.Us(193), floor[4]);
+        Assert.Equal(Fmt.Rate(results.Run.ProcessorCount * 1_000_000 / 193.0), floor[5]);
+        Assert.Equal(193, double.Parse(csv[("suites", "secure", "seed", "", "floorCpuUsPerReading")], CultureInfo.InvariantCulture), 9);
+        Assert.DoesNotContain(rows, r => r.Length == 11 && r[0] == "modern");
         var nonRep = rows.Single(r => r[0] == "per-message non-repudiation");
         Assert.Equal(["per-message non-repudiation", "no", "yes (DSA per message)", "yes (Ed25519 per message)", SuiteAnalysis.Design], nonRep);
         Assert.Equal("stopped (0/10 at every level)", rows.Single(r => r[0] == "attack: forge")[2]);

@@ -104,6 +104,28 @@ public static class BrokerHop
         return new BrokerHopResult($"{host}:{port}", count, samples.Count, PayloadBytes, rate, stats.P50Ms, stats.P99Ms, stats.MeanMs, stats.MaxMs);
     }
 
+    /// <summary>
+    /// The hop's CPU cost at saturation: <paramref name="count"/> messages as fast as <paramref name="concurrency"/> QoS 1
+    /// publishes in flight allow, timed, with this process's CPU time (publisher and subscriber) and the broker's (from /proc, when
+    /// <paramref name="brokerPid"/> is known). Run it when nothing else in this process is busy: its CPU time is all counted.
+    /// </summary>
+    public static async Task<BrokerHopCapacity> MeasureCapacityAsync(string host, int port, int count, int concurrency, int? brokerPid,
+        CancellationToken ct)
+    {
+        using var self = Process.GetCurrentProcess();
+        var clientBefore = self.TotalProcessorTime;
+        var brokerBefore = brokerPid is { } before ? MachineInfo.ProcCpuMs(before) : null;
+        var wall = Stopwatch.StartNew();
+        var hop = await MeasureAsync(host, port, count, double.PositiveInfinity, concurrency, ct).ConfigureAwait(false);
+        var seconds = wall.Elapsed.TotalSeconds;
+        self.Refresh();
+        var clientMs = (self.TotalProcessorTime - clientBefore).TotalMilliseconds;
+        var brokerMs = brokerPid is { } after && brokerBefore is { } b0 && MachineInfo.ProcCpuMs(after) is { } b1 ? b1 - b0 : (double?)null;
+        double PerMessage(double ms) => hop.Received == 0 ? 0 : ms * 1000 / hop.Received;
+        return new BrokerHopCapacity(hop.Broker, hop.Sent, hop.Received, concurrency, seconds,
+            seconds > 0 ? hop.Received / seconds : 0, PerMessage(clientMs), brokerMs is { } ms ? PerMessage(ms) : null);
+    }
+
     private static MqttClientOptions Options(MqttClientFactory factory, string host, int port, string clientId) =>
         factory.CreateClientOptionsBuilder()
             .WithTcpServer(host, port)

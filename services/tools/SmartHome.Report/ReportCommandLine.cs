@@ -68,10 +68,16 @@ public sealed class ReportCommandLine
         },
     };
 
-    // The report reads a run's decisions from the actuator's log afterwards, which keeps only the newest ones.
+    /// <summary>
+    /// The report reads a run's decisions from the actuator's log afterwards, which keeps only the newest
+    /// <see cref="Decision.DefaultLogCapacity"/>; a tenth of it stays free for the run's other decisions (session-key
+    /// announcements, second copies of retransmitted readings).
+    /// </summary>
+    public const int MaxLatencyReadings = Decision.DefaultLogCapacity / 10 * 9;
+
     private readonly Option<int> _readings = Int("--readings",
-        $"Readings per pipeline in the latency run, at most {Decision.DefaultLogCapacity} (what an actuator's decision log keeps).", 10_000, 1,
-        max: Decision.DefaultLogCapacity);
+        $"Readings per pipeline in the latency run, at most {MaxLatencyReadings} (what an actuator's decision log keeps, less room for key announcements and retransmissions).", 10_000, 1,
+        max: MaxLatencyReadings);
 
     private readonly Option<double> _rate = Positive("--rate", "Readings/s per pipeline in the latency run.", 1000);
 

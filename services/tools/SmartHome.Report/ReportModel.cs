@@ -147,6 +147,24 @@ public sealed record BrokerHopResult(
     double MeanMs,
     double MaxMs);
 
+/// <summary>
+/// The raw broker hop at saturation (<see cref="BrokerHop.MeasureCapacityAsync"/>): what one MQTT hop costs the machine's CPU
+/// when nothing else is done per message. Wall time includes connecting both clients.
+/// </summary>
+public sealed record BrokerHopCapacity(
+    string Broker,
+    int Sent,
+    int Received,
+    int Concurrency,
+    double Seconds,
+    double MessagesPerSecond,
+    double ClientCpuUsPerMessage,
+    double? BrokerCpuUsPerMessage)
+{
+    /// <summary>Publisher + subscriber + broker (when known) CPU µs per message.</summary>
+    public double CpuUsPerMessage => ClientCpuUsPerMessage + (BrokerCpuUsPerMessage ?? 0);
+}
+
 /// <summary>One point of a latency CDF: <see cref="Percentile"/> % of readings took at most <see cref="LatencyMs"/>.</summary>
 public sealed record CdfPoint(double Percentile, double LatencyMs);
 

@@ -53,7 +53,7 @@ public static class SummaryWriter
 
         if (r.Suites.Count > 0)
         {
-            sb.Append("## Crypto suites\n\n").Append(Suites.SuitesSummary.Render(r.Suites));
+            sb.Append("## Crypto suites\n\n").Append(Suites.SuitesSummary.Render(r.Suites, r.Run.ProcessorCount));
         }
 
         if (r.Flood.Count > 0)

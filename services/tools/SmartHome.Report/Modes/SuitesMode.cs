@@ -15,6 +15,9 @@ public sealed class SuitesMode : IReportMode
     /// <summary>Readings of one sustain chunk at most: the actuator's decision log holds 50,000, and each chunk is read before the next.</summary>
     public const int SustainChunkReadings = 40_000;
 
+    /// <summary>Messages of the raw hop's saturation run: a few seconds on a small machine.</summary>
+    public const int HopCapacityMessages = 20_000;
+
     public ReportMode Mode => ReportMode.Suites;
 
     /// <summary>It starts one app per suite itself.</summary>
@@ -32,7 +35,7 @@ public sealed class SuitesMode : IReportMode
             results.Suites.Add(await RunSuiteAsync(name, context, ct).ConfigureAwait(false));
         }
 
-        results.Goals.AddRange(SuiteAnalysis.Goals(results.Suites));
+        results.Goals.AddRange(SuiteAnalysis.Goals(results.Suites, results.Run.ProcessorCount));
         results.Note("Suites mode: one app per suite, one after the other; in each, the suite's secure pipeline and the insecure baseline run side by " +
             "side with the raw broker hop at each rate, so the insecure numbers are repeated per suite (same machine, different minutes).");
         results.Note($"Suites mode: CPU per reading = the processes' CPU time (GET /process; the broker from /proc) during a rate's run ÷ its readings; " +
@@ -65,6 +68,7 @@ public sealed class SuitesMode : IReportMode
         var startSeconds = Math.Round(started.Elapsed.TotalSeconds, 1);
         var latency = new List<SuiteLatencyPoint>();
         ThroughputResult? throughput = null;
+        BrokerHopCapacity? hopCapacity = null;
         var sustain = new List<SuiteSustain>();
         var attacks = new List<SmartHome.Contracts.AttackResult>();
         CampaignStatus campaign = new(false, "not requested (--attempts 0)");
@@ -88,6 +92,7 @@ public sealed class SuitesMode : IReportMode
                 }
             }
 
+            hopCapacity = await MeasureHopCapacityAsync(app, name, options, context.Results, progress, ct).ConfigureAwait(false);
             if (options.SustainSeconds > 0)
             {
                 throughput = await ThroughputMode.ThroughputAsync(clients["secure"], options, context.Results, progress, ct).ConfigureAwait(false);
@@ -110,6 +115,7 @@ public sealed class SuitesMode : IReportMode
             Ran = true,
             AppStartSeconds = startSeconds,
             Latency = latency,
+            HopCapacity = hopCapacity,
             Crypto = crypto,
             CryptoSharePercent = SuiteAnalysis.CryptoShare(crypto, latency),
             Throughput = throughput,
@@ -118,6 +124,35 @@ public sealed class SuitesMode : IReportMode
             Attacks = attacks,
             Properties = SuiteAnalysis.Properties(name, attacks),
         };
+    }
+
+    /// <summary>
+    /// The raw hop at saturation through this app's insecure broker, while no pipeline carries traffic: the CPU one MQTT hop costs,
+    /// for the suite's physics ceiling. Its own warm-up first; a broker it cannot reach is a note, not a failed report.
+    /// </summary>
+    private static async Task<BrokerHopCapacity?> MeasureHopCapacityAsync(ManagedApp app, string suite, ReportOptions options, ReportResults results,
+        ConsoleProgress progress, CancellationToken ct)
+    {
+        if (app.InsecureBroker is not { } broker)
+        {
+            return null;
+        }
+
+        progress.Line($"Suite {suite}: the raw broker hop at saturation ({HopCapacityMessages} messages, {options.ThroughputConcurrency} in flight)...");
+        try
+        {
+            await BrokerHop.MeasureAsync(broker.Host, broker.Port, HopCapacityMessages / 10, double.PositiveInfinity, options.ThroughputConcurrency, ct)
+                .ConfigureAwait(false);
+            var capacity = await BrokerHop.MeasureCapacityAsync(broker.Host, broker.Port, HopCapacityMessages, options.ThroughputConcurrency,
+                app.BrokerPid("insecure"), ct).ConfigureAwait(false);
+            progress.Line($"  raw hop: {Fmt.Rate(capacity.MessagesPerSecond)} messages/s, {Fmt.Us(capacity.CpuUsPerMessage)} µs CPU per message");
+            return capacity;
+        }
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or TimeoutException)
+        {
+            results.Note($"Suite {suite}: raw hop at saturation not measured: {broker.Host}:{broker.Port} refused or failed ({ex.Message}).");
+            return null;
+        }
     }
 
     /// <summary>

@@ -18,6 +18,9 @@ public sealed record SuiteResult
     /// <summary>Per rate: the suite's secure pipeline and the insecure baseline, measured side by side with the raw hop.</summary>
     public List<SuiteLatencyPoint> Latency { get; init; } = [];
 
+    /// <summary>The raw broker hop at saturation in this suite's app: the CPU one MQTT hop costs, for the physics ceiling.</summary>
+    public BrokerHopCapacity? HopCapacity { get; init; }
+
     /// <summary>In-process seal + open of this suite and the bytes of a real sealed reading.</summary>
     public SuiteCryptoCost? Crypto { get; init; }
 

@@ -70,6 +70,14 @@ public static class SuitesCsv
                 Suite("announcementBytes", c.AnnouncementBytes);
             }
 
+            if (s.HopCapacity is { } hop)
+            {
+                Suite("hopSaturationMessagesPerSecond", hop.MessagesPerSecond);
+                Suite("hopClientCpuUsPerMessage", hop.ClientCpuUsPerMessage);
+                Suite("hopBrokerCpuUsPerMessage", hop.BrokerCpuUsPerMessage);
+                Suite("floorCpuUsPerReading", SuiteAnalysis.FloorCpuUsPerReading(s));
+            }
+
             Suite("cryptoSharePercent", s.CryptoSharePercent);
             Suite("highestPassingRatePerSecond", s.Throughput?.HighestPassingRatePerSecond);
             Suite("highestSustainedRatePerSecond", s.HighestSustained?.TargetRatePerSecond);

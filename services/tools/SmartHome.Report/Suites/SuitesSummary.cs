@@ -5,7 +5,7 @@ namespace SmartHome.Report.Suites;
 /// <summary>summary.md's suites section: latency per suite × rate, cost and throughput per suite, properties and attacks stopped.</summary>
 public static class SuitesSummary
 {
-    public static string Render(IReadOnlyList<SuiteResult> suites)
+    public static string Render(IReadOnlyList<SuiteResult> suites, int cores)
     {
         ArgumentNullException.ThrowIfNull(suites);
         var sb = new StringBuilder();
@@ -66,6 +66,7 @@ public static class SuitesSummary
           .Append("one acknowledgement per reading, as with one publish in flight (under load one covers up to 32 readings of a device), so an upper bound. ")
           .Append("Readings per CPU-s = readings ÷ CPU-seconds of sensor + broker + actuator (comparable across machines, unlike readings/s).\n\n");
 
+        sb.Append(FloorSection(ran, cores));
         var sustains = ran.Where(s => s.Sustain.Count > 0).ToList();
         if (sustains.Count > 0)
         {
@@ -93,6 +94,54 @@ public static class SuitesSummary
         }
 
         return sb.Append('\n').ToString();
+    }
+
+    /// <summary>
+    /// What the machine allows each suite: the raw hop at saturation and the suite's seal + open give a CPU floor per reading and a
+    /// ceiling of readings/s; the pipeline's measured cost, rate and p50 beside them say how far above the physics it runs.
+    /// </summary>
+    public static string FloorSection(IReadOnlyList<SuiteResult> ran, int cores)
+    {
+        ArgumentNullException.ThrowIfNull(ran);
+        var measured = ran.Where(s => s.HopCapacity is not null).ToList();
+        if (measured.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var sb = new StringBuilder("### The physics floor: what this machine allows each suite\n\n")
+            .Append("| Suite | raw hop at saturation /s | raw hop CPU µs/message | seal + open µs (p50) | floor µs/reading | ceiling /s | pipeline µs/reading | ")
+            .Append("pipeline ÷ floor | highest sustained /s | sustained ÷ ceiling | secure p50 ÷ p50 floor, per rate |\n")
+            .Append("|---|---|---|---|---|---|---|---|---|---|---|\n");
+        foreach (var s in measured)
+        {
+            var hop = s.HopCapacity!;
+            var floor = SuiteAnalysis.FloorCpuUsPerReading(s);
+            var ceiling = SuiteAnalysis.Ceiling(s, cores);
+            var top = s.Latency.Where(p => p.Pipeline == "secure" && p.Applied > 0).MaxBy(p => p.RatePerSecond);
+            var sustained = s.HighestSustained;
+            var latency = string.Join(", ", s.Latency.Where(p => p.Pipeline == "secure" && p.Applied > 0).OrderBy(p => p.RatePerSecond)
+                .Select(p => SuiteAnalysis.LatencyFloorMs(s, p) is { } f
+                    ? $"{Fmt.Rate(p.RatePerSecond)}/s {Fmt.Ms(p.P50Ms)} ÷ {Fmt.Ms(f)} ms = {SuiteAnalysis.Ratio(p.P50Ms / f)} ×"
+                    : $"{Fmt.Rate(p.RatePerSecond)}/s —"));
+            sb.Append("| ").Append(s.Suite).Append(" | ").Append(Fmt.Rate(hop.MessagesPerSecond)).Append(" | ").Append(Fmt.Us(hop.CpuUsPerMessage))
+              .Append(hop.BrokerCpuUsPerMessage is null ? " (broker not measured)" : string.Empty).Append(" | ")
+              .Append(s.Crypto is { } c ? Fmt.Us(c.SealPlusOpenP50Us) : "—").Append(" | ")
+              .Append(floor is { } fl ? Fmt.Us(fl) : "—").Append(" | ").Append(ceiling is { } ce ? Fmt.Rate(ce) : "—").Append(" | ")
+              .Append(top is null ? "—" : Fmt.Us(top.PipelineCpuUsPerReading)).Append(" | ")
+              .Append(top is not null && floor is > 0 ? SuiteAnalysis.Ratio(top.PipelineCpuUsPerReading / floor.Value) + " ×" : "—").Append(" | ")
+              .Append(sustained is null ? "—" : Fmt.Rate(sustained.TargetRatePerSecond)).Append(" | ")
+              .Append(sustained is not null && ceiling is > 0 ? SuiteAnalysis.Ratio(sustained.TargetRatePerSecond / ceiling.Value) : "—").Append(" | ")
+              .Append(latency.Length == 0 ? "—" : latency).Append(" |\n");
+        }
+
+        return sb.Append("\nRaw hop at saturation: ").Append(Fmt.Int(SmartHome.Report.Modes.SuitesMode.HopCapacityMessages))
+            .Append(" messages of ").Append(Fmt.Int(BrokerHop.PayloadBytes)).Append(" bytes, QoS 1, plaintext, through the suite's app's insecure broker while ")
+            .Append("no pipeline carried traffic; CPU = the report process (publisher and subscriber) + the broker, per message. Floor = that + the suite's ")
+            .Append("seal p50 + open p50; ceiling = ").Append(cores).Append(" cores × 10⁶ ÷ floor: the most readings/s a pipeline of this suite could ")
+            .Append("carry here if it did nothing else (no acknowledgement, TLS, JSON, outbox, decision log or spans), so an upper bound. ")
+            .Append("Pipeline µs/reading at the highest latency rate (one publish in flight, idle work included). p50 floor = the raw hop's p50 ")
+            .Append("beside it + seal p50 + open p50.\n\n").ToString();
     }
 
     private static string CostCells(SuiteLatencyPoint? p) => p is null
