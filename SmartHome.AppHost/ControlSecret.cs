@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace SmartHome.AppHost;
@@ -41,8 +40,7 @@ public static partial class ControlSecret
             Write(path, value);
             var logger = evt.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ControlSecret).FullName!);
             LogWritten(logger, path);
-            // A dead run's secret opens nothing, but a file nobody needs should not outlive the run.
-            evt.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() => File.Delete(path));
+            // A dead run's secret opens nothing, and it goes with the run directory when the app stops (RunDirectoryCleanup).
             return Task.CompletedTask;
         });
         return parameter;

@@ -12,6 +12,7 @@ if (settings.Error is not null)
 }
 
 builder.AddControlSecret(settings);
+var runDirectory = RunDirectoryCleanup.Register(builder, settings);
 builder.ServeProjectsOverPlainHttp();
 
 var keys = new SmartHome.Security.KeyPaths(settings.KeysDirectory);
@@ -105,5 +106,13 @@ builder.AddProject<Projects.SmartHome_TimingDemo>("timing-demo")
     .WithTelemetryExport(settings)
     .WithExplicitStart();
 
-builder.Build().Run();
+try
+{
+    builder.Build().Run();
+}
+finally
+{
+    runDirectory.AfterRun();
+}
+
 return 0;

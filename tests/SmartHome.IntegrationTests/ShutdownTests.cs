@@ -36,6 +36,9 @@ public sealed class ShutdownTests
         }
 
         Assert.True(children.Count >= 6, $"the app started its processes (found {children.Count})\n{app.Describe()}");
+        // The brokers run from it; it holds copies of the secure broker's TLS key and password file.
+        var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost", app.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.True(Directory.Exists(runDirectory), $"{runDirectory} exists while the app runs\n{app.Describe()}");
         Assert.Equal(0, AppHostProcess.Kill(app.Pid, signal));
         Assert.True(app.Process.WaitForExit(TimeSpan.FromSeconds(60)),
             "the AppHost did not stop within 60 s; still running: " +
@@ -54,5 +57,6 @@ public sealed class ShutdownTests
         }
 
         Assert.True(left.Count == 0, "left behind: " + string.Join("; ", left.Select(AppHostProcess.Command)));
+        Assert.False(Directory.Exists(runDirectory), $"{runDirectory} (broker files, key copies) outlived the run\n{app.Describe()}");
     }
 }
