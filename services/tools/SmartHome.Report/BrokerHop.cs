@@ -126,6 +126,10 @@ public static class BrokerHop
             seconds > 0 ? hop.Received / seconds : 0, PerMessage(clientMs), brokerMs is { } ms ? PerMessage(ms) : null);
     }
 
+    /// <summary>The broker refused or dropped the hop's clients, or timed out: the hop is not measured, and the report says so.</summary>
+    public static bool IsUnreachable(Exception exception) =>
+        exception is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or TimeoutException;
+
     private static MqttClientOptions Options(MqttClientFactory factory, string host, int port, string clientId) =>
         factory.CreateClientOptionsBuilder()
             .WithTcpServer(host, port)

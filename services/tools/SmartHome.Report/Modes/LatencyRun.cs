@@ -89,7 +89,7 @@ internal static class LatencyRun
             await BrokerHop.MeasureAsync(b.Host, b.Port, Math.Min(300, readings), Math.Max(rate, 100), concurrency, ct).ConfigureAwait(false);
             return await BrokerHop.MeasureAsync(b.Host, b.Port, readings, rate, concurrency, ct).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or TimeoutException)
+        catch (Exception ex) when (BrokerHop.IsUnreachable(ex))
         {
             results.Note($"Raw broker hop not measured: {b.Host}:{b.Port} refused or failed ({ex.Message}).");
             return null;

@@ -148,7 +148,7 @@ public sealed class SuitesMode : IReportMode
             progress.Line($"  raw hop: {Fmt.Rate(capacity.MessagesPerSecond)} messages/s, {Fmt.Us(capacity.CpuUsPerMessage)} µs CPU per message");
             return capacity;
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Adapter.MqttConnectingFailedException or TimeoutException)
+        catch (Exception ex) when (BrokerHop.IsUnreachable(ex))
         {
             results.Note($"Suite {suite}: raw hop at saturation not measured: {broker.Host}:{broker.Port} refused or failed ({ex.Message}).");
             return null;

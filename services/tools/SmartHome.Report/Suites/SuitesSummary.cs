@@ -43,7 +43,7 @@ public static class SuitesSummary
           .Append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
         foreach (var s in ran)
         {
-            var top = s.Latency.Where(p => p.Pipeline == "secure" && p.Applied > 0).MaxBy(p => p.RatePerSecond);
+            var top = SuiteAnalysis.HighestRatePoint(s.Latency, "secure");
             var best = s.HighestSustained;
             sb.Append("| **").Append(s.Suite).Append("** | ").Append(CostCells(top))
               .Append(s.Crypto is { } c ? $"{Fmt.Rate(c.WireBytesPerReading)} ({Fmt.Int(c.PlaintextBytes)} plaintext) | {Fmt.Int(c.AnnouncementBytes)} | {Fmt.Us(c.SealPlusOpenP50Us)} | {Fmt.Us(c.AckSignP50Us + c.AckVerifyP50Us)} | " : "— | — | — | — | ")
@@ -55,7 +55,7 @@ public static class SuitesSummary
 
         foreach (var s in ran.Take(1))
         {
-            var top = s.Latency.Where(p => p.Pipeline == "insecure" && p.Applied > 0).MaxBy(p => p.RatePerSecond);
+            var top = SuiteAnalysis.HighestRatePoint(s.Latency, "insecure");
             sb.Append("| insecure (").Append(s.Suite).Append(" run) | ").Append(CostCells(top))
               .Append(Fmt.Int(CryptoBench.Reading.Length)).Append(" (the plaintext reading) | 0 | 0 | 0 | 0 % | not measured | — | — |\n");
         }
@@ -118,7 +118,7 @@ public static class SuitesSummary
             var hop = s.HopCapacity!;
             var floor = SuiteAnalysis.FloorCpuUsPerReading(s);
             var ceiling = SuiteAnalysis.Ceiling(s, cores);
-            var top = s.Latency.Where(p => p.Pipeline == "secure" && p.Applied > 0).MaxBy(p => p.RatePerSecond);
+            var top = SuiteAnalysis.HighestRatePoint(s.Latency, "secure");
             var sustained = s.HighestSustained;
             var latency = string.Join(", ", s.Latency.Where(p => p.Pipeline == "secure" && p.Applied > 0).OrderBy(p => p.RatePerSecond)
                 .Select(p => SuiteAnalysis.LatencyFloorMs(s, p) is { } f
