@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -9,7 +11,8 @@ namespace SmartHome.AppHost;
 /// The run directory (<c>{temp}/smarthome-apphost/{AppHost pid}</c>) holds what this run's brokers need: their generated
 /// configuration, the secure broker's copies of its TLS key and password file, its persistence, the control secret. Nothing
 /// reads it after the run (the next run has another pid), so it goes when the app stops: copies of secrets must not pile up in
-/// the temp directory, one per run.
+/// the temp directory, one per run. An AppHost that was killed (SIGKILL, a crash, a power loss) cannot delete its own, so
+/// each start also deletes the run directories of AppHosts that no longer run.
 /// </summary>
 public sealed partial class RunDirectoryCleanup
 {
@@ -29,6 +32,15 @@ public sealed partial class RunDirectoryCleanup
         {
             cleanup._logger = evt.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RunDirectoryCleanup>();
             Volatile.Write(ref cleanup._started, 1);
+            var root = Path.GetDirectoryName(settings.RunDirectory);
+            if (root is not null)
+            {
+                foreach (var abandoned in SweepAbandoned(root, Environment.ProcessId, IsRunning, cleanup._logger))
+                {
+                    LogAbandonedDeleted(cleanup._logger, abandoned);
+                }
+            }
+
             evt.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cleanup.Delete);
             return Task.CompletedTask;
         });
@@ -47,22 +59,76 @@ public sealed partial class RunDirectoryCleanup
         }
     }
 
-    /// <summary>Deletes the directory and everything in it; a failure is logged, never thrown (the app is stopping).</summary>
-    private void Delete()
+    /// <summary>
+    /// Deletes the run directories under <paramref name="root"/> whose AppHost (the pid that names them) no longer runs, and
+    /// returns them. Keeps this AppHost's own, every running pid's (a reused pid only delays the deletion to a later start)
+    /// and anything not named by a pid.
+    /// </summary>
+    public static IReadOnlyList<string> SweepAbandoned(string root, int ownPid, Func<int, bool> isRunning, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(isRunning);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (!Directory.Exists(root))
+        {
+            return [];
+        }
+
+        var deleted = new List<string>();
+        foreach (var directory in Directory.EnumerateDirectories(root))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ||
+                pid == ownPid || isRunning(pid))
+            {
+                continue;
+            }
+
+            if (TryDelete(directory, logger))
+            {
+                deleted.Add(directory);
+            }
+        }
+
+        return deleted;
+    }
+
+    /// <summary>Whether a process with this pid runs now (on Linux, a zombie still counts until its parent reaps it).</summary>
+    public static bool IsRunning(int pid)
     {
         try
         {
-            if (Directory.Exists(_directory))
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private void Delete() => TryDelete(_directory, _logger);
+
+    /// <summary>Deletes the directory and everything in it; a failure is logged, never thrown (the app is starting or stopping).</summary>
+    private static bool TryDelete(string directory, ILogger logger)
+    {
+        try
+        {
+            if (Directory.Exists(directory))
             {
-                Directory.Delete(_directory, recursive: true);
+                Directory.Delete(directory, recursive: true);
             }
+
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            LogNotDeleted(_logger, _directory, ex.Message);
+            LogNotDeleted(logger, directory, ex.Message);
+            return false;
         }
     }
 
     [LoggerMessage(LogLevel.Warning, "The run directory {Directory} could not be deleted ({Error}); it holds copies of the secure broker's key and password file: delete it by hand")]
     private static partial void LogNotDeleted(ILogger logger, string directory, string error);
+
+    [LoggerMessage(LogLevel.Information, "Deleted the run directory {Directory}, left by an AppHost that no longer runs (killed or crashed)")]
+    private static partial void LogAbandonedDeleted(ILogger logger, string directory);
 }

@@ -176,10 +176,22 @@ internal sealed class AppHostProcess : IAsyncDisposable
             await Process.WaitForExitAsync();
         }
 
+        // A killed AppHost (the orphan tests SIGKILL it) cannot delete its run directory, which holds copies of the secure
+        // broker's key and password file; the next AppHost's start would, but a test run must not leave them until then.
+        var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Process.Dispose();
+        DeleteBestEffort(WorkDirectory);
+        DeleteBestEffort(runDirectory);
+    }
+
+    private static void DeleteBestEffort(string directory)
+    {
         try
         {
-            Directory.Delete(WorkDirectory, recursive: true);
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
         }
         catch (IOException)
         {
