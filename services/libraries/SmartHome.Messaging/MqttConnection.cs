@@ -254,7 +254,7 @@ public sealed partial class MqttConnection : IAsyncDisposable
         }
     }
 
-    private MqttClientOptions BuildClientOptions(string host, int port, bool useTls)
+    internal MqttClientOptions BuildClientOptions(string host, int port, bool useTls)
     {
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(host, port)
@@ -263,7 +263,10 @@ public sealed partial class MqttConnection : IAsyncDisposable
             .WithCleanStart(_options.CleanStart)
             .WithSessionExpiryInterval(_options.SessionExpirySeconds)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(15))
-            .WithTimeout(_options.ConnectTimeout);
+            .WithTimeout(_options.ConnectTimeout)
+            // One write per packet: by default MQTTnet writes a packet's header and its payload in two calls, i.e. two
+            // send system calls (two TLS records on the secure pipeline) per message; a loopback send costs ≈ 40 µs here.
+            .WithoutPacketFragmentation();
         if (!string.IsNullOrEmpty(_options.Username))
         {
             builder.WithCredentials(_options.Username, _options.Password ?? string.Empty);

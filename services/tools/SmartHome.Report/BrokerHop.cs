@@ -136,6 +136,7 @@ public static class BrokerHop
             .WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId(clientId)
             .WithCleanStart(true)
+            .WithoutPacketFragmentation() // as the pipeline services: one write per packet
             .Build();
 
     private static async Task PublishOneAsync(IMqttClient publisher, string topic, int index, SemaphoreSlim slots, CancellationToken ct)
