@@ -96,7 +96,9 @@ public sealed class EmbeddedMqttBroker : IAsyncDisposable
         var options = factory.CreateServerOptionsBuilder()
             .WithPersistentSessions()
             .WithMaxPendingMessagesPerClient(Math.Max(1, conf.MaxQueuedMessages))
-            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage);
+            .WithPendingMessagesOverflowStrategy(MqttPendingMessagesOverflowStrategy.DropNewMessage)
+            // One write per packet to each subscriber (MQTTnet's default writes header and payload in two send calls).
+            .WithoutPacketFragmentation();
         var (v4, v6) = Addresses(conf.BindAddress);
         if (conf.UseTls)
         {
