@@ -32,13 +32,9 @@ public sealed partial class RunDirectoryCleanup
         {
             cleanup._logger = evt.Services.GetRequiredService<ILoggerFactory>().CreateLogger<RunDirectoryCleanup>();
             Volatile.Write(ref cleanup._started, 1);
-            var root = Path.GetDirectoryName(settings.RunDirectory);
-            if (root is not null)
+            if (Path.GetDirectoryName(settings.RunDirectory) is { } root)
             {
-                foreach (var abandoned in SweepAbandoned(root, Environment.ProcessId, IsRunning, cleanup._logger))
-                {
-                    LogAbandonedDeleted(cleanup._logger, abandoned);
-                }
+                SweepAbandoned(root, Environment.ProcessId, IsRunning, cleanup._logger);
             }
 
             evt.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(cleanup.Delete);
@@ -60,8 +56,8 @@ public sealed partial class RunDirectoryCleanup
     }
 
     /// <summary>
-    /// Deletes the run directories under <paramref name="root"/> whose AppHost (the pid that names them) no longer runs, and
-    /// returns them. Keeps this AppHost's own, every running pid's (a reused pid only delays the deletion to a later start)
+    /// Deletes (and logs) the run directories under <paramref name="root"/> whose AppHost (the pid that names them) no longer
+    /// runs, and returns them. Keeps this AppHost's own, every running pid's (a reused pid only delays the deletion to a later start)
     /// and anything not named by a pid.
     /// </summary>
     public static IReadOnlyList<string> SweepAbandoned(string root, int ownPid, Func<int, bool> isRunning, ILogger logger)
@@ -84,6 +80,7 @@ public sealed partial class RunDirectoryCleanup
 
             if (TryDelete(directory, logger))
             {
+                LogAbandonedDeleted(logger, directory);
                 deleted.Add(directory);
             }
         }

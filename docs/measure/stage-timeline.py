@@ -62,11 +62,11 @@ STAGES = [
 
 def chains(evs):
     """Walks the events in time order; a chain starts at an outbox write and ends at the next journal write."""
-    chain, previous = None, None
+    chain = None
     for t, role, name, n in evs:
         big = n is not None and n >= 200
         if role == "sensor" and name == "sys_enter_pwrite64" and big:
-            chain, previous = {"outbox": t}, None
+            chain = {"outbox": t}
         elif chain is None:
             continue
         elif role == "sensor" and name == "sys_enter_sendto" and n and n > 4 and "broker_wake" not in chain:

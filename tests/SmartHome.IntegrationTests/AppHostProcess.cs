@@ -18,6 +18,7 @@ internal sealed class AppHostProcess : IAsyncDisposable
     {
         Process = process;
         WorkDirectory = work;
+        RunDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public Process Process { get; }
@@ -28,6 +29,12 @@ internal sealed class AppHostProcess : IAsyncDisposable
     public string WorkDirectory { get; }
 
     public string LogDirectory => Path.Combine(WorkDirectory, "logs");
+
+    /// <summary>
+    /// The AppHost's own run directory (<c>{temp}/smarthome-apphost/{pid}</c>): the brokers run from it, and it holds copies of
+    /// the secure broker's TLS key and password file.
+    /// </summary>
+    public string RunDirectory { get; }
 
     public IReadOnlyList<string> Output
     {
@@ -176,12 +183,11 @@ internal sealed class AppHostProcess : IAsyncDisposable
             await Process.WaitForExitAsync();
         }
 
-        // A killed AppHost (the orphan tests SIGKILL it) cannot delete its run directory, which holds copies of the secure
-        // broker's key and password file; the next AppHost's start would, but a test run must not leave them until then.
-        var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost", Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
         Process.Dispose();
         DeleteBestEffort(WorkDirectory);
-        DeleteBestEffort(runDirectory);
+        // A killed AppHost (the orphan tests SIGKILL it) cannot delete its run directory; the next AppHost's start would,
+        // but a test run must not leave copies of the secure broker's secrets until then.
+        DeleteBestEffort(RunDirectory);
     }
 
     private static void DeleteBestEffort(string directory)

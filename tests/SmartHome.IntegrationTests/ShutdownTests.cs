@@ -36,8 +36,7 @@ public sealed class ShutdownTests
         }
 
         Assert.True(children.Count >= 6, $"the app started its processes (found {children.Count})\n{app.Describe()}");
-        // The brokers run from it; it holds copies of the secure broker's TLS key and password file.
-        var runDirectory = Path.Combine(Path.GetTempPath(), "smarthome-apphost", app.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var runDirectory = app.RunDirectory;
         Assert.True(Directory.Exists(runDirectory), $"{runDirectory} exists while the app runs\n{app.Describe()}");
         Assert.Equal(0, AppHostProcess.Kill(app.Pid, signal));
         Assert.True(app.Process.WaitForExit(TimeSpan.FromSeconds(60)),
