@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Follows each insecure reading through the system calls docs/measure/stage-trace.sh recorded; prints its stages.
+"""Follows each reading through the system calls docs/measure/stage-trace.sh recorded; prints its stages.
 
 usage: stage-timeline.py TRACE.txt PIDS.txt
 
@@ -10,6 +10,10 @@ A reading's chain, all on this machine's one clock:
   actuator epoll_wait returns                                .NET's socket thread sees the data
   actuator recvfrom (>= 200 bytes)                          a thread reads the PUBLISH
   actuator pwrite64 of the applied-journal line (48..127)    judged and recorded; the decision's latency ends right after
+
+The same sizes hold on the secure pipeline: there the sends and receives are TLS records of the same packets (a sealed
+reading's PUBLISH is > 200 bytes, a PUBACK's record < 200), and the outbox keeps the reading before it is sealed, so
+"outbox written -> PUBLISH's first write" includes the seal.
 """
 import re
 import statistics

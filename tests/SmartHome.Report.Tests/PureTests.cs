@@ -301,8 +301,9 @@ internal static class Samples
 
 public sealed class BottleneckTests
 {
-    private static ThroughputStep Step(double rate, bool passed, double sensor, double actuator, double? broker) =>
-        new("secure", rate, 1000, 16, rate, 0, 0, 1, passed ? 2 : 80, sensor, actuator, broker, passed, passed ? "pass" : "fail") { LoadAverage = "9.00 8.00 7.00" };
+    private static ThroughputStep Step(double rate, bool passed, double sensor, double actuator, double? broker, double? achieved = null) =>
+        new("secure", rate, 1000, 16, achieved ?? rate, 0, 0, 1, passed ? 2 : 80, sensor, actuator, broker, passed, passed ? "pass" : "fail")
+        { LoadAverage = "9.00 8.00 7.00" };
 
     [Fact]
     public void Names_the_busiest_process_when_one_is_near_a_core() =>
@@ -315,6 +316,16 @@ public sealed class BottleneckTests
         var text = ThroughputMode.Bottleneck([Step(2000, false, 34, 21, 8)], cores: 2);
         Assert.StartsWith("at 2000/s: sensor 34 %, actuator 21 %, broker 8 % of one core", text, StringComparison.Ordinal);
         Assert.Contains("load average was 9.00 8.00 7.00", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Names_the_in_flight_window_when_the_rate_fell_short_with_cpu_to_spare()
+    {
+        // Seen with 16 in flight: 1,608 of 2,000/s arrived while sensor, actuator and broker used 36, 35 and 14 % of a core.
+        var text = ThroughputMode.Bottleneck([Step(2000, false, 36, 35, 14, achieved: 1600)], cores: 2);
+        Assert.Contains("16 publishes in flight at 1600/s means each held its slot 10.0 ms", text, StringComparison.Ordinal);
+        Assert.Contains("the in-flight window limited this step", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("contention", text, StringComparison.Ordinal);
     }
 
     [Fact]

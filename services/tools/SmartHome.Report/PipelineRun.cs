@@ -226,6 +226,9 @@ public static class Analysis
             stats.Cdf);
     }
 
+    /// <summary>The share of a step's target rate that must arrive for it to pass.</summary>
+    public const double ArrivedShareToPass = 0.9;
+
     /// <summary>A throughput step passes when loss + rejections &lt; 1 %, p99 &lt; 50 ms and ≥ 90 % of the target rate arrived.</summary>
     public static ThroughputStep Step(RunMeasurement m, int concurrency)
     {
@@ -242,7 +245,7 @@ public static class Analysis
             reasons.Add($"p99 {Fmt.Ms(l.P99Ms)} ms");
         }
 
-        if (l.ThroughputPerSecond < 0.9 * m.TargetRatePerSecond)
+        if (l.ThroughputPerSecond < ArrivedShareToPass * m.TargetRatePerSecond)
         {
             reasons.Add($"only {Fmt.Rate(l.ThroughputPerSecond)}/s arrived");
         }

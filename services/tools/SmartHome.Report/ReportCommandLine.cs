@@ -97,7 +97,9 @@ public sealed class ReportCommandLine
 
     private readonly Option<double> _stepSeconds = Positive("--step-seconds", "Throughput mode: traffic per step in seconds.", 3);
 
-    private readonly Option<int> _throughputConcurrency = Int("--throughput-concurrency", "Throughput mode: publishes in flight.", 16, 1);
+    private readonly Option<int> _throughputConcurrency = Int("--throughput-concurrency",
+        "Throughput and suites modes: publishes in flight during rate searches (the sensor takes at most 256).",
+        ReportOptions.DefaultThroughputConcurrency, 1, 256);
 
     private readonly Option<double> _floodRate = Positive("--flood-rate", "Flood mode: forged messages/s; the mix's other kinds come on top.", 5000);
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace SmartHome.Report.Modes;
 
 /// <summary><c>--mode throughput</c>: steps each pipeline's rate up (doubling, then bisecting) until loss or p99 fails.</summary>
@@ -25,7 +27,8 @@ public sealed class ThroughputMode : IReportMode
     /// <summary>
     /// Names what limited the first failing step: the busiest process (CPU % of one core, from GET /process and
     /// /proc for the broker) when one is near a full core; the machine when the processes together use most of its
-    /// cores; otherwise CPU contention from other work on the machine.
+    /// cores; the in-flight window when every process had CPU to spare and the rate fell short; otherwise CPU contention
+    /// from other work on the machine.
     /// </summary>
     public static string Bottleneck(IReadOnlyList<ThroughputStep> steps, int? cores = null)
     {
@@ -51,6 +54,16 @@ public sealed class ThroughputMode : IReportMode
         {
             return text + $"; together {Fmt.Rate(total)} % of one core, i.e. {Fmt.Rate(total / machineCores)} % of this machine's " +
                 $"{machineCores} cores: the pipeline's own processes saturate the machine (busiest: {busiest.Name})";
+        }
+
+        if (busiest.Percent < 70 && failed.AchievedPerSecond < Analysis.ArrivedShareToPass * failed.TargetRatePerSecond && failed.AchievedPerSecond > 0)
+        {
+            // Little's law: a sender that keeps at most C publishes in flight, each holding its slot T seconds, sends at most C / T.
+            var slotMs = failed.Concurrency / failed.AchievedPerSecond * 1000;
+            return text + $"; every process had CPU to spare, and {failed.Concurrency} publishes in flight at " +
+                $"{Fmt.Rate(failed.AchievedPerSecond)}/s means each held its slot {slotMs.ToString("0.0", CultureInfo.InvariantCulture)} ms " +
+                "(the outbox's fsync and the broker's PUBACK): the in-flight window limited this step, not the CPU " +
+                "(more with --throughput-concurrency)";
         }
 
         if (busiest.Percent < 70)
