@@ -329,6 +329,14 @@ public sealed class BottleneckTests
     }
 
     [Fact]
+    public void The_throughput_window_defaults_to_64_and_stops_where_the_sensor_does()
+    {
+        Assert.Equal(64, ReportOptions.Parse(["--mode", "throughput"]).ThroughputConcurrency);
+        Assert.Equal(256, ReportOptions.Parse(["--mode", "throughput", "--throughput-concurrency", "256"]).ThroughputConcurrency);
+        Assert.Throws<ArgumentException>(() => ReportOptions.Parse(["--mode", "throughput", "--throughput-concurrency", "257"]));
+    }
+
+    [Fact]
     public void Blames_the_machine_when_the_processes_together_fill_its_cores()
     {
         var text = ThroughputMode.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 2);
