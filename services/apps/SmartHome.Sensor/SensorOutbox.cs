@@ -24,6 +24,9 @@ public sealed class OutboxEntry(string deviceId, string messageId, byte[] readin
 
     /// <summary>Stopwatch timestamp when this process took or first re-sent it (for the acknowledgement round trip), 0 if neither yet.</summary>
     public long FirstSentTimestamp { get; set; }
+
+    /// <summary>The outbox's number for this reading's latest send (its order among all sends), 0 before the first.</summary>
+    public long LastSend { get; set; }
 }
 
 /// <summary>Why a reading left the outbox.</summary>
@@ -59,6 +62,8 @@ public sealed class SensorOutbox : IDisposable
     private readonly PriorityQueue<string, long> _due = new();
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _syncGate = new(1, 1);
+    private readonly AckProgress _progress;
+    private long _sends;
     private FileStream _file;
     private long _lines;
     private long _written;
@@ -76,6 +81,7 @@ public sealed class SensorOutbox : IDisposable
         _options = options;
         _path = path;
         _clock = clock;
+        _progress = new AckProgress((long)(options.RetryInitialSeconds * 1000));
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         long valid = Load();
         // Unbuffered: every line goes to the OS as it is written, and the group commit's fsync (outside the lock) never
@@ -150,7 +156,11 @@ public sealed class SensorOutbox : IDisposable
                 (dropped ??= []).Add(oldest);
             }
 
-            var entry = new OutboxEntry(deviceId, messageId, reading, now) { DueAtMs = now + RetryDelayMs(0), FirstSentTimestamp = Stopwatch.GetTimestamp() };
+            // Admitted right before its first send: the send order starts here.
+            var entry = new OutboxEntry(deviceId, messageId, reading, now)
+            {
+                DueAtMs = now + RetryDelayMs(0), FirstSentTimestamp = Stopwatch.GetTimestamp(), LastSend = ++_sends,
+            };
             _pending[messageId] = entry;
             _order.Enqueue(messageId);
             _due.Enqueue(messageId, entry.DueAtMs);
@@ -196,13 +206,22 @@ public sealed class SensorOutbox : IDisposable
                 return null;
             }
 
-            return Remove(messageId, applied ? OutboxRemoval.AckedApplied : OutboxRemoval.AckedRejected);
+            var removed = Remove(messageId, applied ? OutboxRemoval.AckedApplied : OutboxRemoval.AckedRejected);
+            if (removed is not null)
+            {
+                _progress.Acknowledged(removed.DeviceId, removed.LastSend, NowMs());
+            }
+
+            return removed;
         }
     }
 
     /// <summary>
     /// Pending readings due for a (re)transmission now, oldest due first, at most <paramref name="max"/>; readings older than
-    /// <see cref="OutboxOptions.MaxAgeSeconds"/> are removed instead and returned in <paramref name="expired"/>.
+    /// <see cref="OutboxOptions.MaxAgeSeconds"/> are removed instead and returned in <paramref name="expired"/>. A reading past
+    /// its time waits on while it is still queued behind its device's flowing acknowledgements (<see cref="AckProgress"/>):
+    /// it is sent again once they stop for <see cref="OutboxOptions.RetryInitialSeconds"/>, or once a reading sent after it
+    /// is acknowledged (then it was lost).
     /// </summary>
     public IReadOnlyList<OutboxEntry> TakeDue(int max, out IReadOnlyList<OutboxEntry> expired)
     {
@@ -227,8 +246,16 @@ public sealed class SensorOutbox : IDisposable
                     continue;
                 }
 
+                if (_progress.StillQueued(entry, now, out var recheckAt))
+                {
+                    entry.DueAtMs = recheckAt;
+                    _due.Enqueue(id, recheckAt);
+                    continue;
+                }
+
                 // Held back until sent (MarkSent reschedules); if the send fails it comes due again shortly.
                 entry.DueAtMs = now + RetryDelayMs(Math.Max(1, entry.Attempts));
+                entry.LastSend = ++_sends;
                 _due.Enqueue(id, entry.DueAtMs);
                 due.Add(entry);
             }
