@@ -337,6 +337,36 @@ public sealed class BottleneckTests
     }
 
     [Fact]
+    public void Blames_the_machine_when_everything_on_it_kept_its_cores_busy()
+    {
+        // Seen with modern at 2,500/s: the pipeline's processes used 78 % of 2 cores, the app's orchestration, console and
+        // the report most of the rest; the actuator's 74 % of a core was not a sequential handler at its limit.
+        var busy = Step(2500, false, 61, 74, 21) with { MachineCpuPercent = 96 };
+        var text = ThroughputMode.Bottleneck([busy], cores: 2);
+        Assert.Contains("the machine was 96 % busy over the step, all 2 cores, the pipeline's processes 78 % of it", text, StringComparison.Ordinal);
+        Assert.EndsWith("the machine's CPU limited this step (busiest: actuator)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("sequential", text, StringComparison.Ordinal);
+
+        // Below the threshold, the machine is not blamed.
+        var idle = ThroughputMode.Bottleneck([busy with { MachineCpuPercent = 60 }], cores: 2);
+        Assert.DoesNotContain("the machine was", idle, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_machines_busy_share_comes_from_its_cpu_counters()
+    {
+        Assert.Equal(96, MachineCpu.BusyPercent(new MachineCpu(100, 1000), new MachineCpu(1060, 2000)));
+        Assert.Null(MachineCpu.BusyPercent(null, new MachineCpu(1060, 2000)));
+        Assert.Null(MachineCpu.BusyPercent(new MachineCpu(100, 1000), new MachineCpu(100, 1000)));
+        if (OperatingSystem.IsLinux())
+        {
+            var now = MachineInfo.MachineCpuNow();
+            Assert.NotNull(now);
+            Assert.InRange(now.Value.Busy, 1, now.Value.Total);
+        }
+    }
+
+    [Fact]
     public void Blames_the_machine_when_the_processes_together_fill_its_cores()
     {
         var text = ThroughputMode.Bottleneck([Step(14000, false, 67, 51, 54)], cores: 2);

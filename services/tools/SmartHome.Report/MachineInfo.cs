@@ -105,6 +105,25 @@ public static class MachineInfo
         return null;
     }
 
+    /// <summary>The whole machine's CPU counters since boot (all cores, from /proc/stat's first line); null where unavailable.</summary>
+    public static MachineCpu? MachineCpuNow()
+    {
+        try
+        {
+            var first = File.ReadLines("/proc/stat").First();
+            // "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks summed over every core.
+            var f = first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
+                .Select(v => long.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            var idle = f[3] + f[4];
+            return new MachineCpu(f.Sum() - idle, f.Sum());
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException
+                                       or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>CPU time (user + system) of any process, from /proc/PID/stat, in ms; null where unavailable.</summary>
     public static double? ProcCpuMs(int pid)
     {
@@ -121,4 +140,12 @@ public static class MachineInfo
             return null;
         }
     }
+}
+
+/// <summary>The machine's busy and total CPU ticks over all cores (idle and iowait are not busy).</summary>
+public readonly record struct MachineCpu(long Busy, long Total)
+{
+    /// <summary>Share of all cores that was busy between <paramref name="before"/> and <paramref name="after"/>, in %.</summary>
+    public static double? BusyPercent(MachineCpu? before, MachineCpu? after) =>
+        before is { } b && after is { } a && a.Total > b.Total ? 100.0 * (a.Busy - b.Busy) / (a.Total - b.Total) : null;
 }

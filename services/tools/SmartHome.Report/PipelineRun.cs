@@ -16,7 +16,8 @@ public sealed record RunMeasurement(
     double SensorCpuMs,
     double ActuatorCpuMs,
     double? BrokerCpuMs,
-    long ActuatorWorkingSetBytes);
+    long ActuatorWorkingSetBytes,
+    double? MachineCpuPercent = null);
 
 /// <summary>The HTTP surface of one pipeline: its sensor and actuator.</summary>
 public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClient actuator, Func<int?> brokerPid) : IDisposable
@@ -84,6 +85,7 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
         var actuatorBefore = await ActuatorProcessAsync(ct).ConfigureAwait(false);
         var pid = brokerPid();
         var brokerBefore = pid is { } p1 ? MachineInfo.ProcCpuMs(p1) : null;
+        var machineBefore = MachineInfo.MachineCpuNow();
         var wall = Stopwatch.StartNew();
 
         using var publishing = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -122,6 +124,7 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
         var sensorAfter = await SensorProcessAsync(ct).ConfigureAwait(false);
         var actuatorAfter = await ActuatorProcessAsync(ct).ConfigureAwait(false);
         var brokerAfter = pid is { } p2 ? MachineInfo.ProcCpuMs(p2) : null;
+        var machineBusy = MachineCpu.BusyPercent(machineBefore, MachineInfo.MachineCpuNow());
         await publishing.CancelAsync().ConfigureAwait(false);
         await progressTask.ConfigureAwait(false);
 
@@ -131,7 +134,8 @@ public sealed class PipelineClient(string pipeline, HttpClient sensor, HttpClien
             sensorAfter.CpuMilliseconds - sensorBefore.CpuMilliseconds,
             actuatorAfter.CpuMilliseconds - actuatorBefore.CpuMilliseconds,
             brokerBefore is { } b0 && brokerAfter is { } b1 ? b1 - b0 : null,
-            actuatorAfter.WorkingSetBytes);
+            actuatorAfter.WorkingSetBytes,
+            machineBusy);
     }
 
     private async Task ReportProgressAsync(long after, int count, Action<double>? onProgress, CancellationToken ct)
@@ -254,6 +258,9 @@ public static class Analysis
         var verdict = reasons.Count == 0 ? "pass" : "fail: " + string.Join(", ", reasons);
         return new ThroughputStep(m.Pipeline, m.TargetRatePerSecond, l.Count, concurrency, l.ThroughputPerSecond, lossPercent,
             l.RejectedLegit, l.P50Ms, l.P99Ms, cpuPct(m.SensorCpuMs), cpuPct(m.ActuatorCpuMs),
-            m.BrokerCpuMs is { } broker ? cpuPct(broker) : null, reasons.Count == 0, verdict);
+            m.BrokerCpuMs is { } broker ? cpuPct(broker) : null, reasons.Count == 0, verdict)
+        {
+            MachineCpuPercent = m.MachineCpuPercent,
+        };
     }
 }

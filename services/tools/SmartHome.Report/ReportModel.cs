@@ -199,6 +199,9 @@ public sealed record ThroughputStep(
 {
     /// <summary>/proc/loadavg right after the step.</summary>
     public string LoadAverage { get; init; } = string.Empty;
+
+    /// <summary>Share of all the machine's cores that was busy during the step (every process, not only the pipeline's), in %.</summary>
+    public double? MachineCpuPercent { get; init; }
 }
 
 public sealed record ThroughputResult(

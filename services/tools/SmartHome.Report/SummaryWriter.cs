@@ -258,15 +258,16 @@ public static class SummaryWriter
         }
 
         sb.Append("\nSteps (a step passes when loss + rejections < 1 %, p99 < 50 ms and the actuator received ≥ 90 % of the target rate):\n\n")
-          .Append("| Pipeline | Target /s | Readings | In flight | Achieved /s | Loss % | p50 ms | p99 ms | Sensor CPU % | Actuator CPU % | Broker CPU % | Load avg | Verdict |\n")
-          .Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
+          .Append("| Pipeline | Target /s | Readings | In flight | Achieved /s | Loss % | p50 ms | p99 ms | Sensor CPU % | Actuator CPU % | Broker CPU % | Machine busy % | Load avg | Verdict |\n")
+          .Append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|\n");
         foreach (var s in results.SelectMany(t => t.Steps))
         {
             sb.Append("| ").Append(s.Pipeline).Append(" | ").Append(Fmt.Rate(s.TargetRatePerSecond)).Append(" | ").Append(Fmt.Int(s.Count))
               .Append(" | ").Append(Fmt.Int(s.Concurrency)).Append(" | ").Append(Fmt.Rate(s.AchievedPerSecond)).Append(" | ")
               .Append(Fmt.Pct(s.LossPercent)).Append(" | ").Append(Fmt.Ms(s.P50Ms)).Append(" | ").Append(Fmt.Ms(s.P99Ms)).Append(" | ")
               .Append(Fmt.Rate(s.SensorCpuPercent)).Append(" | ").Append(Fmt.Rate(s.ActuatorCpuPercent)).Append(" | ")
-              .Append(s.BrokerCpuPercent is { } b ? Fmt.Rate(b) : "n/a").Append(" | ").Append(s.LoadAverage).Append(" | ").Append(s.Verdict).Append(" |\n");
+              .Append(s.BrokerCpuPercent is { } b ? Fmt.Rate(b) : "n/a").Append(" | ")
+              .Append(s.MachineCpuPercent is { } m ? Fmt.Rate(m) : "n/a").Append(" | ").Append(s.LoadAverage).Append(" | ").Append(s.Verdict).Append(" |\n");
         }
 
         return sb.ToString();

@@ -24,11 +24,15 @@ public sealed class ThroughputMode : IReportMode
             "a step's count is bounded (about --step-seconds of traffic, 1,000..40,000 readings).");
     }
 
+    /// <summary>A machine this busy over a step has no CPU left for the pipeline to grow into.</summary>
+    public const double MachineBusyPercent = 90;
+
     /// <summary>
-    /// Names what limited the first failing step: the busiest process (CPU % of one core, from GET /process and
-    /// /proc for the broker) when one is near a full core; the machine when the processes together use most of its
-    /// cores; the in-flight window when every process had CPU to spare and the rate fell short; otherwise CPU contention
-    /// from other work on the machine.
+    /// Names what limited the first failing step: the machine when the pipeline's processes together use most of its
+    /// cores, or when every process on it together kept it busy (the app's orchestration, its console and this report
+    /// share the cores too); the in-flight window when every process had CPU to spare and the rate fell short; CPU
+    /// contention from other work when no pipeline process was near a core; otherwise the busiest process (CPU % of one
+    /// core, from GET /process and /proc for the broker).
     /// </summary>
     public static string Bottleneck(IReadOnlyList<ThroughputStep> steps, int? cores = null)
     {
@@ -54,6 +58,13 @@ public sealed class ThroughputMode : IReportMode
         {
             return text + $"; together {Fmt.Rate(total)} % of one core, i.e. {Fmt.Rate(total / machineCores)} % of this machine's " +
                 $"{machineCores} cores: the pipeline's own processes saturate the machine (busiest: {busiest.Name})";
+        }
+
+        if (failed.MachineCpuPercent is { } machine && machine >= MachineBusyPercent)
+        {
+            return text + $"; the machine was {Fmt.Rate(machine)} % busy over the step, all {machineCores} cores, the pipeline's processes " +
+                $"{Fmt.Rate(total / machineCores)} % of it and other processes (the app's orchestration, console, this report) the rest: " +
+                $"the machine's CPU limited this step (busiest: {busiest.Name})";
         }
 
         if (busiest.Percent < 70 && failed.AchievedPerSecond < Analysis.ArrivedShareToPass * failed.TargetRatePerSecond && failed.AchievedPerSecond > 0)
@@ -109,7 +120,8 @@ public sealed class ThroughputMode : IReportMode
             steps.Add(step);
             progress.Line($"{pipeline} @ {Fmt.Rate(r)}/s: achieved {Fmt.Rate(step.AchievedPerSecond)}/s, p99 {Fmt.Ms(step.P99Ms)} ms, " +
                 $"loss {Fmt.Pct(step.LossPercent)} %, CPU sensor {Fmt.Rate(step.SensorCpuPercent)} %, actuator {Fmt.Rate(step.ActuatorCpuPercent)} %, " +
-                $"broker {(step.BrokerCpuPercent is { } b ? Fmt.Rate(b) : "?")} %, load {step.LoadAverage} → {step.Verdict}");
+                $"broker {(step.BrokerCpuPercent is { } b ? Fmt.Rate(b) : "?")} %, machine {(step.MachineCpuPercent is { } busy ? Fmt.Rate(busy) : "?")} % busy, " +
+                $"load {step.LoadAverage} → {step.Verdict}");
             return step;
         }
 
