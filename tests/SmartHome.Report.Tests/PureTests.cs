@@ -343,13 +343,14 @@ public sealed class BottleneckTests
         // the report most of the rest; the actuator's 74 % of a core was not a sequential handler at its limit.
         var busy = Step(2500, false, 61, 74, 21) with { MachineCpuPercent = 96 };
         var text = ThroughputMode.Bottleneck([busy], cores: 2);
-        Assert.Contains("the machine was 96 % busy over the step, all 2 cores, the pipeline's processes 78 % of it", text, StringComparison.Ordinal);
+        Assert.Contains("the machine's 2 cores were 96 % busy over the step: the pipeline's processes 78 %, other processes", text, StringComparison.Ordinal);
+        Assert.Contains("this report) 18 %", text, StringComparison.Ordinal);
         Assert.EndsWith("the machine's CPU limited this step (busiest: actuator)", text, StringComparison.Ordinal);
         Assert.DoesNotContain("sequential", text, StringComparison.Ordinal);
 
         // Below the threshold, the machine is not blamed.
         var idle = ThroughputMode.Bottleneck([busy with { MachineCpuPercent = 60 }], cores: 2);
-        Assert.DoesNotContain("the machine was", idle, StringComparison.Ordinal);
+        Assert.DoesNotContain("busy over the step", idle, StringComparison.Ordinal);
     }
 
     [Fact]

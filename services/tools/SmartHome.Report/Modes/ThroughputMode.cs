@@ -62,8 +62,9 @@ public sealed class ThroughputMode : IReportMode
 
         if (failed.MachineCpuPercent is { } machine && machine >= MachineBusyPercent)
         {
-            return text + $"; the machine was {Fmt.Rate(machine)} % busy over the step, all {machineCores} cores, the pipeline's processes " +
-                $"{Fmt.Rate(total / machineCores)} % of it and other processes (the app's orchestration, console, this report) the rest: " +
+            var pipelineShare = total / machineCores;
+            return text + $"; the machine's {machineCores} cores were {Fmt.Rate(machine)} % busy over the step: the pipeline's processes " +
+                $"{Fmt.Rate(pipelineShare)} %, other processes (the app's orchestration, console, this report) {Fmt.Rate(Math.Max(0, machine - pipelineShare))} %: " +
                 $"the machine's CPU limited this step (busiest: {busiest.Name})";
         }
 
