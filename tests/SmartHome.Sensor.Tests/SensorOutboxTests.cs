@@ -76,116 +76,80 @@ public sealed class SensorOutboxTests
     [Fact]
     public async Task Retransmissions_back_off_exponentially()
     {
-        var path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
-        var clock = new SettableClock();
-        try
+        using var test = new RetryingOutbox();
+        var (outbox, clock) = (test.Outbox, test.Clock);
+        await test.SendAsync("door-front", "m1");
+        var gaps = new List<double>();
+        var last = clock.Now;
+        while (gaps.Count < 5)
         {
-            using var outbox = new SensorOutbox(path, new OutboxOptions { RetryInitialSeconds = 1, RetryMaxSeconds = 4, Fsync = false }, clock);
-            await outbox.AddAsync("door-front", "m1", [1]);
-            outbox.MarkSent("m1");
-            var gaps = new List<double>();
-            var last = clock.Now;
-            while (gaps.Count < 5)
+            clock.Now += TimeSpan.FromMilliseconds(50);
+            if (outbox.TakeDue(1, out _).Count == 1)
             {
-                clock.Now += TimeSpan.FromMilliseconds(50);
-                if (outbox.TakeDue(1, out _).Count == 1)
-                {
-                    gaps.Add((clock.Now - last).TotalSeconds);
-                    last = clock.Now;
-                    outbox.MarkSent("m1");
-                }
-            }
-
-            // 1, 2, 4, 4, 4 seconds, each ±20 %.
-            double[] nominal = [1, 2, 4, 4, 4];
-            for (int i = 0; i < gaps.Count; i++)
-            {
-                Assert.InRange(gaps[i], nominal[i] * 0.8, nominal[i] * 1.2 + 0.05);
+                gaps.Add((clock.Now - last).TotalSeconds);
+                last = clock.Now;
+                outbox.MarkSent("m1");
             }
         }
-        finally
+
+        // 1, 2, 4, 4, 4 seconds, each ±20 %.
+        double[] nominal = [1, 2, 4, 4, 4];
+        for (int i = 0; i < gaps.Count; i++)
         {
-            File.Delete(path);
+            Assert.InRange(gaps[i], nominal[i] * 0.8, nominal[i] * 1.2 + 0.05);
         }
     }
 
     [Fact]
     public async Task A_reading_queued_behind_flowing_acknowledgements_is_not_sent_again_until_they_stop()
     {
-        var path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
-        var clock = new SettableClock();
-        try
-        {
-            using var outbox = new SensorOutbox(path, new OutboxOptions { RetryInitialSeconds = 1, RetryMaxSeconds = 4, Fsync = false }, clock);
-            foreach (var id in new[] { "m1", "m2", "m3" })
-            {
-                await outbox.AddAsync("door-front", id, [1]);
-                outbox.MarkSent(id);
-            }
+        using var test = new RetryingOutbox();
+        var (outbox, clock) = (test.Outbox, test.Clock);
+        await test.SendAsync("door-front", "m1", "m2", "m3");
+        await test.SendAsync("temp-living", "t1");
 
-            await outbox.AddAsync("temp-living", "t1", [2]);
-            outbox.MarkSent("t1");
+        // Past every first retransmission time (1 s + 20 %); the actuator is working through door-front's readings in order.
+        clock.Now += TimeSpan.FromSeconds(1.3);
+        Assert.NotNull(outbox.Complete("m1", applied: true, deviceId: "door-front"));
+        // m2 and m3 wait behind that flow; temp-living has no acknowledgement at all, so its reading is sent again.
+        Assert.Equal(["t1"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
+        Assert.NotNull(outbox.Complete("t1", applied: true, deviceId: "temp-living"));
+        clock.Now += TimeSpan.FromSeconds(0.5);
+        Assert.NotNull(outbox.Complete("m2", applied: true, deviceId: "door-front"));
+        Assert.Empty(outbox.TakeDue(10, out _));
 
-            // Past every first retransmission time (1 s + 20 %); the actuator is working through door-front's readings in order.
-            clock.Now += TimeSpan.FromSeconds(1.3);
-            Assert.NotNull(outbox.Complete("m1", applied: true, deviceId: "door-front"));
-            // m2 and m3 wait behind that flow; temp-living has no acknowledgement at all, so its reading is sent again.
-            Assert.Equal(["t1"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
-            Assert.NotNull(outbox.Complete("t1", applied: true, deviceId: "temp-living"));
-            clock.Now += TimeSpan.FromSeconds(0.5);
-            Assert.NotNull(outbox.Complete("m2", applied: true, deviceId: "door-front"));
-            Assert.Empty(outbox.TakeDue(10, out _));
-
-            // The flow stops: a full second without an acknowledgement of door-front, and m3 goes out again.
-            clock.Now += TimeSpan.FromSeconds(0.9);
-            Assert.Empty(outbox.TakeDue(10, out _));
-            clock.Now += TimeSpan.FromSeconds(0.1);
-            Assert.Equal(["m3"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        // The flow stops: a full second without an acknowledgement of door-front, and m3 goes out again.
+        clock.Now += TimeSpan.FromSeconds(0.9);
+        Assert.Empty(outbox.TakeDue(10, out _));
+        clock.Now += TimeSpan.FromSeconds(0.1);
+        Assert.Equal(["m3"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
     }
 
     [Fact]
     public async Task A_reading_overtaken_by_a_later_ones_acknowledgement_is_sent_again_when_due()
     {
-        var path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
-        var clock = new SettableClock();
-        try
-        {
-            using var outbox = new SensorOutbox(path, new OutboxOptions { RetryInitialSeconds = 1, RetryMaxSeconds = 4, Fsync = false }, clock);
-            foreach (var id in new[] { "m1", "m2", "m3" })
-            {
-                await outbox.AddAsync("door-front", id, [1]);
-                outbox.MarkSent(id);
-            }
+        using var test = new RetryingOutbox();
+        var (outbox, clock) = (test.Outbox, test.Clock);
+        await test.SendAsync("door-front", "m1", "m2", "m3");
 
-            // m2 was acknowledged and m1, sent before it, was not: m1 was lost, not queued. m3, sent after m2, may still be queued.
-            clock.Now += TimeSpan.FromSeconds(0.5);
-            Assert.NotNull(outbox.Complete("m2", applied: true, deviceId: "door-front"));
-            Assert.Empty(outbox.TakeDue(10, out _)); // nothing is due before its time
-            // Both are past their time now; only m1 goes out again, m3 waits behind the acknowledgement 0.8 s ago.
-            clock.Now += TimeSpan.FromSeconds(0.8);
-            Assert.Equal(["m1"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
+        // m2 was acknowledged and m1, sent before it, was not: m1 was lost, not queued. m3, sent after m2, may still be queued.
+        clock.Now += TimeSpan.FromSeconds(0.5);
+        Assert.NotNull(outbox.Complete("m2", applied: true, deviceId: "door-front"));
+        Assert.Empty(outbox.TakeDue(10, out _)); // nothing is due before its time
+        // Both are past their time now; only m1 goes out again, m3 waits behind the acknowledgement 0.8 s ago.
+        clock.Now += TimeSpan.FromSeconds(0.8);
+        Assert.Equal(["m1"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
 
-            // The retransmission is the newest send: m3's acknowledgement does not overtake it.
-            outbox.MarkSent("m1");
-            Assert.NotNull(outbox.Complete("m3", applied: true, deviceId: "door-front"));
-            await outbox.AddAsync("door-front", "m4", [1]);
-            outbox.MarkSent("m4");
-            clock.Now += TimeSpan.FromSeconds(0.9);
-            Assert.Empty(outbox.TakeDue(10, out _));
-            // m4, sent after it, is acknowledged: the retransmission was lost too, and m1 goes out again when due.
-            Assert.NotNull(outbox.Complete("m4", applied: true, deviceId: "door-front"));
-            clock.Now += TimeSpan.FromSeconds(2.5);
-            Assert.Equal(["m1"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        // The retransmission is the newest send: m3's acknowledgement does not overtake it.
+        outbox.MarkSent("m1");
+        Assert.NotNull(outbox.Complete("m3", applied: true, deviceId: "door-front"));
+        await test.SendAsync("door-front", "m4");
+        clock.Now += TimeSpan.FromSeconds(0.9);
+        Assert.Empty(outbox.TakeDue(10, out _));
+        // m4, sent after it, is acknowledged: the retransmission was lost too, and m1 goes out again when due.
+        Assert.NotNull(outbox.Complete("m4", applied: true, deviceId: "door-front"));
+        clock.Now += TimeSpan.FromSeconds(2.5);
+        Assert.Equal(["m1"], outbox.TakeDue(10, out _).Select(e => e.MessageId));
     }
 
     [Theory]
@@ -200,6 +164,35 @@ public sealed class SensorOutboxTests
         Assert.Contains(named, problem, StringComparison.Ordinal);
         var ex = Assert.Throws<InvalidOperationException>(() => new SensorOutbox(Path.Combine(Path.GetTempPath(), "never.log"), options, TimeProvider.System));
         Assert.Contains(named, ex.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>An outbox in a temporary file on a settable clock, retrying after 1 s and doubling up to 4 s; the file goes with it.</summary>
+    private sealed class RetryingOutbox : IDisposable
+    {
+        private readonly string _path = Path.Combine(Path.GetTempPath(), "outbox-" + Guid.NewGuid().ToString("N") + ".log");
+
+        public RetryingOutbox() =>
+            Outbox = new SensorOutbox(_path, new OutboxOptions { RetryInitialSeconds = 1, RetryMaxSeconds = 4, Fsync = false }, Clock);
+
+        public SettableClock Clock { get; } = new();
+
+        public SensorOutbox Outbox { get; }
+
+        /// <summary>Takes and sends readings of one device, in this order.</summary>
+        public async Task SendAsync(string deviceId, params string[] messageIds)
+        {
+            foreach (var id in messageIds)
+            {
+                await Outbox.AddAsync(deviceId, id, [1]);
+                Outbox.MarkSent(id);
+            }
+        }
+
+        public void Dispose()
+        {
+            Outbox.Dispose();
+            File.Delete(_path);
+        }
     }
 
     private sealed class SettableClock : TimeProvider
