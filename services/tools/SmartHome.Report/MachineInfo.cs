@@ -114,8 +114,8 @@ public static class MachineInfo
             // "cpu  user nice system idle iowait irq softirq steal ...", in clock ticks summed over every core.
             var f = first.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1).Take(8)
                 .Select(v => long.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-            var idle = f[3] + f[4];
-            return new MachineCpu(f.Sum() - idle, f.Sum());
+            var total = f.Sum();
+            return new MachineCpu(total - f[3] - f[4], total);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException
                                        or InvalidOperationException)
